@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, each using only the one below:
+//   CLibgit2 (system library) → TMGit (the only importer of libgit2)
+//   ThreatModel (pure: parsing, policy, reducers; no file system, no clock)
+//   TMRepoKit (app: model loading, history index, cache, writers, formatters)
+//   tmrepo (the command-line executable)
+let package = Package(
+    name: "tmrepo",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tmrepo", targets: ["tmrepo"]),
+        .library(name: "TMRepoKit", targets: ["TMRepoKit"]),
+        .library(name: "ThreatModel", targets: ["ThreatModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibgit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "TMGit", dependencies: ["CLibgit2"]),
+        .target(name: "ThreatModel", dependencies: ["Yams"]),
+        .target(name: "TMRepoKit", dependencies: ["TMGit", "ThreatModel"]),
+        .executableTarget(
+            name: "tmrepo",
+            dependencies: [
+                "TMRepoKit", "ThreatModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel"]),
+        .testTarget(name: "TMRepoKitTests", dependencies: ["TMRepoKit", "TMGit", "ThreatModel"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TMRepoKit", "ThreatModel"]),
+    ]
+)

@@ -1,0 +1,15 @@
+#ifndef TMREPO_CLIBGIT2_SHIM_H
+#define TMREPO_CLIBGIT2_SHIM_H
+#include <git2.h>
+
+/* git_libgit2_opts is variadic, which Swift cannot call; these wrappers fix the argument types. */
+static inline int tmrepo_git_set_cache_object_limit(git_object_t type, size_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, type, bytes);
+}
+static inline int tmrepo_git_set_cache_max_size(ssize_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, bytes);
+}
+static inline int tmrepo_git_set_owner_validation(int enabled) {
+    return git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, enabled);
+}
+#endif

@@ -1,0 +1,89 @@
+import CLibgit2
+
+/// A SHA-1 object id as a plain value: 20 bytes kept in three integers so it hashes and compares fast.
+public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    private let a: UInt64
+    private let b: UInt64
+    private let c: UInt32
+
+    init(_ oid: git_oid) {
+        var copy = oid
+        (a, b, c) = withUnsafeBytes(of: &copy.id) { raw in
+            (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        }
+    }
+
+    init(_ pointer: UnsafePointer<git_oid>) {
+        self.init(pointer.pointee)
+    }
+
+    /// Parses 40 hexadecimal digits; nil for anything else.
+    public init?(hex: String) {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count == 40 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 20)
+        for index in 0..<20 {
+            guard let high = Self.nibble(utf8[2 * index]), let low = Self.nibble(utf8[2 * index + 1]) else { return nil }
+            bytes[index] = high << 4 | low
+        }
+        self.init(bytes: bytes)
+    }
+
+    /// Builds an id from its 20 raw bytes.
+    public init(bytes: [UInt8]) {
+        precondition(bytes.count == 20, "an object id has 20 bytes")
+        (a, b, c) = bytes.withUnsafeBytes { raw in
+            (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        }
+    }
+
+    /// The 20 raw bytes.
+    public var bytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 20)
+        out.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: a, toByteOffset: 0, as: UInt64.self)
+            raw.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+            raw.storeBytes(of: c, toByteOffset: 16, as: UInt32.self)
+        }
+        return out
+    }
+
+    var raw: git_oid {
+        var oid = git_oid()
+        let source = bytes
+        withUnsafeMutableBytes(of: &oid.id) { target in
+            for index in 0..<20 { target[index] = source[index] }
+        }
+        return oid
+    }
+
+    public var hex: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(40)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public var description: String { hex }
+
+    public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
+
+    private static func nibble(_ char: UInt8) -> UInt8? {
+        switch char {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return char - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return char - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return char - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import CLibgit2
+import Foundation
+
+/// libgit2 must be initialised once per process, before any other call; a global `let`
+/// is initialised exactly once and thread-safely by the Swift runtime.
+private let libgit2Runtime: Void = {
+    git_libgit2_init()
+    // History walks revisit the same large `threats/` trees from commit to commit; libgit2
+    // caches trees only up to 4 KiB by default, so raise the limit (see shared/notes).
+    _ = tmrepo_git_set_cache_object_limit(GIT_OBJECT_TREE, 64 << 20)
+    _ = tmrepo_git_set_cache_object_limit(GIT_OBJECT_COMMIT, 1 << 20)
+    _ = tmrepo_git_set_cache_max_size(512 << 20)
+}()
+
+/// The libgit2 version this process is linked against, e.g. "1.5.1".
+public var libgit2Version: String {
+    _ = libgit2Runtime
+    var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
+    git_libgit2_version(&major, &minor, &revision)
+    return "\(major).\(minor).\(revision)"
+}
+
+/// A person and a moment, as recorded in a commit.
+public struct Signature: Sendable, Equatable {
+    public let name: String
+    public let email: String
+    /// Seconds since 1970 (UTC).
+    public let time: Int64
+    /// Offset from UTC in minutes, as written by the committer's clock.
+    public let offsetMinutes: Int32
+
+    public init(name: String, email: String, time: Int64, offsetMinutes: Int32) {
+        self.name = name
+        self.email = email
+        self.time = time
+        self.offsetMinutes = offsetMinutes
+    }
+
+    init(_ pointer: UnsafePointer<git_signature>) {
+        let signature = pointer.pointee
+        name = signature.name.map { String(cString: $0) } ?? ""
+        email = signature.email.map { String(cString: $0) } ?? ""
+        time = signature.when.time
+        offsetMinutes = signature.when.offset
+    }
+}
+
+/// A commit read out of the object database.
+public struct CommitInfo: Sendable {
+    public let id: ObjectID
+    public let parents: [ObjectID]
+    public let tree: ObjectID
+    public let author: Signature
+    public let committer: Signature
+    public let message: String
+}
+
+/// Owns one `git_repository` handle; every other handle it opens is freed before the call returns.
+/// Not thread-safe (neither is libgit2's repository): use one instance per thread.
+public final class Repository {
+    let handle: OpaquePointer
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        git_repository_free(handle)
+    }
+
+    /// Opens the repository containing `path`, searching upwards like git does.
+    public static func discover(from path: String) throws -> Repository {
+        _ = libgit2Runtime
+        var pointer: OpaquePointer?
+        try check(git_repository_open_ext(&pointer, path, 0, nil), "open a git repository at or above \(path)")
+        return Repository(handle: pointer!)
+    }
+
+    /// Opens the repository exactly at `path` (a work tree or a git directory), no search.
+    public static func open(at path: String) throws -> Repository {
+        _ = libgit2Runtime
+        var pointer: OpaquePointer?
+        try check(git_repository_open_ext(&pointer, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
+                  "open the git repository at \(path)")
+        return Repository(handle: pointer!)
+    }
+
+    /// Opens the repository the way git's own hooks see it: honours GIT_DIR,
+    /// GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES (a push's quarantine).
+    public static func openFromEnvironment(fallback path: String) throws -> Repository {
+        _ = libgit2Runtime
+        guard ProcessInfo.processInfo.environment["GIT_DIR"] != nil else { return try discover(from: path) }
+        var pointer: OpaquePointer?
+        try check(git_repository_open_ext(&pointer, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil),
+                  "open the git repository named by GIT_DIR")
+        return Repository(handle: pointer!)
+    }
+
+    /// Creates a new repository (used by tests and the demo).
+    public static func initialize(at path: String, bare: Bool = false) throws -> Repository {
+        _ = libgit2Runtime
+        var pointer: OpaquePointer?
+        try check(git_repository_init(&pointer, path, bare ? 1 : 0), "create a git repository at \(path)")
+        return Repository(handle: pointer!)
+    }
+
+    public var isBare: Bool { git_repository_is_bare(handle) == 1 }
+    public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
+    public var isWorktree: Bool { git_repository_is_worktree(handle) == 1 }
+    public var isHeadDetached: Bool { git_repository_head_detached(handle) == 1 }
+    public var isHeadUnborn: Bool { git_repository_head_unborn(handle) == 1 }
+
+    /// The work tree's root, with a trailing slash; nil in a bare repository.
+    public var workingDirectory: String? {
+        git_repository_workdir(handle).map { String(cString: $0) }
+    }
+
+    /// This repository's git directory (for a linked worktree, its private one), with a trailing slash.
+    public var gitDirectory: String { String(cString: git_repository_path(handle)) }
+
+    /// The directory shared by all worktrees (objects, refs, hooks), with a trailing slash.
+    public var commonDirectory: String { String(cString: git_repository_commondir(handle)) }
+
+    /// The commit HEAD points at; nil on an unborn branch (a repository with no commit yet).
+    public func headCommit() throws -> ObjectID? {
+        if isHeadUnborn { return nil }
+        var oid = git_oid()
+        try check(git_reference_name_to_id(&oid, handle, "HEAD"), "resolve HEAD")
+        return ObjectID(oid)
+    }
+
+    /// The full name of the branch HEAD is on (e.g. refs/heads/main), nil when detached.
+    public func headBranch() -> String? {
+        var reference: OpaquePointer?
+        guard git_reference_lookup(&reference, handle, "HEAD") == 0, let reference else { return nil }
+        defer { git_reference_free(reference) }
+        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC,
+              let target = git_reference_symbolic_target(reference) else { return nil }
+        return String(cString: target)
+    }
+
+    /// Resolves a revision expression (`main`, `HEAD~3`, a hex prefix) to a commit id.
+    public func resolveCommit(_ revision: String) throws -> ObjectID {
+        var object: OpaquePointer?
+        try check(git_revparse_single(&object, handle, revision), "resolve revision '\(revision)'")
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        try check(git_object_peel(&commit, object, GIT_OBJECT_COMMIT), "'\(revision)' is not a commit")
+        defer { git_object_free(commit) }
+        return ObjectID(git_object_id(commit)!)
+    }
+
+    /// Reads one commit.
+    public func commit(_ id: ObjectID) throws -> CommitInfo {
+        var oid = id.raw
+        var pointer: OpaquePointer?
+        try check(git_commit_lookup(&pointer, handle, &oid), "read commit \(id)")
+        defer { git_commit_free(pointer) }
+        return Self.info(of: pointer!, id: id)
+    }
+
+    static func info(of commit: OpaquePointer, id: ObjectID) -> CommitInfo {
+        let count = git_commit_parentcount(commit)
+        var parents: [ObjectID] = []
+        parents.reserveCapacity(Int(count))
+        for index in 0..<count {
+            parents.append(ObjectID(git_commit_parent_id(commit, index)!))
+        }
+        return CommitInfo(
+            id: id,
+            parents: parents,
+            tree: ObjectID(git_commit_tree_id(commit)!),
+            author: Signature(git_commit_author(commit)!),
+            committer: Signature(git_commit_committer(commit)!),
+            message: git_commit_message(commit).map { String(cString: $0) } ?? ""
+        )
+    }
+
+    /// Every commit reachable from `tips` and not from `hidden`, parents before children
+    /// (reverse topological order, ties broken by commit time).
+    public func walk(from tips: [ObjectID], hiding hidden: [ObjectID] = [],
+                     _ visit: (CommitInfo) throws -> Void) throws {
+        var walker: OpaquePointer?
+        try check(git_revwalk_new(&walker, handle), "start a history walk")
+        defer { git_revwalk_free(walker) }
+        try check(git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue | GIT_SORT_REVERSE.rawValue),
+                  "sort the history walk")
+        for tip in tips {
+            var oid = tip.raw
+            try check(git_revwalk_push(walker, &oid), "walk from commit \(tip)")
+        }
+        for hide in hidden {
+            var oid = hide.raw
+            try check(git_revwalk_hide(walker, &oid), "hide commit \(hide) from the walk")
+        }
+        var oid = git_oid()
+        while true {
+            let result = git_revwalk_next(&oid, walker)
+            if result == GIT_ITEROVER.rawValue { break }
+            try check(result, "walk the history")
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, handle, &oid), "read commit \(ObjectID(oid))")
+            let info = Self.info(of: commit!, id: ObjectID(oid))
+            git_commit_free(commit)
+            try visit(info)
+        }
+    }
+
+    /// Whether `ancestor` is reachable from `descendant` (a commit is not its own descendant).
+    public func isDescendant(_ descendant: ObjectID, of ancestor: ObjectID) throws -> Bool {
+        var a = descendant.raw, b = ancestor.raw
+        return try check(git_graph_descendant_of(handle, &a, &b), "compare the ancestry of \(descendant) and \(ancestor)") == 1
+    }
+
+    /// The best common ancestor of two commits; nil for unrelated histories.
+    public func mergeBase(_ one: ObjectID, _ two: ObjectID) throws -> ObjectID? {
+        var out = git_oid(), a = one.raw, b = two.raw
+        let result = git_merge_base(&out, handle, &a, &b)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check(result, "find the merge base of \(one) and \(two)")
+        return ObjectID(out)
+    }
+
+    /// Reads a blob's bytes.
+    public func blob(_ id: ObjectID) throws -> [UInt8] {
+        var oid = id.raw
+        var pointer: OpaquePointer?
+        try check(git_blob_lookup(&pointer, handle, &oid), "read blob \(id)")
+        defer { git_blob_free(pointer) }
+        let size = Int(git_blob_rawsize(pointer))
+        guard size > 0, let raw = git_blob_rawcontent(pointer) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+
+    /// The size in bytes of a blob, without reading it whole into Swift.
+    public func blobSize(_ id: ObjectID) throws -> Int {
+        var oid = id.raw
+        var pointer: OpaquePointer?
+        try check(git_blob_lookup(&pointer, handle, &oid), "read blob \(id)")
+        defer { git_blob_free(pointer) }
+        return Int(git_blob_rawsize(pointer))
+    }
+
+    /// A string from git's configuration (e.g. user.email), nil when unset.
+    public func configString(_ name: String) -> String? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, handle) == 0 else { return nil }
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        guard git_config_get_string(&value, config, name) == 0, let value else { return nil }
+        return String(cString: value)
+    }
+
+    /// Whether an object exists in the object database.
+    public func contains(_ id: ObjectID) -> Bool {
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, handle) == 0 else { return false }
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        return git_odb_exists(odb, &oid) == 1
+    }
+}

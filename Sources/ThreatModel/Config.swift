@@ -1,0 +1,183 @@
+import Yams
+
+/// What `policy:` in `.tmrepo.yml` asks the merge gate to enforce.
+public struct Policy: Hashable, Sendable {
+    public var blockUnreviewedChanges = true
+    public var blockOverdue: [Severity] = [.critical, .high]
+    public var independentReview = false
+    public var protectedBranches: [String] = ["main"]
+
+    public init() {}
+}
+
+/// `.tmrepo.yml`, with the documented default for every key that is missing.
+public struct ModelConfig: Hashable, Sendable {
+    public static let fileName = ".tmrepo.yml"
+
+    /// Folder of threat files, relative to the model root, with a trailing slash.
+    public var threatsDirectory = "threats/"
+    public var idPrefix = "T-"
+    public var reviewCadence: [Severity: Cadence] = [
+        .critical: Cadence(count: 30, unit: .days), .high: Cadence(count: 60, unit: .days),
+        .medium: Cadence(count: 90, unit: .days), .low: Cadence(count: 180, unit: .days),
+        .info: Cadence(count: 365, unit: .days),
+    ]
+    public var dueSoon = Cadence(count: 14, unit: .days)
+    /// Team name → the git identities (emails) that act for it, in file order.
+    public var owners: [(team: String, members: [String])] = []
+    public var policy = Policy()
+
+    public init() {}
+
+    public func cadence(for severity: Severity) -> Cadence {
+        reviewCadence[severity] ?? ModelConfig().reviewCadence[severity]!
+    }
+
+    /// The cadence that applies to a threat: its own `review_every`, else the config's for its severity.
+    public func cadence(for threat: Threat) -> Cadence? {
+        threat.reviewEvery ?? threat.severity.map { cadence(for: $0) }
+    }
+
+    public func isKnownTeam(_ name: String) -> Bool { owners.contains { $0.team == name } }
+
+    /// The teams an email acts for.
+    public func teams(of email: String) -> [String] {
+        owners.filter { $0.members.contains { $0.caseInsensitiveEquals(email) } }.map(\.team)
+    }
+
+    /// Whether an identity may act for an owner (the owner itself, or a member of the owner team).
+    public func identity(_ email: String, actsFor owner: String) -> Bool {
+        email.caseInsensitiveEquals(owner) || teams(of: email).contains(owner)
+    }
+
+    public static func == (lhs: ModelConfig, rhs: ModelConfig) -> Bool {
+        lhs.threatsDirectory == rhs.threatsDirectory && lhs.idPrefix == rhs.idPrefix && lhs.reviewCadence == rhs.reviewCadence
+            && lhs.dueSoon == rhs.dueSoon && lhs.policy == rhs.policy
+            && lhs.owners.map(\.team) == rhs.owners.map(\.team) && lhs.owners.map(\.members) == rhs.owners.map(\.members)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(threatsDirectory)
+        hasher.combine(idPrefix)
+    }
+
+    static let knownKeys = ["threats", "id_prefix", "review_cadence", "due_soon", "owners", "policy"]
+    static let policyKeys = ["block_unreviewed_changes", "block_overdue", "independent_review", "protected_branches"]
+
+    /// Parses `.tmrepo.yml`. Returns the config (defaults where a key is missing or wrong) and every problem.
+    public static func parse(path: String = fileName, bytes: [UInt8]) -> (ModelConfig, [Diagnostic]) {
+        var config = ModelConfig()
+        let text: String
+        switch SourceText.decode(bytes) {
+        case .success(let decoded): text = decoded.text
+        case .failure(.tooLarge(let size)):
+            return (config, [Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: "file-too-large", message: "file is \(size) bytes")])
+        case .failure(.notUTF8(_, let line)):
+            return (config, [Diagnostic(path: path, line: line, column: 1, severity: .error, rule: "not-utf8", message: "file is not valid UTF-8")])
+        }
+        let reader = YAMLReader(path: path, lineOffset: 0)
+        var fields = FieldReader(reader: reader)
+        let root: Node
+        switch reader.compose(text) {
+        case .failure(let diagnostic): return (config, [diagnostic])
+        case .success(nil): return (config, [])
+        case .success(let node?): root = node
+        }
+        guard let pairs = root.orderedPairs else {
+            fields.error(root, "invalid-type", "the config must be a mapping of settings, found \(root.kindName)")
+            return (config, fields.diagnostics)
+        }
+        for (key, keyNode, value) in pairs {
+            switch key {
+            case "threats":
+                if var folder = fields.singleLine(value, field: "threats") {
+                    if folder.hasPrefix("/") || folder.split(separator: "/").contains("..") {
+                        fields.error(value, "invalid-value", "threats: '\(folder)' must be a folder inside the model root")
+                    } else {
+                        while folder.hasPrefix("./") { folder.removeFirst(2) }
+                        config.threatsDirectory = folder.hasSuffix("/") ? folder : folder + "/"
+                    }
+                }
+            case "id_prefix":
+                if let prefix = fields.singleLine(value, field: "id_prefix") {
+                    if prefix.contains(where: { $0 == "/" || $0 == " " || ($0.isASCII && $0.isNumber) }) {
+                        fields.error(value, "invalid-value", "id_prefix: '\(prefix)' must not contain digits, spaces or '/'")
+                    } else {
+                        config.idPrefix = prefix
+                    }
+                }
+            case "review_cadence":
+                guard let cadencePairs = value.orderedPairs else {
+                    fields.error(value, "invalid-type", "review_cadence: expected a mapping of severity to duration")
+                    continue
+                }
+                for (severityName, severityKey, duration) in cadencePairs {
+                    guard let severity = Severity(rawValue: severityName) else {
+                        fields.error(severityKey, "invalid-value", "review_cadence.\(severityName): not a severity (\(Severity.choices))")
+                        continue
+                    }
+                    if let cadence = fields.cadence(duration, field: "review_cadence.\(severityName)") {
+                        config.reviewCadence[severity] = cadence
+                    }
+                }
+            case "due_soon":
+                if let cadence = fields.cadence(value, field: "due_soon") { config.dueSoon = cadence }
+            case "owners":
+                if value.isNullScalar { continue }
+                guard let teamPairs = value.orderedPairs else {
+                    fields.error(value, "invalid-type", "owners: expected a mapping of team name to a list of emails")
+                    continue
+                }
+                for (team, _, members) in teamPairs {
+                    let emails = (fields.stringList(members, field: "owners.\(team)") ?? [])
+                    for (email, node) in emails where !email.contains("@") {
+                        fields.warning(node, "invalid-value", "owners.\(team): '\(email)' does not look like an email (git identities are matched by email)")
+                    }
+                    config.owners.append((team, emails.map(\.0)))
+                }
+            case "policy":
+                readPolicy(value, into: &config.policy, fields: &fields)
+            default:
+                fields.checkUnknown(key, keyNode: keyNode, known: knownKeys)
+            }
+        }
+        return (config, fields.diagnostics)
+    }
+
+    private static func readPolicy(_ value: Node, into policy: inout Policy, fields: inout FieldReader) {
+        if value.isNullScalar { return }
+        guard let pairs = value.orderedPairs else {
+            fields.error(value, "invalid-type", "policy: expected a mapping")
+            return
+        }
+        for (key, keyNode, item) in pairs {
+            switch key {
+            case "block_unreviewed_changes":
+                if let flag = fields.bool(item, field: "policy.block_unreviewed_changes") { policy.blockUnreviewedChanges = flag }
+            case "independent_review":
+                if let flag = fields.bool(item, field: "policy.independent_review") { policy.independentReview = flag }
+            case "block_overdue":
+                var severities: [Severity] = []
+                for (text, node) in fields.stringList(item, field: "policy.block_overdue") ?? [] {
+                    if let severity = Severity(rawValue: text) {
+                        severities.append(severity)
+                    } else {
+                        fields.error(node, "invalid-value", "policy.block_overdue: '\(text)' is not one of \(Severity.choices)")
+                    }
+                }
+                policy.blockOverdue = severities
+            case "protected_branches":
+                policy.protectedBranches = (fields.stringList(item, field: "policy.protected_branches") ?? []).map(\.0)
+            default:
+                fields.checkUnknown(key, keyNode: keyNode, known: policyKeys)
+                if !policyKeys.contains(key), !policyKeys.contains(where: { editDistance($0, key) <= 2 }) {
+                    fields.warning(keyNode, "unknown-field", "policy.\(key): unknown policy setting (ignored)")
+                }
+            }
+        }
+    }
+}
+
+extension String {
+    func caseInsensitiveEquals(_ other: String) -> Bool { lowercased() == other.lowercased() }
+}

@@ -1,0 +1,141 @@
+/// A calendar date (`YYYY-MM-DD`) with no time of day or zone: what threat files write.
+/// Arithmetic is done on days since 1970-01-01 (proleptic Gregorian), so no clock or
+/// locale is involved and results are the same on every machine.
+public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...Day.daysIn(month: month, year: year)).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses exactly `YYYY-MM-DD`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    /// The UTC day containing a moment given as seconds since 1970.
+    public init(unixTime: Int64) {
+        let days = Int(unixTime >= 0 ? unixTime / 86_400 : (unixTime - 86_399) / 86_400)
+        self.init(daysSinceEpoch: days)
+    }
+
+    public init(daysSinceEpoch: Int) {
+        // Howard Hinnant's civil_from_days.
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        month = m
+        day = d
+    }
+
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = month > 2 ? month - 3 : month + 9
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Midnight UTC at the start of this day, in seconds since 1970.
+    public var unixTime: Int64 { Int64(daysSinceEpoch) * 86_400 }
+
+    public func adding(days: Int) -> Day { Day(daysSinceEpoch: daysSinceEpoch + days) }
+
+    /// Adds calendar months, clamping the day to the month's length (Jan 31 + 1m = Feb 28/29).
+    public func adding(months: Int) -> Day {
+        let total = year * 12 + (month - 1) + months
+        let y = total / 12, m = total % 12 + 1
+        return Day(year: y, month: m, day: min(day, Day.daysIn(month: m, year: y)))!
+    }
+
+    public var description: String {
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    public static func < (lhs: Day, rhs: Day) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let parsed = Day(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a YYYY-MM-DD date: \(text)"))
+        }
+        self = parsed
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// A review cadence or other span written as `30d`, `12w`, `6m` or `1y`.
+public struct Cadence: Hashable, Sendable, CustomStringConvertible {
+    public enum Unit: String, Sendable { case days = "d", weeks = "w", months = "m", years = "y" }
+
+    public let count: Int
+    public let unit: Unit
+
+    public init(count: Int, unit: Unit) {
+        self.count = count
+        self.unit = unit
+    }
+
+    /// Parses `<positive integer><d|w|m|y>`.
+    public init?(_ text: String) {
+        guard let last = text.last, let unit = Unit(rawValue: String(last)),
+              let count = Int(text.dropLast()), count > 0, text.dropLast().allSatisfy(\.isNumber) else { return nil }
+        self.init(count: count, unit: unit)
+    }
+
+    /// The day this cadence after `day` falls on (months and years are calendar months).
+    public func after(_ day: Day) -> Day {
+        switch unit {
+        case .days: day.adding(days: count)
+        case .weeks: day.adding(days: 7 * count)
+        case .months: day.adding(months: count)
+        case .years: day.adding(months: 12 * count)
+        }
+    }
+
+    /// The day this cadence before `day` falls on.
+    public func before(_ day: Day) -> Day {
+        switch unit {
+        case .days: day.adding(days: -count)
+        case .weeks: day.adding(days: -7 * count)
+        case .months: day.adding(months: -count)
+        case .years: day.adding(months: -12 * count)
+        }
+    }
+
+    public var description: String { "\(count)\(unit.rawValue)" }
+}

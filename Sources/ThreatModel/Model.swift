@@ -1,0 +1,138 @@
+/// A file's path (relative to the model root) and bytes, however it was obtained:
+/// from the work tree, the index, or a commit's tree. The core never touches the file system.
+public struct ModelFile: Sendable {
+    public let path: String
+    public let bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+}
+
+/// The raw inputs of a model: config, inventories and threat files.
+public struct ModelSources: Sendable {
+    public var config: ModelFile?
+    public var elements: ModelFile?
+    public var assets: ModelFile?
+    public var threatFiles: [ModelFile]
+
+    public init(config: ModelFile?, elements: ModelFile? = nil, assets: ModelFile? = nil, threatFiles: [ModelFile]) {
+        self.config = config
+        self.elements = elements
+        self.assets = assets
+        self.threatFiles = threatFiles
+    }
+}
+
+/// A whole threat model read and checked: every threat that could be read, and every problem.
+public struct Model: Sendable {
+    public let config: ModelConfig
+    /// Problems in `.tmrepo.yml` itself (errors here are usage/config errors: exit 2).
+    public let configDiagnostics: [Diagnostic]
+    /// nil when `elements.yml` does not exist (references are then not checked).
+    public let elements: [Element]?
+    public let assets: [Asset]?
+    /// Every threat whose id could be read, sorted by id.
+    public let threats: [Threat]
+    /// Every problem in inventories and threat files, sorted by path and position.
+    public let diagnostics: [Diagnostic]
+
+    public init(sources: ModelSources) {
+        var diagnostics: [Diagnostic] = []
+        var config = ModelConfig()
+        var configDiagnostics: [Diagnostic] = []
+        if let file = sources.config {
+            (config, configDiagnostics) = ModelConfig.parse(path: file.path, bytes: file.bytes)
+        }
+        var elements: [Element]?
+        if let file = sources.elements {
+            let (parsed, problems) = InventoryParser.parseElements(path: file.path, bytes: file.bytes)
+            elements = parsed
+            diagnostics += problems
+        }
+        var assets: [Asset]?
+        if let file = sources.assets {
+            let (parsed, problems) = InventoryParser.parseAssets(path: file.path, bytes: file.bytes)
+            assets = parsed
+            diagnostics += problems
+        }
+        let parsed = sources.threatFiles.map { ThreatParser.parse(path: $0.path, bytes: $0.bytes, idPrefix: config.idPrefix) }
+        for file in parsed { diagnostics += file.diagnostics }
+        let threats = parsed.compactMap(\.threat)
+        diagnostics += Linter.crossCheck(threats: threats, config: config, elements: elements, assets: assets)
+        self.config = config
+        self.configDiagnostics = configDiagnostics
+        self.elements = elements
+        self.assets = assets
+        self.threats = threats.sorted { Self.idOrder($0.id, $1.id) }
+        self.diagnostics = diagnostics.sorted(by: Diagnostic.sortKey)
+    }
+
+    public func threat(id: String) -> Threat? {
+        threats.first { $0.id.caseInsensitiveEquals(id) }
+    }
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    /// Orders ids by their number, so T-2 comes before T-10.
+    public static func idOrder(_ lhs: String, _ rhs: String) -> Bool {
+        let l = idNumber(lhs), r = idNumber(rhs)
+        if let l, let r, l != r { return l < r }
+        return lhs < rhs
+    }
+
+    public static func idNumber(_ id: String) -> Int? {
+        let digits = id.reversed().prefix { $0.isASCII && $0.isNumber }
+        return digits.isEmpty ? nil : Int(String(digits.reversed()))
+    }
+}
+
+/// Checks that need more than one file: duplicate ids, file names, references, owners.
+public enum Linter {
+    public static func crossCheck(threats: [Threat], config: ModelConfig, elements: [Element]?, assets: [Asset]?) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        func report(_ threat: Threat, _ field: String, _ level: Diagnostic.Level, _ rule: String, _ message: String) {
+            let at = threat.location(of: field)
+            out.append(Diagnostic(path: threat.path, line: at.line, column: at.column, severity: level, rule: rule, message: message))
+        }
+        let byID = Dictionary(grouping: threats, by: { $0.id.lowercased() })
+        for threat in threats {
+            if let others = byID[threat.id.lowercased()], others.count > 1 {
+                let elsewhere = others.filter { $0.path != threat.path }.map(\.path).sorted().joined(separator: ", ")
+                report(threat, "id", .error, "duplicate-id", "id: '\(threat.id)' is also used by \(elsewhere)")
+            }
+            let fileName = String(threat.path.split(separator: "/").last ?? "")
+            let named = ThreatParser.idInFileName(fileName, prefix: config.idPrefix)
+            if named != threat.id, ThreatParser.isValidID(threat.id, prefix: config.idPrefix) {
+                let hint = named.map { "starts with '\($0)'" } ?? "does not start with an id"
+                report(threat, "id", .error, "id-filename-mismatch",
+                       "id: '\(threat.id)' does not match the file name, which \(hint); name it \(threat.id)-<slug>.md")
+            }
+            if let elements, let element = threat.element, !elements.contains(where: { $0.id == element }) {
+                report(threat, "element", .error, "unknown-element", "element: '\(element)' is not defined in \(InventoryParser.elementsFile)")
+            }
+            if let assets {
+                for asset in threat.assets where !assets.contains(where: { $0.id == asset }) {
+                    report(threat, "assets", .error, "unknown-asset", "assets: '\(asset)' is not defined in \(InventoryParser.assetsFile)")
+                }
+            }
+            if let owner = threat.owner, !isKnownOwner(owner, config: config) {
+                report(threat, "owner", .warning, "unknown-owner",
+                       "owner: '\(owner)' is neither a team in \(ModelConfig.fileName) owners nor an email")
+            }
+            for mitigation in threat.mitigations {
+                if let owner = mitigation.owner, !isKnownOwner(owner, config: config) {
+                    report(threat, "mitigations", .warning, "unknown-owner",
+                           "mitigations[\(mitigation.id)].owner: '\(owner)' is neither a team in \(ModelConfig.fileName) owners nor an email")
+                }
+            }
+        }
+        return out
+    }
+
+    /// An owner is a configured team, or an email (a person).
+    public static func isKnownOwner(_ owner: String, config: ModelConfig) -> Bool {
+        config.isKnownTeam(owner) || owner.contains("@")
+    }
+}

@@ -1,0 +1,247 @@
+import Yams
+
+/// The result of reading one threat file: the threat (when its id could be read) and every problem found.
+public struct ParsedThreatFile: Sendable {
+    public let path: String
+    public let threat: Threat?
+    public let diagnostics: [Diagnostic]
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+public enum ThreatParser {
+    public static let knownFields = ["id", "title", "stride", "element", "assets", "severity", "status", "owner",
+                                     "review_every", "reviewed", "mitigations", "threat", "tags"]
+    static let mitigationFields = ["id", "title", "status", "owner", "evidence", "verified"]
+    static let statementFields = ["source", "prerequisites", "action", "impact", "impacted_goal", "impacted_assets"]
+
+    /// Reads a threat file's bytes. Never throws: every problem becomes a diagnostic.
+    public static func parse(path: String, bytes: [UInt8], idPrefix: String = "T-") -> ParsedThreatFile {
+        func fail(_ line: Int, _ rule: String, _ message: String) -> ParsedThreatFile {
+            ParsedThreatFile(path: path, threat: nil,
+                             diagnostics: [Diagnostic(path: path, line: line, column: line == 0 ? 0 : 1, severity: .error, rule: rule, message: message)])
+        }
+        let source: SourceText
+        switch SourceText.decode(bytes) {
+        case .success(let decoded): source = decoded
+        case .failure(.tooLarge(let size)):
+            return fail(0, "file-too-large", "file is \(size) bytes; threat files are limited to \(Limits.maximumFileBytes) bytes")
+        case .failure(.notUTF8(let offset, let line)):
+            return fail(line, "not-utf8", "file is not valid UTF-8 (first bad byte at offset \(offset))")
+        }
+        let split: FrontMatterSplit
+        switch FrontMatterSplit.split(source.text) {
+        case .success(let found): split = found
+        case .failure(.missing):
+            return fail(1, "front-matter-missing", "no front matter: a threat file starts with a '---' line, then YAML, then '---'")
+        case .failure(.unterminated(let line)):
+            return fail(line, "front-matter-unterminated", "front matter opened here is never closed with a '---' line")
+        }
+        let reader = YAMLReader(path: path, lineOffset: split.yamlLineOffset)
+        let root: Node
+        switch reader.compose(split.yaml) {
+        case .failure(let diagnostic):
+            return ParsedThreatFile(path: path, threat: nil, diagnostics: [diagnostic])
+        case .success(nil):
+            return fail(2, "front-matter-empty", "front matter is empty; it needs at least id, title, stride, severity and status")
+        case .success(let node?):
+            root = node
+        }
+        guard let pairs = root.orderedPairs else {
+            var fields = FieldReader(reader: reader)
+            fields.error(root, "front-matter-not-mapping", "front matter must be a mapping of fields, found \(root.kindName)")
+            return ParsedThreatFile(path: path, threat: nil, diagnostics: fields.diagnostics)
+        }
+        return readThreat(pairs: pairs, root: root, path: path, body: split.body, reader: reader, idPrefix: idPrefix)
+    }
+
+    private static func readThreat(pairs: [(key: String, keyNode: Node, value: Node)], root: Node, path: String, body: String,
+                                   reader: YAMLReader, idPrefix: String) -> ParsedThreatFile {
+        var fields = FieldReader(reader: reader)
+        var threat = Threat(id: "", path: path, body: body)
+        var seen = Set<String>()
+        var idNode: Node?
+        for (key, keyNode, value) in pairs {
+            seen.insert(key)
+            threat.locations[key] = reader.location(keyNode)
+            switch key {
+            case "id":
+                idNode = value
+                if let id = fields.singleLine(value, field: "id") {
+                    threat.id = id
+                    if !isValidID(id, prefix: idPrefix) {
+                        fields.error(value, "invalid-id", "id: '\(id)' must be '\(idPrefix)' followed by digits (e.g. \(idPrefix)0042)")
+                    }
+                }
+            case "title":
+                threat.title = fields.singleLine(value, field: "title") ?? ""
+            case "stride":
+                var categories: [StrideCategory] = []
+                for (text, node) in fields.stringList(value, field: "stride") ?? [] {
+                    if let category = StrideCategory(rawValue: text) {
+                        if categories.contains(category) {
+                            fields.warning(node, "duplicate-value", "stride: '\(text)' is listed twice")
+                        } else {
+                            categories.append(category)
+                        }
+                    } else {
+                        fields.error(node, "invalid-value", "stride: '\(text)' is not one of \(StrideCategory.choices)")
+                    }
+                }
+                threat.stride = categories
+                if case .sequence(let items) = value, items.isEmpty {
+                    fields.error(value, "missing-field", "stride: list at least one STRIDE category")
+                } else if value.isNullScalar {
+                    fields.error(value, "missing-field", "stride: list at least one STRIDE category")
+                }
+            case "element":
+                threat.element = value.isNullScalar ? nil : fields.singleLine(value, field: "element")
+            case "assets":
+                threat.assets = (fields.stringList(value, field: "assets") ?? []).map(\.0)
+            case "severity":
+                threat.severity = fields.enumValue(value, field: "severity", as: Severity.self)
+            case "status":
+                threat.status = fields.enumValue(value, field: "status", as: ThreatStatus.self)
+            case "owner":
+                threat.owner = value.isNullScalar ? nil : fields.singleLine(value, field: "owner")
+            case "review_every":
+                threat.reviewEvery = fields.cadence(value, field: "review_every")
+            case "reviewed":
+                threat.reviewed = readReviewed(value, fields: &fields)
+            case "mitigations":
+                threat.mitigations = readMitigations(value, reader: reader, fields: &fields)
+            case "threat":
+                threat.statement = readStatement(value, reader: reader, fields: &fields)
+            case "tags":
+                threat.tags = (fields.stringList(value, field: "tags") ?? []).map(\.0)
+            default:
+                threat.extraKeys.append(key)
+                fields.checkUnknown(key, keyNode: keyNode, known: knownFields)
+            }
+        }
+        for required in ["id", "title", "stride", "severity", "status"] where !seen.contains(required) {
+            fields.error(root, "missing-field", "\(required): required field is missing")
+        }
+        if let status = threat.status, status.needsOwner, threat.owner == nil {
+            let node = pairs.first { $0.key == "owner" }?.value ?? root
+            fields.error(node, "missing-field", "owner: required while status is \(status.rawValue)")
+        }
+        if threat.id.isEmpty && idNode != nil {
+            // The id could not be read; nothing else can refer to this threat.
+            return ParsedThreatFile(path: path, threat: nil, diagnostics: fields.diagnostics)
+        }
+        if !seen.contains("id") {
+            return ParsedThreatFile(path: path, threat: nil, diagnostics: fields.diagnostics)
+        }
+        return ParsedThreatFile(path: path, threat: threat, diagnostics: fields.diagnostics)
+    }
+
+    private static func readReviewed(_ value: Node, fields: inout FieldReader) -> ReviewClaim? {
+        if value.isNullScalar { return nil }
+        guard let pairs = value.orderedPairs else {
+            fields.error(value, "invalid-type", "reviewed: expected a mapping with 'on' and 'by', found \(value.kindName)")
+            return nil
+        }
+        var claim = ReviewClaim(on: nil, by: nil)
+        for (key, keyNode, item) in pairs {
+            switch key {
+            case "on": claim.on = fields.day(item, field: "reviewed.on")
+            case "by": claim.by = fields.singleLine(item, field: "reviewed.by")
+            default: fields.checkUnknown(key, keyNode: keyNode, known: ["on", "by"])
+            }
+        }
+        if !pairs.contains(where: { $0.key == "on" }) {
+            fields.error(value, "missing-field", "reviewed.on: required in a reviewed block")
+        }
+        return claim
+    }
+
+    private static func readMitigations(_ value: Node, reader: YAMLReader, fields: inout FieldReader) -> [Mitigation] {
+        if value.isNullScalar { return [] }
+        guard case .sequence(let items) = value else {
+            fields.error(value, "invalid-type", "mitigations: expected a list, found \(value.kindName)")
+            return []
+        }
+        var out: [Mitigation] = []
+        var ids: [String: Node] = [:]
+        for (index, item) in items.enumerated() {
+            var nested = FieldReader(reader: reader, context: "mitigations[\(index + 1)].")
+            defer { fields.absorb(nested) }
+            guard let pairs = item.orderedPairs else {
+                nested.error(item, "invalid-type", "expected a mapping with id, title and status, found \(item.kindName)")
+                continue
+            }
+            var mitigation = Mitigation(id: "", title: "", status: nil, owner: nil, evidence: [], verified: nil)
+            for (key, keyNode, field) in pairs {
+                switch key {
+                case "id":
+                    mitigation.id = nested.singleLine(field, field: "id") ?? ""
+                    if !mitigation.id.isEmpty {
+                        if ids[mitigation.id] != nil {
+                            nested.error(field, "duplicate-mitigation-id", "id: '\(mitigation.id)' is used by another mitigation of this threat")
+                        }
+                        ids[mitigation.id] = field
+                    }
+                case "title": mitigation.title = nested.singleLine(field, field: "title") ?? ""
+                case "status": mitigation.status = nested.enumValue(field, field: "status", as: MitigationStatus.self)
+                case "owner": mitigation.owner = field.isNullScalar ? nil : nested.singleLine(field, field: "owner")
+                case "evidence": mitigation.evidence = (nested.stringList(field, field: "evidence") ?? []).map(\.0)
+                case "verified": mitigation.verified = field.isNullScalar ? nil : nested.day(field, field: "verified")
+                default: nested.checkUnknown(key, keyNode: keyNode, known: mitigationFields)
+                }
+            }
+            for required in ["id", "title", "status"] where !pairs.contains(where: { $0.key == required }) {
+                nested.error(item, "missing-field", "\(required): required field is missing")
+            }
+            for pattern in mitigation.evidence where pattern.hasPrefix("/") || pattern.split(separator: "/").contains("..") {
+                nested.error(item, "invalid-value", "evidence: '\(pattern)' must be a repository-relative path (no leading '/', no '..')")
+            }
+            out.append(mitigation)
+        }
+        return out
+    }
+
+    private static func readStatement(_ value: Node, reader: YAMLReader, fields: inout FieldReader) -> ThreatStatement? {
+        if value.isNullScalar { return nil }
+        guard let pairs = value.orderedPairs else {
+            fields.error(value, "invalid-type", "threat: expected a mapping (source, prerequisites, action, impact…), found \(value.kindName)")
+            return nil
+        }
+        var statement = ThreatStatement()
+        for (key, keyNode, item) in pairs {
+            switch key {
+            case "source": statement.source = fields.string(item, field: "threat.source")
+            case "prerequisites": statement.prerequisites = fields.string(item, field: "threat.prerequisites")
+            case "action": statement.action = fields.string(item, field: "threat.action")
+            case "impact": statement.impact = fields.string(item, field: "threat.impact")
+            case "impacted_goal": statement.impactedGoal = (fields.stringList(item, field: "threat.impacted_goal") ?? []).map(\.0)
+            case "impacted_assets": statement.impactedAssets = (fields.stringList(item, field: "threat.impacted_assets") ?? []).map(\.0)
+            default: fields.checkUnknown(key, keyNode: keyNode, known: statementFields)
+            }
+        }
+        return statement
+    }
+
+    /// `<prefix><one or more digits>`.
+    public static func isValidID(_ id: String, prefix: String) -> Bool {
+        guard id.hasPrefix(prefix) else { return false }
+        let digits = id.dropFirst(prefix.count)
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// The id a file name starts with (`T-0042-forged-jwt.md` → `T-0042`), if any.
+    public static func idInFileName(_ fileName: String, prefix: String) -> String? {
+        guard fileName.hasPrefix(prefix) else { return nil }
+        let digits = fileName.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty else { return nil }
+        let rest = fileName.dropFirst(prefix.count + digits.count)
+        guard rest.isEmpty || rest.hasPrefix("-") || rest.hasPrefix(".") else { return nil }
+        return prefix + digits
+    }
+}
+
+extension FieldReader {
+    mutating func absorb(_ other: FieldReader) {
+        for diagnostic in other.diagnostics { append(diagnostic) }
+    }
+}

@@ -1,0 +1,206 @@
+import Yams
+
+/// Parses YAML into Yams nodes and reports problems with *file* positions,
+/// so every message points at the line a person sees in their editor.
+struct YAMLReader {
+    let path: String
+    /// Added to libyaml's line numbers (front matter starts below the `---` line).
+    let lineOffset: Int
+
+    func compose(_ yaml: String) -> Result<Node?, Diagnostic> {
+        do {
+            return .success(try Yams.compose(yaml: yaml))
+        } catch let error as YamlError {
+            return .failure(diagnostic(for: error))
+        } catch {
+            return .failure(Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: "yaml-syntax",
+                                       message: "YAML could not be read: \(error)"))
+        }
+    }
+
+    private func diagnostic(for error: YamlError) -> Diagnostic {
+        func make(_ mark: Mark?, _ text: String, rule: String = "yaml-syntax") -> Diagnostic {
+            Diagnostic(path: path, line: (mark?.line ?? 0) + (mark == nil ? 0 : lineOffset), column: mark?.column ?? 0,
+                       severity: .error, rule: rule, message: text)
+        }
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let contextText = context.map { " (\($0.text) at line \($0.mark.line + lineOffset))" } ?? ""
+            return make(mark, "YAML syntax error: \(problem)\(contextText)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return make(context.mark, "duplicate key \(keys) in a mapping", rule: "duplicate-key")
+        case let .reader(problem, _, _, _):
+            return make(nil, "YAML could not be read: \(problem)")
+        default:
+            return make(nil, "YAML could not be read: \(error)")
+        }
+    }
+
+    func location(_ node: Node) -> SourceLocation {
+        guard let mark = node.mark else { return .wholeFile }
+        return SourceLocation(line: mark.line + lineOffset, column: mark.column)
+    }
+}
+
+extension Node {
+    /// The mapping's entries in document order, keyed by their scalar text.
+    var orderedPairs: [(key: String, keyNode: Node, value: Node)]? {
+        guard case let .mapping(mapping) = self else { return nil }
+        return mapping.map { (key: $0.key.scalar?.string ?? "", keyNode: $0.key, value: $0.value) }
+    }
+
+    var isNullScalar: Bool {
+        guard case let .scalar(scalar) = self else { return false }
+        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    var kindName: String {
+        switch self {
+        case .scalar: "a single value"
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+}
+
+/// Reads typed fields out of one YAML mapping, collecting a diagnostic for each problem
+/// instead of stopping at the first, with the field's name in every message.
+struct FieldReader {
+    let reader: YAMLReader
+    /// "" at top level, or e.g. "mitigations[2]." for nested fields.
+    let context: String
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(reader: YAMLReader, context: String = "") {
+        self.reader = reader
+        self.context = context
+    }
+
+    mutating func append(_ diagnostic: Diagnostic) {
+        diagnostics.append(diagnostic)
+    }
+
+    mutating func error(_ node: Node, _ rule: String, _ message: String) {
+        let at = reader.location(node)
+        diagnostics.append(Diagnostic(path: reader.path, line: at.line, column: at.column, severity: .error, rule: rule, message: message))
+    }
+
+    mutating func warning(_ node: Node, _ rule: String, _ message: String) {
+        let at = reader.location(node)
+        diagnostics.append(Diagnostic(path: reader.path, line: at.line, column: at.column, severity: .warning, rule: rule, message: message))
+    }
+
+    mutating func string(_ node: Node, field: String) -> String? {
+        guard case let .scalar(scalar) = node, !node.isNullScalar else {
+            error(node, "invalid-type", "\(context)\(field): expected text, found \(node.isNullScalar ? "nothing" : node.kindName)")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func singleLine(_ node: Node, field: String) -> String? {
+        guard let text = string(node, field: field) else { return nil }
+        let trimmed = text.trimmingCharacters(in: " \t")
+        if trimmed.isEmpty {
+            error(node, "invalid-value", "\(context)\(field): must not be empty")
+            return nil
+        }
+        if trimmed.contains("\n") {
+            error(node, "invalid-value", "\(context)\(field): must be one line")
+        }
+        return trimmed
+    }
+
+    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ node: Node, field: String, as type: E.Type) -> E? where E.RawValue == String {
+        guard let text = string(node, field: field) else { return nil }
+        guard let value = E(rawValue: text) else {
+            error(node, "invalid-value", "\(context)\(field): '\(text)' is not one of \(E.choices)")
+            return nil
+        }
+        return value
+    }
+
+    /// A list of scalars; a single scalar is accepted as a list of one.
+    mutating func stringList(_ node: Node, field: String) -> [(String, Node)]? {
+        switch node {
+        case .sequence(let sequence):
+            var out: [(String, Node)] = []
+            for item in sequence {
+                if let text = string(item, field: field) { out.append((text, item)) }
+            }
+            return out
+        case .scalar where !node.isNullScalar:
+            return string(node, field: field).map { [($0, node)] }
+        default:
+            if node.isNullScalar { return [] }
+            error(node, "invalid-type", "\(context)\(field): expected a list, found \(node.kindName)")
+            return nil
+        }
+    }
+
+    mutating func day(_ node: Node, field: String) -> Day? {
+        guard let text = string(node, field: field) else { return nil }
+        guard let day = Day(text) else {
+            error(node, "invalid-date", "\(context)\(field): '\(text)' is not a date (YYYY-MM-DD)")
+            return nil
+        }
+        return day
+    }
+
+    mutating func cadence(_ node: Node, field: String) -> Cadence? {
+        guard let text = string(node, field: field) else { return nil }
+        guard let cadence = Cadence(text) else {
+            error(node, "invalid-duration", "\(context)\(field): '\(text)' is not a duration (e.g. 30d, 12w, 6m, 1y)")
+            return nil
+        }
+        return cadence
+    }
+
+    mutating func bool(_ node: Node, field: String) -> Bool? {
+        guard let text = string(node, field: field) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            error(node, "invalid-value", "\(context)\(field): '\(text)' is not true or false")
+            return nil
+        }
+    }
+
+    /// Warns about a key that looks like a misspelt known one; other unknown keys are kept silently.
+    mutating func checkUnknown(_ key: String, keyNode: Node, known: [String]) {
+        guard !known.contains(key) else { return }
+        if let close = known.first(where: { editDistance($0, key) <= 2 }) {
+            warning(keyNode, "unknown-field", "\(context)\(key): unknown field; did you mean '\(close)'? (kept as is)")
+        }
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let chars = Set(set)
+        var scalars = Substring(self)
+        while let first = scalars.first, chars.contains(first) { scalars = scalars.dropFirst() }
+        while let last = scalars.last, chars.contains(last) { scalars = scalars.dropLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import TMRepoKit
+
+@main
+enum Entry {
+    /// Runs the command and maps every failure to the documented exit codes
+    /// (0 ok, 1 findings, 2 usage/config/repository error, 3 incomplete git history).
+    static func main() {
+        do {
+            var command = try TMRepo.parseAsRoot()
+            try command.run()
+        } catch let error as TMRepoError {
+            Console.error("tmrepo: error: \(error)")
+            exit(error.exitCode)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            let code = TMRepo.exitCode(for: error)
+            if code == .success {
+                print(TMRepo.fullMessage(for: error))
+                exit(0)
+            }
+            Console.error(TMRepo.fullMessage(for: error))
+            exit(2)
+        }
+    }
+}
+
+struct TMRepo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tmrepo",
+        abstract: "A git-native threat-model repository manager.",
+        discussion: """
+        Threats live as one Markdown file per threat with YAML front matter. tmrepo reads them,
+        checks them and, from git history, knows when each was really reviewed.
+
+        Exit codes: 0 ok; 1 findings (lint errors, a failing check); 2 usage, configuration or
+        repository error; 3 incomplete git history (shallow clone, missing objects).
+        """,
+        version: "tmrepo 0.1.0",
+        subcommands: [InitCommand.self, NewCommand.self, LintCommand.self, ListCommand.self, ShowCommand.self,
+                      MatrixCommand.self]
+    )
+}
+
+enum Console {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import ThreatModel
+import TMRepoKit
+
+struct MatrixCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "matrix",
+        abstract: "The STRIDE-per-element coverage matrix, with gaps.",
+        discussion: """
+        Rows are elements (elements.yml), columns the six STRIDE categories, cells the number of threats.
+        Applicability follows the classic table: external entity S,R; process all six;
+        data store T,R,I,D; data flow T,I,D. An applicable cell with no threat is a GAP.
+        """
+    )
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Output: text, json or md.")
+    var format: MatrixFormat = .text
+
+    func run() throws {
+        let loaded = try model.store().load()
+        Console.out(MatrixFormatter.render(CoverageMatrix(model: loaded), format: format, style: .forStandardOutput()))
+    }
+}

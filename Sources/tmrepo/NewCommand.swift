@@ -1,0 +1,61 @@
+import ArgumentParser
+import ThreatModel
+import TMRepoKit
+
+struct NewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new",
+        abstract: "Create a threat file with the next free id and print its path.",
+        discussion: "Ids are never reused: the next id follows every id in threat files and file names."
+    )
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "The threat's one-line title (default: the template's).")
+    var title: String?
+
+    @Option(parsing: .upToNextOption, help: "STRIDE categories (\(StrideCategory.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var stride: [StrideCategory] = []
+
+    @Option(help: "Severity (\(Severity.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var severity: Severity?
+
+    @Option(help: "Owner: a team from .tmrepo.yml or an email.")
+    var owner: String?
+
+    @Option(help: "Element id from elements.yml.")
+    var element: String?
+
+    @Option(help: "Template name (see --list-templates).")
+    var template: String = "default"
+
+    @Option(help: "An extra folder of templates (default.md, threats/*.md).")
+    var templates: String?
+
+    @Flag(help: "List the available templates and exit.")
+    var listTemplates = false
+
+    func run() throws {
+        if listTemplates {
+            let library = TemplateLibrary(explicit: templates, modelRoot: try? model.store().root)
+            let all = try library.templates()
+            let rows = all.map { [$0.name, $0.severity?.rawValue ?? "-", $0.appliesTo?.rawValue ?? "-",
+                                  $0.stride.map(\.letter).joined(), $0.summary] }
+            print(TextTable.render(header: ["template", "severity", "applies to", "stride", "summary"], rows: rows))
+            return
+        }
+        let store = try model.store()
+        let config = try store.loadConfig()
+        let current = try store.load()
+        if let owner, !Linter.isKnownOwner(owner, config: config) {
+            throw TMRepoError.invalidArgument("--owner '\(owner)' is neither a team in .tmrepo.yml owners nor an email")
+        }
+        let library = TemplateLibrary(explicit: templates, modelRoot: store.root)
+        let chosen = try library.template(named: template)
+        let creator = ThreatCreator(store: store, config: config)
+        let id = try creator.nextID(model: current, retired: HistoryIDs.everSeen(store: store, config: config))
+        let path = try creator.create(template: chosen, request: .init(
+            id: id, title: title, stride: stride.isEmpty ? nil : stride, severity: severity, owner: owner, element: element))
+        print(model.displayPrefix(for: store) + path)
+    }
+}
