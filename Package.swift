@@ -34,8 +34,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel"]),
-        .testTarget(name: "TMRepoKitTests", dependencies: ["TMRepoKit", "TMGit", "ThreatModel"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TMRepoKit", "ThreatModel"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel", "TestSupport"]),
+        .testTarget(name: "TMRepoKitTests", dependencies: ["TMRepoKit", "TMGit", "ThreatModel", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "tmrepo"]),
     ]
 )

@@ -197,7 +197,9 @@ public struct ThreatFileEditor {
         guard case .scalar(let scalar) = value, let keyMark = keyNode.mark else {
             throw EditError.cannotEdit(field: field, reason: "it is \(value.kindName), not a single value")
         }
-        let rendered = YAMLScalar.render(newValue)
+        // Same value: leave the bytes (and the author's quoting) alone.
+        if scalar.string == newValue && !(value.isNullScalar && scalar.string.isEmpty) { return }
+        let rendered = YAMLScalar.render(newValue, like: scalar.style)
         let lineIndex = keyMark.line
         var characters = Array(lines[lineIndex].unicodeScalars)
         let terminatorLength = lines[lineIndex].hasSuffix("\r\n") ? 2 : (lines[lineIndex].hasSuffix("\n") ? 1 : 0)
@@ -257,6 +259,18 @@ public enum YAMLScalar {
 
     public static func render(_ value: String) -> String {
         isPlainSafe(value) ? value : quoted(value)
+    }
+
+    /// Renders in the style the value had before, where that style can hold the new value.
+    static func render(_ value: String, like style: Node.Scalar.Style) -> String {
+        switch style {
+        case .singleQuoted where !value.unicodeScalars.contains(where: { $0.value < 0x20 }):
+            return "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+        case .doubleQuoted:
+            return quoted(value)
+        default:
+            return render(value)
+        }
     }
 
     public static func isPlainSafe(_ value: String) -> Bool {

@@ -1,0 +1,31 @@
+# The README's two commands: `make demo` (main job on the bundled example) and `make test`.
+SWIFT ?= swift
+BUILD_FLAGS ?=
+EXAMPLE := examples/serverless-shop
+BIN = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/tmrepo
+PREFIX ?= /usr/local
+
+.PHONY: build test demo release install clean bench
+
+build:
+	$(SWIFT) build $(BUILD_FLAGS)
+
+test:
+	$(SWIFT) test $(BUILD_FLAGS)
+
+demo: build
+	@scripts/demo.sh "$(BIN)" "$(EXAMPLE)"
+
+release:
+	$(SWIFT) build -c release
+
+install: release
+	install -d $(PREFIX)/bin $(PREFIX)/share/tmrepo
+	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/tmrepo" $(PREFIX)/bin/tmrepo
+	rm -rf $(PREFIX)/share/tmrepo/templates && cp -R templates $(PREFIX)/share/tmrepo/templates
+
+bench: release
+	Benchmarks/run.sh
+
+clean:
+	rm -rf .build
