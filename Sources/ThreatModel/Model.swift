@@ -39,12 +39,21 @@ public struct Model: Sendable {
     public let diagnostics: [Diagnostic]
 
     public init(sources: ModelSources) {
-        var diagnostics: [Diagnostic] = []
         var config = ModelConfig()
         var configDiagnostics: [Diagnostic] = []
         if let file = sources.config {
             (config, configDiagnostics) = ModelConfig.parse(path: file.path, bytes: file.bytes)
         }
+        let parsed = sources.threatFiles.map { ThreatParser.parse(path: $0.path, bytes: $0.bytes, idPrefix: config.idPrefix) }
+        self.init(config: config, configDiagnostics: configDiagnostics, elementsFile: sources.elements, assetsFile: sources.assets,
+                  parsedThreats: parsed)
+    }
+
+    /// Builds a model from threat files parsed elsewhere (e.g. memoized by git blob id).
+    public init(config: ModelConfig, configDiagnostics: [Diagnostic], elementsFile: ModelFile?, assetsFile: ModelFile?,
+                parsedThreats parsed: [ParsedThreatFile]) {
+        var diagnostics: [Diagnostic] = []
+        let sources = (elements: elementsFile, assets: assetsFile)
         var elements: [Element]?
         if let file = sources.elements {
             let (parsed, problems) = InventoryParser.parseElements(path: file.path, bytes: file.bytes)
@@ -57,7 +66,6 @@ public struct Model: Sendable {
             assets = parsed
             diagnostics += problems
         }
-        let parsed = sources.threatFiles.map { ThreatParser.parse(path: $0.path, bytes: $0.bytes, idPrefix: config.idPrefix) }
         for file in parsed { diagnostics += file.diagnostics }
         let threats = parsed.compactMap(\.threat)
         diagnostics += Linter.crossCheck(threats: threats, config: config, elements: elements, assets: assets)

@@ -1,0 +1,197 @@
+import Foundation
+import TMGit
+import ThreatModel
+
+/// Where a model lives in git: the repository and the model root's path inside it.
+public struct ModelLocation {
+    public let repository: Repository
+    /// The model root relative to the repository root: "" or "a/b/".
+    public let prefix: String
+    /// The model root in the work tree, when there is one.
+    public let workRoot: String?
+
+    /// Finds the repository holding the model at `store`, or, with no model on disk (a bare
+    /// repository, e.g. on a git server), the repository at `directory` with the model at `prefix`.
+    public static func find(store: ModelStore?, directory: String = FileSystem.currentDirectory, prefix: String = "") throws -> ModelLocation {
+        let start = store?.root ?? directory
+        let repository: Repository
+        do {
+            repository = try Repository.openFromEnvironment(fallback: start)
+        } catch let error as GitError where error.code == .notFound {
+            throw TMRepoError.notAGitRepository(start)
+        } catch let error as GitError {
+            throw TMRepoError.git(error)
+        }
+        if let store, let workdir = repository.workingDirectory {
+            let base = FileSystem.absolute(workdir)
+            let root = FileSystem.absolute(store.root)
+            let relative = root == base ? "" : root.hasPrefix(base + "/") ? String(root.dropFirst(base.count + 1)) + "/" : ""
+            return ModelLocation(repository: repository, prefix: relative, workRoot: store.root)
+        }
+        let normalized = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
+        return ModelLocation(repository: repository, prefix: normalized, workRoot: nil)
+    }
+}
+
+/// Everything history tells about the model at HEAD.
+public struct HistoryAnalysis {
+    public let head: ObjectID
+    /// The model as committed at HEAD (not the work tree).
+    public let model: Model
+    public let histories: [String: ThreatHistory]
+    public let lastActivity: [String: Int64]
+    public let problems: [Diagnostic]
+    public let unknownTrailerIDs: [(commit: String, id: String)]
+    public let evidence: EvidenceOracle
+    public let commitCount: Int
+    /// Every threat id ever seen in history (live and retired).
+    public var everSeenIDs: Set<String> { Set(histories.keys) }
+
+    public func status(asOf: Int64) -> StatusReport {
+        StatusReport(model: model, histories: histories, head: head.hex, asOf: asOf, lastActivity: lastActivity,
+                     evidence: evidence, historyProblems: problems)
+    }
+}
+
+/// Reads the whole threat-model history reachable from HEAD: reviews, field changes,
+/// verification commits, and the code changes evidence globs are checked against.
+public final class HistoryEngine {
+    public let location: ModelLocation
+    private var parsed: [ObjectID: ParsedThreatFile] = [:]
+
+    public init(location: ModelLocation) {
+        self.location = location
+    }
+
+    public func analyze(at tip: String? = nil) throws -> HistoryAnalysis {
+        do {
+            return try analyzeThrowingGitErrors(at: tip)
+        } catch let error as GitError {
+            throw TMRepoError.from(error)
+        }
+    }
+
+    private func analyzeThrowingGitErrors(at tip: String?) throws -> HistoryAnalysis {
+        let repository = location.repository
+        if repository.isShallow { throw TMRepoError.shallowClone(repository.workingDirectory ?? repository.gitDirectory) }
+        let head: ObjectID
+        if let tip {
+            head = try repository.resolveCommit(tip)
+        } else {
+            guard let found = try repository.headCommit() else { throw TMRepoError.emptyHistory }
+            head = found
+        }
+        let headCommit = try repository.commit(head)
+        let config = try readConfig(tree: headCommit.tree)
+        let walker = HistoryWalker(repository: repository, threatsFolder: location.prefix + config.threatsDirectory,
+                                   modelPrefix: location.prefix)
+        let records = try walker.records(head: head, hiding: [], rootTreeOf: [:])
+
+        var reducer = HistoryReducer()
+        var lastKnown: [String: ThreatVersion] = [:]
+        for record in records {
+            reducer.apply(try revision(for: record, idPrefix: config.idPrefix, lastKnown: &lastKnown))
+        }
+        let model = try readModel(tree: headCommit.tree, config: config)
+        let problems = reducer.problems.map {
+            Diagnostic(path: $0.path, line: 0, column: 0, severity: .warning, rule: $0.rule,
+                       message: "\($0.message) (commit \($0.commit.prefix(12)))")
+        }
+        return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
+                               problems: problems, unknownTrailerIDs: reducer.unknownTrailerIDs,
+                               evidence: EvidenceIndex(records: records), commitCount: records.count)
+    }
+
+    /// `.tmrepo.yml` as committed; errors in it stop the run (exit 2).
+    private func readConfig(tree: ObjectID) throws -> ModelConfig {
+        let path = location.prefix + ModelConfig.fileName
+        guard let entry = try location.repository.entryID(in: tree, path: path), entry.kind == .blob else {
+            throw TMRepoError.modelNotFound(searchedFrom: "the commit's tree at '\(path)' (commit the model first)")
+        }
+        let (config, problems) = ModelConfig.parse(path: ModelConfig.fileName, bytes: try location.repository.blob(entry.id))
+        let errors = problems.filter { $0.severity == .error }
+        if !errors.isEmpty { throw TMRepoError.configInvalid(errors) }
+        return config
+    }
+
+    /// The model as committed in `tree`, threat files parsed once per blob id.
+    func readModel(tree: ObjectID, config: ModelConfig) throws -> Model {
+        let repository = location.repository
+        func optional(_ name: String) throws -> ModelFile? {
+            guard let entry = try repository.entryID(in: tree, path: location.prefix + name), entry.kind == .blob else { return nil }
+            return ModelFile(path: name, bytes: try repository.blob(entry.id))
+        }
+        var threats: [ParsedThreatFile] = []
+        let folder = location.prefix + config.threatsDirectory
+        if let entry = try repository.entryID(in: tree, path: String(folder.dropLast())), entry.kind == .tree {
+            for file in try repository.files(in: entry.id) where file.kind == .blob && ModelStore.isThreatFile(file.path) {
+                threats.append(try parse(blob: file.id, path: config.threatsDirectory + file.path, idPrefix: config.idPrefix))
+            }
+        }
+        return Model(config: config, configDiagnostics: [], elementsFile: try optional(InventoryParser.elementsFile),
+                     assetsFile: try optional(InventoryParser.assetsFile), parsedThreats: threats)
+    }
+
+    private func parse(blob: ObjectID, path: String, idPrefix: String) throws -> ParsedThreatFile {
+        if let known = parsed[blob] { return known.moved(to: path) }
+        let result = ThreatParser.parse(path: path, bytes: try location.repository.blob(blob), idPrefix: idPrefix)
+        parsed[blob] = result
+        return result
+    }
+
+    /// Turns a record into a revision: parses changed files and pairs renames by threat id.
+    private func revision(for record: CommitRecord, idPrefix: String, lastKnown: inout [String: ThreatVersion]) throws -> Revision {
+        var removed: [String: (path: String, version: ThreatVersion?)] = [:]
+        var added: [String: (path: String, version: ThreatVersion?)] = [:]
+        var changes: [ThreatChange] = []
+        var unreadable: [(path: String, message: String)] = []
+        func read(_ blob: ObjectID, _ path: String) throws -> (id: String?, version: ThreatVersion?) {
+            let file = try parse(blob: blob, path: path, idPrefix: idPrefix)
+            if let threat = file.threat, !threat.id.isEmpty {
+                return (threat.id, ThreatVersion(threat, materialDigest: file.materialDigest))
+            }
+            let name = String(path.split(separator: "/").last ?? "")
+            return (ThreatParser.idInFileName(name, prefix: idPrefix), nil)
+        }
+        for delta in record.threatFiles {
+            let before = try delta.old.map { try read($0, delta.path) }
+            let after = try delta.new.map { try read($0, delta.path) }
+            if let after, after.version == nil, let blob = delta.new {
+                let file = try parse(blob: blob, path: delta.path, idPrefix: idPrefix)
+                unreadable.append((delta.path, file.diagnostics.first { $0.severity == .error }?.message ?? "cannot be read"))
+            }
+            switch (before?.id, after?.id) {
+            case let (old?, new?) where old == new:
+                changes.append(ThreatChange(id: new, oldPath: delta.path, newPath: delta.path, old: before?.version, new: after?.version))
+            default:
+                if let old = before?.id { removed[old] = (delta.path, before?.version) }
+                if let new = after?.id { added[new] = (delta.path, after?.version) }
+            }
+        }
+        for (id, new) in added {
+            let old = removed.removeValue(forKey: id)
+            changes.append(ThreatChange(id: id, oldPath: old?.path, newPath: new.path, old: old?.version, new: new.version))
+        }
+        for (id, old) in removed {
+            changes.append(ThreatChange(id: id, oldPath: old.path, newPath: nil, old: old.version, new: nil))
+        }
+        // A file that cannot be read carries no facts: keep the last version known for its id,
+        // so that breaking and then fixing a file is not seen as retiring and re-creating a threat.
+        var resolved: [ThreatChange] = []
+        for change in changes.sorted(by: { Model.idOrder($0.id, $1.id) }) {
+            let old = change.old ?? (change.oldPath != nil ? lastKnown[change.id] : nil)
+            if change.newPath != nil && change.new == nil {
+                continue   // unreadable now: no facts from this version
+            }
+            if change.newPath == nil && change.old == nil && change.oldPath != nil && lastKnown[change.id] == nil {
+                continue   // an unreadable file went away
+            }
+            let fixed = ThreatChange(id: change.id, oldPath: change.oldPath, newPath: change.newPath, old: old, new: change.new)
+            if let new = change.new { lastKnown[change.id] = new } else { lastKnown[change.id] = nil }
+            resolved.append(fixed)
+        }
+        return Revision(id: record.id.hex, parents: record.parents.map(\.hex), time: record.time, offsetMinutes: record.offsetMinutes,
+                        author: record.author, committer: record.committer, reviewedIDs: record.reviewedIDs,
+                        threatChanges: resolved, unreadableFiles: unreadable)
+    }
+}

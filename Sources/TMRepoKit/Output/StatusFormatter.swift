@@ -1,0 +1,127 @@
+import ThreatModel
+
+public enum StatusFormat: String, CaseIterable, Sendable {
+    case text, json
+}
+
+/// Renders `tmrepo status`. JSON follows the v1 contract (keys are only ever added).
+public enum StatusFormatter {
+    public static func json(_ report: StatusReport, entries: [ThreatStatusEntry]) -> JSON {
+        .object([
+            ("version", .int(1)),
+            ("as_of", .string(ISOTime.format(report.asOf))),
+            ("head", .string(report.head)),
+            ("summary", .object([
+                ("threats", .int(entries.count)),
+                ("overdue", .int(entries.filter(\.overdue).count)),
+                ("due_soon", .int(entries.filter(\.dueSoon).count)),
+                ("never_reviewed", .int(entries.filter { $0.lastReview == nil && $0.reviewDue != nil }.count)),
+                ("stale_mitigations", .int(entries.reduce(0) { $0 + Set($1.staleMitigations.map(\.id)).count })),
+                ("ownership_gaps", .int(entries.filter { $0.ownershipProblem != nil }.count)),
+            ])),
+            ("threats", .array(entries.map(entryJSON))),
+            ("owners_inactive", .array(report.inactiveOwners.map { owner in
+                .object([("team", .string(owner.team)), ("email", .string(owner.email)),
+                         ("last_commit", owner.lastCommit.map { .string(ISOTime.format($0)) } ?? .null)])
+            })),
+            ("problems", .array(report.problems.map { diagnosticJSON($0) })),
+        ])
+    }
+
+    static func entryJSON(_ entry: ThreatStatusEntry) -> JSON {
+        let threat = entry.threat
+        return .object([
+            ("id", .string(threat.id)), ("path", .string(threat.path)), ("title", .string(threat.title)),
+            ("severity", .optional(threat.severity?.rawValue)), ("status", .optional(threat.status?.rawValue)),
+            ("owner", .optional(threat.owner)),
+            ("created", entry.created.map { .string(ISOTime.format($0.time)) } ?? .null),
+            ("last_review", entry.lastReview.map { .string(ISOTime.format($0.ref.time)) } ?? .null),
+            ("last_reviewer", .optional(entry.lastReview?.reviewer)),
+            ("last_review_commit", .optional(entry.lastReview?.ref.commit)),
+            ("review_due", .optional(entry.reviewDue?.description)),
+            ("overdue", .bool(entry.overdue)),
+            ("days_overdue", .int(entry.daysOverdue)),
+            ("due_soon", .bool(entry.dueSoon)),
+            ("stale_mitigations", .array(entry.staleMitigations.map { stale in
+                var pairs: [(String, JSON)] = [("id", .string(stale.id)), ("reason", .string(stale.reason.rawValue))]
+                if let commit = stale.commit { pairs.append(("commit", .string(commit))) }
+                if let verifiedIn = stale.verifiedIn { pairs.append(("verified_in", .string(verifiedIn))) }
+                return .object(pairs)
+            })),
+            ("ownership_problem", .optional(entry.ownershipProblem)),
+        ])
+    }
+
+    public static func text(_ report: StatusReport, entries: [ThreatStatusEntry], commitCount: Int, style: Style) -> String {
+        var out: [String] = []
+        out.append(style.bold("Threat model status as of \(ISOTime.format(report.asOf))") + "  (HEAD \(report.head.prefix(12)), \(commitCount) commits)")
+        var counts: [String] = []
+        for severity in Severity.allCases {
+            let n = entries.filter { $0.threat.severity == severity }.count
+            if n > 0 { counts.append("\(n) \(severity.rawValue)") }
+        }
+        var statuses: [String] = []
+        for status in ThreatStatus.allCases {
+            let n = entries.filter { $0.threat.status == status }.count
+            if n > 0 { statuses.append("\(n) \(status.rawValue)") }
+        }
+        out.append("\(entries.count) threats: \(counts.joined(separator: ", ")); \(statuses.joined(separator: ", "))")
+
+        let overdue = entries.filter(\.overdue)
+        out.append("")
+        out.append(style.bold("Overdue reviews (\(overdue.count))"))
+        if overdue.isEmpty { out.append("  none") }
+        out += table(overdue.map { entry in
+            [entry.threat.id, entry.threat.severity?.rawValue ?? "?", style.red("\(entry.daysOverdue)d overdue"), entry.threat.owner ?? "-",
+             entry.lastReview.map { "last \(Day(unixTime: $0.ref.time)) by \($0.reviewer)" } ?? "never reviewed", entry.threat.title]
+        })
+        let soon = entries.filter(\.dueSoon)
+        if !soon.isEmpty {
+            out.append("")
+            out.append(style.bold("Due soon (\(soon.count))"))
+            out += table(soon.map { entry in
+                [entry.threat.id, entry.threat.severity?.rawValue ?? "?", "due \(entry.reviewDue!)", entry.threat.owner ?? "-", entry.threat.title]
+            })
+        }
+        let stale = entries.filter { !$0.staleMitigations.isEmpty }
+        out.append("")
+        out.append(style.bold("Stale mitigations (\(stale.reduce(0) { $0 + Set($1.staleMitigations.map(\.id)).count }))"))
+        if stale.isEmpty { out.append("  none") }
+        var staleRows: [[String]] = []
+        for entry in stale {
+            for mitigation in entry.staleMitigations {
+                let why = mitigation.reason == .evidenceChanged
+                    ? "evidence changed in \(mitigation.commit?.prefix(12) ?? "?") after verification"
+                    : "verification older than the review cadence"
+                let title = entry.threat.mitigations.first { $0.id == mitigation.id }?.title ?? ""
+                staleRows.append([entry.threat.id + "/" + mitigation.id, style.yellow(why), title])
+            }
+        }
+        out += table(staleRows)
+        let unowned = entries.filter { $0.ownershipProblem != nil }
+        if !unowned.isEmpty {
+            out.append("")
+            out.append(style.bold("Ownership gaps (\(unowned.count))"))
+            out += table(unowned.map { [$0.threat.id, $0.ownershipProblem!, $0.threat.title] })
+        }
+        if !report.inactiveOwners.isEmpty {
+            out.append("")
+            out.append(style.bold("Owners with no commit for \(StatusReport.inactiveAfterDays) days (\(report.inactiveOwners.count))"))
+            out += table(report.inactiveOwners.map { [$0.team, $0.email, $0.lastCommit.map { "last commit \(Day(unixTime: $0))" } ?? "no commit in this repository"] })
+        }
+        if !report.problems.isEmpty {
+            let errors = report.problems.filter { $0.severity == .error }.count
+            out.append("")
+            out.append(style.bold("Problems (\(errors) errors, \(report.problems.count - errors) warnings)"))
+            for problem in report.problems.prefix(10) { out.append("  " + problem.formatted) }
+            if report.problems.count > 10 { out.append("  … \(report.problems.count - 10) more: run 'tmrepo lint'") }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    private static func table(_ rows: [[String]]) -> [String] {
+        guard !rows.isEmpty else { return [] }
+        return TextTable.render(header: rows[0].map { _ in "" }, rows: rows).split(separator: "\n", omittingEmptySubsequences: false)
+            .dropFirst().map { "  " + $0 }
+    }
+}

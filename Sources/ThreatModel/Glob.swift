@@ -1,0 +1,63 @@
+/// Evidence paths and globs: `*` matches within one path segment, `?` one character,
+/// `**` any number of segments. A pattern without wildcards also matches everything below it
+/// when it names a folder (`services/authorizer` covers `services/authorizer/src/a.ts`).
+public struct Glob: Hashable, Sendable {
+    public let pattern: String
+    private let segments: [Substring]
+
+    public init(_ pattern: String) {
+        var trimmed = pattern
+        while trimmed.hasPrefix("./") { trimmed.removeFirst(2) }
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.pattern = trimmed
+        segments = trimmed.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    /// The folder every match lies in: the segments before the first wildcard ("" for the whole tree).
+    public var literalPrefix: String {
+        segments.prefix { !$0.contains(where: { "*?[".contains($0) }) }.joined(separator: "/")
+    }
+
+    public var hasWildcards: Bool { segments.contains { $0.contains(where: { "*?[".contains($0) }) } }
+
+    public func matches(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        if !hasWildcards {
+            return parts.count >= segments.count && zip(parts, segments).allSatisfy { $0 == $1 }
+        }
+        return Self.match(segments[...], parts[...])
+    }
+
+    private static func match(_ pattern: ArraySlice<Substring>, _ path: ArraySlice<Substring>) -> Bool {
+        guard let first = pattern.first else { return path.isEmpty }
+        if first == "**" {
+            let rest = pattern.dropFirst()
+            if rest.isEmpty { return true }
+            var remaining = path
+            while true {
+                if match(rest, remaining) { return true }
+                guard !remaining.isEmpty else { return false }
+                remaining = remaining.dropFirst()
+            }
+        }
+        guard let segment = path.first, matchSegment(Array(first.unicodeScalars)[...], Array(segment.unicodeScalars)[...]) else { return false }
+        return match(pattern.dropFirst(), path.dropFirst())
+    }
+
+    private static func matchSegment(_ pattern: ArraySlice<Unicode.Scalar>, _ text: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let first = pattern.first else { return text.isEmpty }
+        switch first {
+        case "*":
+            var remaining = text
+            while true {
+                if matchSegment(pattern.dropFirst(), remaining) { return true }
+                guard !remaining.isEmpty else { return false }
+                remaining = remaining.dropFirst()
+            }
+        case "?":
+            return !text.isEmpty && matchSegment(pattern.dropFirst(), text.dropFirst())
+        default:
+            return text.first == first && matchSegment(pattern.dropFirst(), text.dropFirst())
+        }
+    }
+}

@@ -1,0 +1,123 @@
+/// Answers "did code matching these globs change after this commit?" from git history.
+/// The core asks; the app layer answers from its index, so the core stays free of git.
+public protocol EvidenceOracle {
+    /// The first commit after `commit` (one that `commit` does not contain) that changed a path
+    /// matching any of `globs`, or nil when none did.
+    func firstChange(matching globs: [String], after commit: String) -> String?
+}
+
+/// Why a mitigation is stale.
+public struct StaleMitigation: Hashable, Sendable {
+    public enum Reason: String, Sendable {
+        case evidenceChanged = "evidence-changed"
+        case verificationExpired = "verification-expired"
+    }
+
+    public let id: String
+    public let reason: Reason
+    /// For evidence-changed: the first commit that changed the evidence after verification.
+    public let commit: String?
+    /// The commit that set `verified` (or implemented/verified status), when known.
+    public let verifiedIn: String?
+}
+
+/// The review state of one live threat.
+public struct ThreatStatusEntry: Sendable {
+    public let threat: Threat
+    public let created: CommitRef?
+    public let lastReview: Review?
+    /// nil for closed threats, which need no review.
+    public let reviewDue: Day?
+    public let overdue: Bool
+    public let daysOverdue: Int
+    public let dueSoon: Bool
+    public let staleMitigations: [StaleMitigation]
+    /// No owner, or one that is neither a configured team nor an email.
+    public let ownershipProblem: String?
+}
+
+/// `tmrepo status`: overdue reviews, stale mitigations and ownership gaps at one moment.
+public struct StatusReport: Sendable {
+    public let asOf: Int64
+    public let head: String
+    public let entries: [ThreatStatusEntry]
+    /// Configured identities with no commit in the repository for `inactiveAfterDays` (team, email, last commit time).
+    public let inactiveOwners: [(team: String, email: String, lastCommit: Int64?)]
+    public let problems: [Diagnostic]
+
+    public static let inactiveAfterDays = 180
+
+    public var overdue: [ThreatStatusEntry] { entries.filter(\.overdue) }
+    public var dueSoon: [ThreatStatusEntry] { entries.filter(\.dueSoon) }
+    public var neverReviewed: [ThreatStatusEntry] { entries.filter { $0.lastReview == nil && $0.reviewDue != nil } }
+    public var staleCount: Int { entries.reduce(0) { $0 + Set($1.staleMitigations.map(\.id)).count } }
+
+    /// Builds the report. `asOf` is seconds since 1970; reviews are due on
+    /// (last review day, or creation day when never reviewed) + cadence, and overdue after that day.
+    public init(model: Model, histories: [String: ThreatHistory], head: String, asOf: Int64,
+                lastActivity: [String: Int64], evidence: EvidenceOracle, historyProblems: [Diagnostic] = []) {
+        let config = model.config
+        let today = Day(unixTime: asOf)
+        var entries: [ThreatStatusEntry] = []
+        for threat in model.threats {
+            let history = histories[threat.id]
+            let lastReview = history?.lastReview
+            let cadence = config.cadence(for: threat)
+            var reviewDue: Day?
+            if threat.status != .closed, let cadence {
+                let start = lastReview.map { Day(unixTime: $0.ref.time) } ?? history?.created.map { Day(unixTime: $0.time) }
+                reviewDue = start.map { cadence.after($0) }
+            }
+            let daysOverdue = reviewDue.map { max(0, today.daysSinceEpoch - $0.daysSinceEpoch) } ?? 0
+            let dueSoon = reviewDue.map { due in daysOverdue == 0 && config.dueSoon.before(due) <= today } ?? false
+
+            var stale: [StaleMitigation] = []
+            for mitigation in threat.mitigations where mitigation.status != .dropped && mitigation.status != .planned {
+                let verifiedRef = mitigation.verified.flatMap { history?.verifiedSetBy[mitigation.id]?[$0] }
+                let implementedRef = history?.implementedSetBy[mitigation.id]
+                if let cadence, let since = mitigation.verified ?? implementedRef.map({ Day(unixTime: $0.time) }),
+                   cadence.after(since) < today {
+                    stale.append(StaleMitigation(id: mitigation.id, reason: .verificationExpired, commit: nil,
+                                                 verifiedIn: (verifiedRef ?? implementedRef)?.commit))
+                }
+                if let verifiedRef, !mitigation.evidence.isEmpty,
+                   let changed = evidence.firstChange(matching: mitigation.evidence, after: verifiedRef.commit) {
+                    stale.append(StaleMitigation(id: mitigation.id, reason: .evidenceChanged, commit: changed, verifiedIn: verifiedRef.commit))
+                }
+            }
+            var ownership: String?
+            if threat.status?.needsOwner ?? true {
+                if let owner = threat.owner {
+                    if !Linter.isKnownOwner(owner, config: config) { ownership = "owner '\(owner)' is neither a configured team nor an email" }
+                } else {
+                    ownership = "no owner"
+                }
+            }
+            entries.append(ThreatStatusEntry(threat: threat, created: history?.created, lastReview: lastReview, reviewDue: reviewDue,
+                                             overdue: daysOverdue > 0, daysOverdue: daysOverdue, dueSoon: dueSoon,
+                                             staleMitigations: stale, ownershipProblem: ownership))
+        }
+        // Most urgent first: overdue by severity then days, then due soon, stale, the rest.
+        func urgency(_ entry: ThreatStatusEntry) -> (Int, Int, Int, String) {
+            let bucket = entry.overdue ? 0 : entry.dueSoon ? 1 : !entry.staleMitigations.isEmpty ? 2 : entry.ownershipProblem != nil ? 3 : 4
+            return (bucket, entry.threat.severity?.rank ?? 9, -entry.daysOverdue, entry.threat.id)
+        }
+        self.entries = entries.sorted { lhs, rhs in
+            let l = urgency(lhs), r = urgency(rhs)
+            if (l.0, l.1, l.2) != (r.0, r.1, r.2) { return (l.0, l.1, l.2) < (r.0, r.1, r.2) }
+            return Model.idOrder(l.3, r.3)
+        }
+        var inactive: [(String, String, Int64?)] = []
+        let cutoff = asOf - Int64(Self.inactiveAfterDays) * 86_400
+        for (team, members) in config.owners {
+            for email in members {
+                let last = lastActivity[email.lowercased()]
+                if last == nil || last! < cutoff { inactive.append((team, email, last)) }
+            }
+        }
+        self.inactiveOwners = inactive
+        self.asOf = asOf
+        self.head = head
+        self.problems = (model.diagnostics + historyProblems).sorted(by: Diagnostic.sortKey)
+    }
+}

@@ -1,0 +1,178 @@
+/// One entry of a threat's timeline.
+public struct HistoryEvent: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        case created(severity: Severity?)
+        case retired
+        case renamed(from: String, to: String)
+        case severity(from: Severity?, to: Severity?)
+        case status(from: ThreatStatus?, to: ThreatStatus?)
+        case owner(from: String?, to: String?)
+        case mitigationAdded(id: String)
+        case mitigationRemoved(id: String)
+        case mitigationStatus(id: String, from: MitigationStatus?, to: MitigationStatus?)
+        case mitigationVerified(id: String, day: Day?)
+        /// Any other change of content (title, body, stride, unknown fields…).
+        case edited
+        case reviewed(via: Review.Via, by: String)
+    }
+
+    public let kind: Kind
+    public let ref: CommitRef
+    public let path: String?
+}
+
+/// A review of a threat, as git history proves it.
+public struct Review: Hashable, Sendable {
+    public enum Via: String, Hashable, Sendable {
+        /// A `Reviewed-threat:` trailer in the commit message.
+        case trailer
+        /// The commit changed the threat's `reviewed` block.
+        case reviewedBlock = "reviewed-block"
+    }
+
+    public let ref: CommitRef
+    public let via: Via
+    /// Who reviewed: `reviewed.by` for a block change, else the commit's author email.
+    public let reviewer: String
+}
+
+/// Everything history knows about one threat id.
+public struct ThreatHistory: Sendable {
+    public let id: String
+    public internal(set) var created: CommitRef?
+    public internal(set) var retired: CommitRef?
+    public internal(set) var path: String?
+    public internal(set) var events: [HistoryEvent] = []
+    public internal(set) var reviews: [Review] = []
+    /// The last commit that changed anything but the `reviewed` block.
+    public internal(set) var lastMaterialChange: CommitRef?
+    /// Per mitigation id and `verified` value: the last commit that set that value.
+    public internal(set) var verifiedSetBy: [String: [Day: CommitRef]] = [:]
+    /// Per mitigation id: the last commit that set its status to implemented or verified.
+    public internal(set) var implementedSetBy: [String: CommitRef] = [:]
+
+    init(id: String) {
+        self.id = id
+    }
+
+    public var lastReview: Review? {
+        reviews.max { ($0.ref.time, $0.via == .reviewedBlock ? 1 : 0) < ($1.ref.time, $1.via == .reviewedBlock ? 1 : 0) }
+    }
+
+    public var isLive: Bool { retired == nil }
+}
+
+/// A problem found in history rather than in the current files.
+public struct HistoryProblem: Hashable, Sendable {
+    public let commit: String
+    public let path: String
+    public let message: String
+    public let rule: String
+}
+
+/// Folds revisions, parents before children, into per-threat histories.
+/// Pure: the same revisions always give the same result.
+public struct HistoryReducer: Sendable {
+    public private(set) var histories: [String: ThreatHistory] = [:]
+    public private(set) var problems: [HistoryProblem] = []
+    /// The last commit time seen per author and committer email (lower-cased), for activity checks.
+    public private(set) var lastActivity: [String: Int64] = [:]
+    /// Trailer ids that named no threat known at that commit: (commit, id).
+    public private(set) var unknownTrailerIDs: [(commit: String, id: String)] = []
+
+    public init() {}
+
+    public mutating func apply(_ revision: Revision) {
+        for email in [revision.author.email, revision.committer.email] {
+            let key = email.lowercased()
+            lastActivity[key] = max(lastActivity[key] ?? .min, revision.time)
+        }
+        let ref = CommitRef(commit: revision.id, time: revision.time, author: revision.author)
+        for change in revision.threatChanges {
+            apply(change, ref: ref, revision: revision)
+        }
+        for (path, message) in revision.unreadableFiles {
+            problems.append(HistoryProblem(commit: revision.id, path: path, message: message, rule: "unreadable-in-history"))
+        }
+        for id in revision.reviewedIDs {
+            let key = histories.keys.first { $0.caseInsensitiveEquals(id) } ?? id
+            guard histories[key] != nil else {
+                unknownTrailerIDs.append((revision.id, id))
+                continue
+            }
+            // A block change in the same commit already recorded this review.
+            if histories[key]!.reviews.last?.ref.commit == revision.id { continue }
+            histories[key]!.reviews.append(Review(ref: ref, via: .trailer, reviewer: revision.author.email))
+            histories[key]!.events.append(HistoryEvent(kind: .reviewed(via: .trailer, by: revision.author.email), ref: ref, path: histories[key]!.path))
+        }
+    }
+
+    private mutating func apply(_ change: ThreatChange, ref: CommitRef, revision: Revision) {
+        var history = histories[change.id] ?? ThreatHistory(id: change.id)
+        defer { histories[change.id] = history }
+        func event(_ kind: HistoryEvent.Kind) {
+            history.events.append(HistoryEvent(kind: kind, ref: ref, path: change.newPath ?? change.oldPath))
+        }
+        guard let new = change.new else {
+            history.retired = ref
+            event(.retired)
+            return
+        }
+        history.path = change.newPath
+        if history.created == nil || change.old == nil && history.retired != nil {
+            if history.created == nil { history.created = ref }
+            history.retired = nil
+            event(.created(severity: new.severity))
+        }
+        history.retired = nil
+        let old = change.old
+        if let old, let from = change.oldPath, let to = change.newPath, from != to {
+            event(.renamed(from: from, to: to))
+        }
+        if old == nil || old!.materialDigest != new.materialDigest {
+            history.lastMaterialChange = ref
+        }
+        if let old {
+            if old.severity != new.severity { event(.severity(from: old.severity, to: new.severity)) }
+            if old.status != new.status { event(.status(from: old.status, to: new.status)) }
+            if old.owner != new.owner { event(.owner(from: old.owner, to: new.owner)) }
+        }
+        let oldMitigations = Dictionary(old?.mitigations.map { ($0.id, $0) } ?? [], uniquingKeysWith: { first, _ in first })
+        let newIDs = Set(new.mitigations.map(\.id))
+        for mitigation in new.mitigations {
+            let before = oldMitigations[mitigation.id]
+            if old != nil && before == nil { event(.mitigationAdded(id: mitigation.id)) }
+            if let before, before.status != mitigation.status {
+                event(.mitigationStatus(id: mitigation.id, from: before.status, to: mitigation.status))
+            }
+            if let day = mitigation.verified, before?.verified != day {
+                history.verifiedSetBy[mitigation.id, default: [:]][day] = ref
+                if old != nil { event(.mitigationVerified(id: mitigation.id, day: day)) }
+            }
+            if let status = mitigation.status, status == .implemented || status == .verified, before?.status != status {
+                history.implementedSetBy[mitigation.id] = ref
+            }
+        }
+        for id in oldMitigations.keys.sorted() where !newIDs.contains(id) { event(.mitigationRemoved(id: id)) }
+        if let old, old.severity == new.severity, old.status == new.status, old.owner == new.owner,
+           old.mitigations == new.mitigations, old.materialDigest != new.materialDigest {
+            event(.edited)
+        }
+        // A review: the `reviewed` block appeared or changed.
+        if let claim = new.reviewed, claim != old?.reviewed {
+            let reviewer = claim.by ?? revision.author.email
+            history.reviews.append(Review(ref: ref, via: .reviewedBlock, reviewer: reviewer))
+            event(.reviewed(via: .reviewedBlock, by: reviewer))
+            if let claimed = claim.on {
+                // Lenient by a day: the committer's local date may be ahead of UTC.
+                let latest = max(Day(unixTime: revision.time), Day(unixTime: revision.time + Int64(revision.offsetMinutes) * 60))
+                if claimed > latest {
+                    problems.append(HistoryProblem(
+                        commit: revision.id, path: change.newPath ?? "",
+                        message: "\(change.id): reviewed.on \(claimed) is later than the commit that wrote it (\(latest)); the commit time counts",
+                        rule: "review-date-after-commit"))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import ThreatModel
+import TMRepoKit
+
+/// Options of the commands that read git history.
+struct HistoryOptions: ParsableArguments {
+    @Option(help: "Evaluate as of this date or time (YYYY-MM-DD or ISO 8601); default: now. Makes answers reproducible.")
+    var asOf: String?
+
+    /// Seconds since 1970 for --as-of, or the clock.
+    func moment() throws -> Int64 {
+        guard let asOf else { return Int64(Date().timeIntervalSince1970) }
+        guard let parsed = ISOTime.parse(asOf) else {
+            throw TMRepoError.invalidArgument("--as-of '\(asOf)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
+        }
+        return parsed
+    }
+}
+
+extension ModelOptions {
+    /// The model in git: found from the work tree, or (in a bare repository) at the repository's root.
+    func location() throws -> ModelLocation {
+        do {
+            return try ModelLocation.find(store: try store())
+        } catch TMRepoError.modelNotFound(let from) {
+            // No model on disk: a bare repository holds it only in commits.
+            if let location = try? ModelLocation.find(store: nil, prefix: root ?? ""), location.repository.isBare {
+                return location
+            }
+            throw TMRepoError.modelNotFound(searchedFrom: from)
+        }
+    }
+}
+
+extension StatusFormat: ExpressibleByArgument {}

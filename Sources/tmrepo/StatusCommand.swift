@@ -1,0 +1,54 @@
+import ArgumentParser
+import ThreatModel
+import TMRepoKit
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Overdue reviews, stale mitigations and ownership gaps, from git history.",
+        discussion: """
+        Reads the model as committed at HEAD and the whole history reachable from it. A review is a
+        commit with a 'Reviewed-threat: <id>' trailer or one that changes the threat's 'reviewed'
+        block; its time is the commit time. Exit 0, or 1 when --fail-on finds something;
+        2 usage/repository error; 3 shallow clone or missing objects.
+        """
+    )
+
+    enum FailOn: String, ExpressibleByArgument, CaseIterable {
+        case overdue, stale, any
+    }
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var history: HistoryOptions
+
+    @Option(help: "Only threats owned by this team or email (or a team this email belongs to).")
+    var owner: String?
+
+    @Option(help: "Output: text or json.")
+    var format: StatusFormat = .text
+
+    @Option(help: "Exit 1 when a review is overdue, a mitigation is stale, or either.")
+    var failOn: FailOn?
+
+    func run() throws {
+        let asOf = try history.moment()
+        let analysis = try HistoryEngine(location: try model.location()).analyze()
+        let report = analysis.status(asOf: asOf)
+        var entries = report.entries
+        if let owner {
+            entries = entries.filter { entry in
+                entry.threat.owner.map { analysis.model.config.identity(owner, actsFor: $0) || $0.caseInsensitiveCompare(owner) == .orderedSame } ?? false
+            }
+        }
+        switch format {
+        case .json: Console.out(StatusFormatter.json(report, entries: entries).render() + "\n")
+        case .text: Console.out(StatusFormatter.text(report, entries: entries, commitCount: analysis.commitCount, style: .forStandardOutput()))
+        }
+        let overdue = entries.contains(where: \.overdue)
+        let stale = entries.contains { !$0.staleMitigations.isEmpty }
+        switch failOn {
+        case .overdue where overdue, .stale where stale, .any where overdue || stale: throw ExitCode(1)
+        default: break
+        }
+    }
+}
