@@ -12,4 +12,7 @@ static inline int tmrepo_git_set_cache_max_size(ssize_t bytes) {
 static inline int tmrepo_git_set_owner_validation(int enabled) {
     return git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, enabled);
 }
+static inline int tmrepo_git_set_strict_hash_verification(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}
 #endif

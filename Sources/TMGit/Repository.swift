@@ -7,9 +7,14 @@ private let libgit2Runtime: Void = {
     git_libgit2_init()
     // History walks revisit the same large `threats/` trees from commit to commit; libgit2
     // caches trees only up to 4 KiB by default, so raise the limit (see shared/notes).
-    _ = tmrepo_git_set_cache_object_limit(GIT_OBJECT_TREE, 64 << 20)
-    _ = tmrepo_git_set_cache_object_limit(GIT_OBJECT_COMMIT, 1 << 20)
-    _ = tmrepo_git_set_cache_max_size(512 << 20)
+    // (tmrepo also keeps its own small cache of raw trees for diffs; see RawTree.)
+    _ = tmrepo_git_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
+    _ = tmrepo_git_set_cache_max_size(128 << 20)
+    // Re-hashing every object read costs more than everything else in a history walk
+    // (SHA-1 with collision detection over each 100 KB+ tree). git does not do it on read
+    // either; zlib's checksums still catch damaged pack data. TMREPO_VERIFY_OBJECTS=1 turns it on.
+    let verify = ProcessInfo.processInfo.environment["TMREPO_VERIFY_OBJECTS"].map { $0 == "1" } ?? false
+    _ = tmrepo_git_set_strict_hash_verification(verify ? 1 : 0)
 }()
 
 /// The libgit2 version this process is linked against, e.g. "1.5.1".
@@ -59,9 +64,27 @@ public struct CommitInfo: Sendable {
 /// Not thread-safe (neither is libgit2's repository): use one instance per thread.
 public final class Repository {
     let handle: OpaquePointer
+    /// Recently read raw trees, so history walks read each tree once.
+    let rawTrees = RawTreeCache()
 
-    private init(handle: OpaquePointer) {
+    /// How this handle was opened, so `reopen()` can give another thread its own handle.
+    private let openPath: String?
+    private let openFlags: UInt32
+
+    private init(handle: OpaquePointer, path: String?, flags: UInt32) {
         self.handle = handle
+        self.openPath = path
+        self.openFlags = flags
+    }
+
+    /// A second, independent handle on the same repository (libgit2 handles must not be shared
+    /// between threads).
+    public func reopen() throws -> Repository {
+        var pointer: OpaquePointer?
+        let path = openPath ?? gitDirectory
+        try check(git_repository_open_ext(&pointer, openPath == nil && openFlags & GIT_REPOSITORY_OPEN_FROM_ENV.rawValue != 0 ? nil : path,
+                                          openFlags, nil), "reopen the git repository at \(path)")
+        return Repository(handle: pointer!, path: openPath, flags: openFlags)
     }
 
     deinit {
@@ -73,7 +96,8 @@ public final class Repository {
         _ = libgit2Runtime
         var pointer: OpaquePointer?
         try check(git_repository_open_ext(&pointer, path, 0, nil), "open a git repository at or above \(path)")
-        return Repository(handle: pointer!)
+        let repository = Repository(handle: pointer!, path: nil, flags: GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue)
+        return repository
     }
 
     /// Opens the repository exactly at `path` (a work tree or a git directory), no search.
@@ -82,7 +106,7 @@ public final class Repository {
         var pointer: OpaquePointer?
         try check(git_repository_open_ext(&pointer, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
                   "open the git repository at \(path)")
-        return Repository(handle: pointer!)
+        return Repository(handle: pointer!, path: path, flags: GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue)
     }
 
     /// Opens the repository the way git's own hooks see it: honours GIT_DIR,
@@ -93,7 +117,7 @@ public final class Repository {
         var pointer: OpaquePointer?
         try check(git_repository_open_ext(&pointer, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil),
                   "open the git repository named by GIT_DIR")
-        return Repository(handle: pointer!)
+        return Repository(handle: pointer!, path: nil, flags: GIT_REPOSITORY_OPEN_FROM_ENV.rawValue)
     }
 
     /// Creates a new repository (used by tests and the demo).
@@ -101,7 +125,7 @@ public final class Repository {
         _ = libgit2Runtime
         var pointer: OpaquePointer?
         try check(git_repository_init(&pointer, path, bare ? 1 : 0), "create a git repository at \(path)")
-        return Repository(handle: pointer!)
+        return Repository(handle: pointer!, path: nil, flags: GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue)
     }
 
     public var isBare: Bool { git_repository_is_bare(handle) == 1 }

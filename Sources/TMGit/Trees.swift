@@ -42,25 +42,6 @@ private func kind(of entry: OpaquePointer) -> EntryKind? {
     }
 }
 
-/// Git's tree order: bytewise by name, where a subtree's name sorts as if it ended with '/'.
-private func compareEntries(_ lhs: OpaquePointer, _ rhs: OpaquePointer) -> Int {
-    var left = git_tree_entry_name(lhs)!
-    var right = git_tree_entry_name(rhs)!
-    while left.pointee != 0 && left.pointee == right.pointee {
-        left += 1
-        right += 1
-    }
-    let slash = UInt8(ascii: "/")
-    let l = left.pointee != 0 ? UInt8(bitPattern: left.pointee) : (git_tree_entry_type(lhs) == GIT_OBJECT_TREE ? slash : 0)
-    let r = right.pointee != 0 ? UInt8(bitPattern: right.pointee) : (git_tree_entry_type(rhs) == GIT_OBJECT_TREE ? slash : 0)
-    if l == r { return 0 }
-    return l < r ? -1 : 1
-}
-
-private func sameID(_ lhs: OpaquePointer, _ rhs: OpaquePointer) -> Bool {
-    git_oid_equal(git_tree_entry_id(lhs), git_tree_entry_id(rhs)) == 1
-}
-
 private func entryName(_ entry: OpaquePointer) -> String {
     String(cString: git_tree_entry_name(entry))
 }
@@ -108,54 +89,145 @@ extension Repository {
         }
     }
 
-    /// The files that differ between two trees (nil = empty tree), found by walking both in
-    /// git's sorted order side by side and descending only into subtrees whose ids differ;
-    /// far cheaper than a full diff because equal subtrees are never opened.
+    /// The files that differ between two trees (nil = empty tree). Equal subtrees are never
+    /// opened, and within two versions of one tree only the entries between their common byte
+    /// prefix and suffix are compared (see `RawTree`).
     public func changes(from old: ObjectID?, to new: ObjectID?, base: String = "") throws -> [TreeChange] {
         if old == new { return [] }
         var out: [TreeChange] = []
-        let oldTree = try old.map(loadTree)
-        let newTree = try new.map(loadTree)
-        try mergeJoin(oldTree, newTree, prefix: base, into: &out)
+        try diffEntries(old: old.map(rawTree), new: new.map(rawTree), prefix: base, into: &out)
         return out
     }
 
-    private func mergeJoin(_ old: TreeHandle?, _ new: TreeHandle?, prefix: String, into out: inout [TreeChange]) throws {
-        let oldCount = old?.count ?? 0
-        let newCount = new?.count ?? 0
-        var i = 0, j = 0
-        while i < oldCount || j < newCount {
-            let o = i < oldCount ? old!.entry(at: i) : nil
-            let n = j < newCount ? new!.entry(at: j) : nil
+    func rawTree(_ id: ObjectID) throws -> RawTree {
+        if let cached = rawTrees.get(id) { return cached }
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "open the object database")
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        var object: OpaquePointer?
+        try check(git_odb_read(&object, odb, &oid), "read tree \(id)")
+        guard git_odb_object_type(object) == GIT_OBJECT_TREE else {
+            git_odb_object_free(object)
+            throw GitError(code: .other(-1), operation: "read tree \(id)", message: "the object is not a tree")
+        }
+        let tree = try RawTree(object: object!, id: id)
+        rawTrees.put(id, tree)
+        return tree
+    }
+
+    func diffEntries(old: RawTree?, new: RawTree?, prefix: String, into out: inout [TreeChange]) throws {
+        var oldRange = 0..<(old?.count ?? 0)
+        var newRange = 0..<(new?.count ?? 0)
+        if let old, let new { (oldRange, newRange) = RawTree.differingWindow(old, new) }
+        var i = oldRange.lowerBound, j = newRange.lowerBound
+        while i < oldRange.upperBound || j < newRange.upperBound {
             let order: Int
-            if let o, let n { order = compareEntries(o, n) } else { order = o == nil ? 1 : -1 }
-            if order == 0 {
-                i += 1; j += 1
-                if sameID(o!, n!) { continue }
-                try entryChanged(old: o, new: n, prefix: prefix, into: &out)
-            } else if order < 0 {
-                i += 1
-                try entryChanged(old: o, new: nil, prefix: prefix, into: &out)
+            if i < oldRange.upperBound && j < newRange.upperBound {
+                order = old!.compare(i, with: new!, j)
             } else {
+                order = i < oldRange.upperBound ? -1 : 1
+            }
+            if order == 0 {
+                if !old!.sameEntry(i, as: new!, j) { try changed(old, i, new, j, prefix: prefix, into: &out) }
+                i += 1; j += 1
+            } else if order < 0 {
+                try changed(old, i, nil, 0, prefix: prefix, into: &out)
+                i += 1
+            } else {
+                try changed(nil, 0, new, j, prefix: prefix, into: &out)
                 j += 1
-                try entryChanged(old: nil, new: n, prefix: prefix, into: &out)
             }
         }
     }
 
-    private func entryChanged(old: OpaquePointer?, new: OpaquePointer?, prefix: String, into out: inout [TreeChange]) throws {
-        let path = prefix + entryName((old ?? new)!)
-        let oldKind = old.flatMap(kind(of:)), newKind = new.flatMap(kind(of:))
-        let oldID = old.map { ObjectID(git_tree_entry_id($0)!) }
-        let newID = new.map { ObjectID(git_tree_entry_id($0)!) }
+    private func changed(_ old: RawTree?, _ i: Int, _ new: RawTree?, _ j: Int, prefix: String, into out: inout [TreeChange]) throws {
+        let path = prefix + (old?.name(i) ?? new!.name(j))
+        let oldKind = old?.kind(i), newKind = new?.kind(j)
+        let oldID = old?.id(i), newID = new?.id(j)
         if oldKind == .tree || newKind == .tree {
-            // Same name on both sides always has the same kind here (git's order separates
-            // a file `x` from a folder `x/`), so a tree pairs only with a tree or nothing.
-            let oldTree = oldKind == .tree ? try loadTree(oldID!) : nil
-            let newTree = newKind == .tree ? try loadTree(newID!) : nil
-            try mergeJoin(oldTree, newTree, prefix: path + "/", into: &out)
-        } else if oldKind != nil || newKind != nil {
-            out.append(TreeChange(path: path, oldID: oldKind == nil ? nil : oldID, newID: newKind == nil ? nil : newID))
+            if oldID == newID { return }
+            // A name sorts differently as a tree and as a file, so a tree pairs with a tree or nothing.
+            try diffEntries(old: oldKind == .tree ? try rawTree(oldID!) : nil, new: newKind == .tree ? try rawTree(newID!) : nil,
+                            prefix: path + "/", into: &out)
+        } else if oldID != newID || oldKind != newKind {
+            out.append(TreeChange(path: path, oldID: oldID, newID: newID))
+        }
+    }
+}
+
+/// The parts of a tree a diff should look at: folders whose every change is wanted
+/// (`detail`), and folders or files for which "something below changed" is enough (`summary`,
+/// reported once as the folder's own path). Everything else is skipped unread.
+public final class PathFilter: @unchecked Sendable {
+    final class Node {
+        var children: [String: Node] = [:]
+        var detail = false
+        var summary = false
+    }
+
+    let root = Node()
+
+    public init(detail: [String], summary: [String]) {
+        for path in detail { insert(path).detail = true }
+        for path in summary { insert(path).summary = true }
+    }
+
+    private func insert(_ path: String) -> Node {
+        var node = root
+        for part in path.split(separator: "/") where !part.isEmpty {
+            let key = String(part)
+            if let next = node.children[key] {
+                node = next
+            } else {
+                let next = Node()
+                node.children[key] = next
+                node = next
+            }
+        }
+        return node
+    }
+
+    /// True when the whole tree is wanted in detail (a folder of "" was given).
+    var coversEverything: Bool { root.detail }
+}
+
+extension Repository {
+    /// Like `changes(from:to:)`, limited to `filter`: detailed changes inside its detail folders,
+    /// and one entry (the folder's or file's own path, old/new ids of that entry) for each summary
+    /// path under which anything changed. Subtrees outside the filter are never read.
+    public func changes(from old: ObjectID?, to new: ObjectID?, within filter: PathFilter) throws -> [TreeChange] {
+        if old == new { return [] }
+        if filter.coversEverything { return try changes(from: old, to: new) }
+        var out: [TreeChange] = []
+        try filtered(old.map(rawTree), new.map(rawTree), prefix: "", node: filter.root, into: &out)
+        return out
+    }
+
+    private func filtered(_ old: RawTree?, _ new: RawTree?, prefix: String, node: PathFilter.Node, into out: inout [TreeChange]) throws {
+        // Look up each interesting child by name on both sides instead of scanning the trees.
+        for (name, child) in node.children {
+            let oldIndex = old.flatMap { $0.index(named: name) }
+            let newIndex = new.flatMap { $0.index(named: name) }
+            let oldID = oldIndex.map { old!.id($0) }, newID = newIndex.map { new!.id($0) }
+            if oldID == newID { continue }
+            let path = prefix + name
+            let oldTree = oldIndex.map { old!.kind($0) == .tree } ?? false
+            let newTree = newIndex.map { new!.kind($0) == .tree } ?? false
+            if child.summary {
+                out.append(TreeChange(path: path, oldID: oldID, newID: newID))
+            }
+            if child.detail {
+                var detailed: [TreeChange] = []
+                try diffEntries(old: oldTree ? try rawTree(oldID!) : nil, new: newTree ? try rawTree(newID!) : nil,
+                                prefix: path + "/", into: &detailed)
+                out += detailed
+                if !oldTree, let oldID { out.append(TreeChange(path: path, oldID: oldID, newID: newTree ? nil : newID)) }
+                else if !newTree, let newID { out.append(TreeChange(path: path, oldID: nil, newID: newID)) }
+            } else if !child.children.isEmpty && (oldTree || newTree) {
+                try filtered(oldTree ? try rawTree(oldID!) : nil, newTree ? try rawTree(newID!) : nil, prefix: path + "/",
+                             node: child, into: &out)
+            }
         }
     }
 }

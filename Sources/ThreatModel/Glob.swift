@@ -18,6 +18,12 @@ public struct Glob: Hashable, Sendable {
         segments.prefix { !$0.contains(where: { "*?[".contains($0) }) }.joined(separator: "/")
     }
 
+    /// Whether every path below the literal prefix matches (`dir`, `dir/**`, or a file path).
+    public var takesEverythingBelowPrefix: Bool {
+        let literal = segments.prefix { !$0.contains(where: { "*?[".contains($0) }) }.count
+        return literal == segments.count || (literal == segments.count - 1 && segments.last == "**")
+    }
+
     public var hasWildcards: Bool { segments.contains { $0.contains(where: { "*?[".contains($0) }) } }
 
     public func matches(_ path: String) -> Bool {

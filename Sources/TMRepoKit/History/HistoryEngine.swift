@@ -83,23 +83,32 @@ public final class HistoryEngine {
         }
         let headCommit = try repository.commit(head)
         let config = try readConfig(tree: headCommit.tree)
-        let walker = HistoryWalker(repository: repository, threatsFolder: location.prefix + config.threatsDirectory,
-                                   modelPrefix: location.prefix)
-        let records = try walker.records(head: head, hiding: [], rootTreeOf: [:])
-
+        var clock = PhaseClock()
+        let model = try readModel(tree: headCommit.tree, config: config)
+        clock.lap("read HEAD model (\(model.threats.count) threats)")
+        let threatsFolder = location.prefix + config.threatsDirectory
+        let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) }
+        let walker = HistoryWalker(repository: repository, threatsFolder: threatsFolder, modelPrefix: location.prefix,
+                                   filter: HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence))
+        let records = try walker.records(head: head, hiding: [], knownTrees: [:])
+        clock.lap("walk and diff \(records.count) commits")
+        try parseAll(Set(records.flatMap { $0.threatFiles.flatMap { [$0.old, $0.new].compactMap { $0 } } }), idPrefix: config.idPrefix)
+        clock.lap("parse (\(parsed.count) distinct threat files)")
         var reducer = HistoryReducer()
         var lastKnown: [String: ThreatVersion] = [:]
         for record in records {
             reducer.apply(try revision(for: record, idPrefix: config.idPrefix, lastKnown: &lastKnown))
         }
-        let model = try readModel(tree: headCommit.tree, config: config)
+        clock.lap("reduce")
         let problems = reducer.problems.map {
             Diagnostic(path: $0.path, line: 0, column: 0, severity: .warning, rule: $0.rule,
                        message: "\($0.message) (commit \($0.commit.prefix(12)))")
         }
+        let index = EvidenceIndex(records: records)
+        clock.lap("evidence index")
         return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
                                problems: problems, unknownTrailerIDs: reducer.unknownTrailerIDs,
-                               evidence: EvidenceIndex(records: records), commitCount: records.count)
+                               evidence: index, commitCount: records.count)
     }
 
     /// `.tmrepo.yml` as committed; errors in it stop the run (exit 2).
@@ -124,12 +133,36 @@ public final class HistoryEngine {
         var threats: [ParsedThreatFile] = []
         let folder = location.prefix + config.threatsDirectory
         if let entry = try repository.entryID(in: tree, path: String(folder.dropLast())), entry.kind == .tree {
-            for file in try repository.files(in: entry.id) where file.kind == .blob && ModelStore.isThreatFile(file.path) {
+            let files = try repository.files(in: entry.id).filter { $0.kind == .blob && ModelStore.isThreatFile($0.path) }
+            try parseAll(Set(files.map(\.id)), idPrefix: config.idPrefix)
+            for file in files {
                 threats.append(try parse(blob: file.id, path: config.threatsDirectory + file.path, idPrefix: config.idPrefix))
             }
         }
         return Model(config: config, configDiagnostics: [], elementsFile: try optional(InventoryParser.elementsFile),
                      assetsFile: try optional(InventoryParser.assetsFile), parsedThreats: threats)
+    }
+
+    /// Parses blobs not parsed yet, split across the machine's cores (each with its own handle).
+    private func parseAll(_ blobs: Set<ObjectID>, idPrefix: String) throws {
+        let todo = blobs.filter { parsed[$0] == nil }.sorted()
+        guard !todo.isEmpty else { return }
+        let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4, max(1, todo.count / 200))
+        let slots = Slots<Result<[(ObjectID, ParsedThreatFile)], Error>>(count: workers)
+        nonisolated(unsafe) let main = location.repository
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            slots[worker] = Result {
+                let repository = worker == 0 ? main : try main.reopen()
+                return try stride(from: worker, to: todo.count, by: workers).map { index in
+                    let blob = todo[index]
+                    // Paths are filled in by `parse(blob:path:)`; the parse itself does not depend on them.
+                    return (blob, ThreatParser.parse(path: "", bytes: try repository.blob(blob), idPrefix: idPrefix))
+                }
+            }
+        }
+        for slot in slots.values {
+            for (blob, file) in try slot!.get() { parsed[blob] = file }
+        }
     }
 
     private func parse(blob: ObjectID, path: String, idPrefix: String) throws -> ParsedThreatFile {

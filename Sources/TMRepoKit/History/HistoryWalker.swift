@@ -2,64 +2,81 @@ import Foundation
 import TMGit
 import ThreatModel
 
-/// Computes commit records by walking git history with libgit2: one revwalk, and per commit a
-/// side-by-side walk of its tree and its parents' trees that opens only subtrees whose ids differ.
-struct HistoryWalker {
+/// Computes commit records by walking git history with libgit2: one revwalk for the commits,
+/// then, split across the machine's cores (one repository handle per thread), a diff of each
+/// commit against its parents limited to the paths that matter: the threats folder in detail,
+/// evidence folders in summary. Subtrees outside those are never read.
+/// Sendable by hand: worker 0 uses `repository` while the calling thread waits in
+/// `concurrentPerform`, and every other worker opens a handle of its own.
+struct HistoryWalker: @unchecked Sendable {
     let repository: Repository
     /// The threats folder, repository-relative, with a trailing slash (e.g. "threats/" or "svc/model/threats/").
     let threatsFolder: String
     /// The model root, repository-relative ("" or with a trailing slash).
     let modelPrefix: String
+    let filter: PathFilter
 
     /// Records for the commits reachable from `head` and not from `known`, parents first.
-    /// `rootTreeOf` supplies root trees of already-known parents (from the cache).
-    func records(head: ObjectID, hiding known: [ObjectID], rootTreeOf knownTrees: [ObjectID: ObjectID]) throws -> [CommitRecord] {
+    /// `knownTrees` supplies root trees of commits already recorded (from the cache).
+    func records(head: ObjectID, hiding known: [ObjectID], knownTrees: [ObjectID: ObjectID]) throws -> [CommitRecord] {
+        var walked: [CommitInfo] = []
+        try repository.walk(from: [head], hiding: known) { walked.append($0) }
+        let commits = walked
         var rootTree = knownTrees
-        var out: [CommitRecord] = []
-        try repository.walk(from: [head], hiding: known) { commit in
-            rootTree[commit.id] = commit.tree
-            var parentTrees: [ObjectID] = []
-            for parent in commit.parents {
-                if let tree = rootTree[parent] {
-                    parentTrees.append(tree)
-                } else {
-                    let tree = try repository.commit(parent).tree
-                    rootTree[parent] = tree
-                    parentTrees.append(tree)
-                }
+        for commit in commits { rootTree[commit.id] = commit.tree }
+        // Parents outside the walk and the cache (rare: a hidden tip's parents are in the cache).
+        for commit in commits {
+            for parent in commit.parents where rootTree[parent] == nil {
+                rootTree[parent] = try repository.commit(parent).tree
             }
-            let changes = try changedFiles(tree: commit.tree, parentTrees: parentTrees)
-            var threatFiles: [FileDelta] = []
-            var paths: [String] = []
-            paths.reserveCapacity(changes.count)
-            for change in changes {
-                paths.append(change.path)
-                if change.path.hasPrefix(threatsFolder) {
-                    let inside = String(change.path.dropFirst(threatsFolder.count))
-                    if ModelStore.isThreatFile(inside) {
-                        threatFiles.append(FileDelta(path: String(change.path.dropFirst(modelPrefix.count)), old: change.oldID, new: change.newID))
-                    }
-                }
-            }
-            out.append(CommitRecord(
-                id: commit.id, parents: commit.parents, rootTree: commit.tree, time: commit.committer.time,
-                offsetMinutes: commit.committer.offsetMinutes,
-                author: Identity(name: commit.author.name, email: commit.author.email),
-                committer: Identity(name: commit.committer.name, email: commit.committer.email),
-                reviewedIDs: try Self.reviewedIDs(in: commit.message), threatFiles: threatFiles, changedPaths: paths))
         }
-        return out
+        let trees = rootTree
+        let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4, max(1, commits.count / 500))
+        let chunk = (commits.count + workers - 1) / max(1, workers)
+        let slots = Slots<Result<[CommitRecord], Error>>(count: workers)
+        nonisolated(unsafe) let main = repository
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            slots[worker] = Result {
+                let repository = worker == 0 ? main : try main.reopen()
+                let range = (worker * chunk)..<min(commits.count, (worker + 1) * chunk)
+                return try range.map { try record(for: commits[$0], rootTree: trees, repository: repository) }
+            }
+        }
+        return try slots.values.flatMap { try $0!.get() }
     }
 
-    /// Files that differ from the first parent; for a merge, those that differ from every parent
+    private func record(for commit: CommitInfo, rootTree: [ObjectID: ObjectID], repository: Repository) throws -> CommitRecord {
+        let parentTrees = commit.parents.map { rootTree[$0]! }
+        let changes = try changedFiles(tree: commit.tree, parentTrees: parentTrees, repository: repository)
+        var threatFiles: [FileDelta] = []
+        var paths: [String] = []
+        paths.reserveCapacity(changes.count)
+        for change in changes {
+            paths.append(change.path)
+            if change.path.hasPrefix(threatsFolder) {
+                let inside = String(change.path.dropFirst(threatsFolder.count))
+                if ModelStore.isThreatFile(inside) {
+                    threatFiles.append(FileDelta(path: String(change.path.dropFirst(modelPrefix.count)), old: change.oldID, new: change.newID))
+                }
+            }
+        }
+        return CommitRecord(
+            id: commit.id, parents: commit.parents, rootTree: commit.tree, time: commit.committer.time,
+            offsetMinutes: commit.committer.offsetMinutes,
+            author: Identity(name: commit.author.name, email: commit.author.email),
+            committer: Identity(name: commit.committer.name, email: commit.committer.email),
+            reviewedIDs: try Self.reviewedIDs(in: commit.message), threatFiles: threatFiles, changedPaths: paths)
+    }
+
+    /// Paths that differ from the first parent; for a merge, those that differ from every parent
     /// (what git's default history simplification shows for a merge).
-    private func changedFiles(tree: ObjectID, parentTrees: [ObjectID]) throws -> [TreeChange] {
-        guard let first = parentTrees.first else { return try repository.changes(from: nil, to: tree) }
-        if parentTrees.count == 1 { return try repository.changes(from: first, to: tree) }
+    private func changedFiles(tree: ObjectID, parentTrees: [ObjectID], repository: Repository) throws -> [TreeChange] {
+        guard let first = parentTrees.first else { return try repository.changes(from: nil, to: tree, within: filter) }
+        if parentTrees.count == 1 { return try repository.changes(from: first, to: tree, within: filter) }
         if parentTrees.contains(tree) { return [] }
-        var common = try repository.changes(from: first, to: tree)
+        var common = try repository.changes(from: first, to: tree, within: filter)
         for other in parentTrees.dropFirst() where !common.isEmpty {
-            let changed = Set(try repository.changes(from: other, to: tree).map(\.path))
+            let changed = Set(try repository.changes(from: other, to: tree, within: filter).map(\.path))
             common = common.filter { changed.contains($0.path) }
         }
         return common
@@ -77,4 +94,37 @@ struct HistoryWalker {
         }
         return ids
     }
+
+    /// The filter for a model: its threats folder in detail; each evidence glob's literal folder
+    /// in summary when the glob takes everything below it, else in detail.
+    static func filter(threatsFolder: String, evidence globs: [String]) -> PathFilter {
+        var detail = [String(threatsFolder.dropLast())]
+        var summary: [String] = []
+        for pattern in Set(globs) {
+            let glob = Glob(pattern)
+            if glob.takesEverythingBelowPrefix {
+                summary.append(glob.literalPrefix)
+            } else {
+                detail.append(glob.literalPrefix)
+            }
+        }
+        return PathFilter(detail: detail, summary: summary)
+    }
+}
+
+/// One result slot per worker thread; each slot is written by exactly one thread and read
+/// after all of them finished, so no lock is needed.
+final class Slots<Value>: @unchecked Sendable {
+    private var storage: [Value?]
+
+    init(count: Int) {
+        storage = Array(repeating: nil, count: count)
+    }
+
+    subscript(index: Int) -> Value? {
+        get { storage[index] }
+        set { storage[index] = newValue }
+    }
+
+    var values: [Value?] { storage }
 }

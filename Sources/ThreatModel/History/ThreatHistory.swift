@@ -79,6 +79,8 @@ public struct HistoryReducer: Sendable {
     public private(set) var lastActivity: [String: Int64] = [:]
     /// Trailer ids that named no threat known at that commit: (commit, id).
     public private(set) var unknownTrailerIDs: [(commit: String, id: String)] = []
+    /// Lower-cased id → id as first seen, so trailers match ids case-insensitively in O(1).
+    private var canonicalID: [String: String] = [:]
 
     public init() {}
 
@@ -95,7 +97,7 @@ public struct HistoryReducer: Sendable {
             problems.append(HistoryProblem(commit: revision.id, path: path, message: message, rule: "unreadable-in-history"))
         }
         for id in revision.reviewedIDs {
-            let key = histories.keys.first { $0.caseInsensitiveEquals(id) } ?? id
+            let key = histories[id] != nil ? id : canonicalID[id.lowercased()] ?? id
             guard histories[key] != nil else {
                 unknownTrailerIDs.append((revision.id, id))
                 continue
@@ -108,7 +110,9 @@ public struct HistoryReducer: Sendable {
     }
 
     private mutating func apply(_ change: ThreatChange, ref: CommitRef, revision: Revision) {
-        var history = histories[change.id] ?? ThreatHistory(id: change.id)
+        if histories[change.id] == nil { canonicalID[change.id.lowercased()] = change.id }
+        // Taken out of the dictionary while it is changed, so its arrays are not copied.
+        var history = histories.removeValue(forKey: change.id) ?? ThreatHistory(id: change.id)
         defer { histories[change.id] = history }
         func event(_ kind: HistoryEvent.Kind) {
             history.events.append(HistoryEvent(kind: kind, ref: ref, path: change.newPath ?? change.oldPath))

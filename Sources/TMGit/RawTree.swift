@@ -1,0 +1,215 @@
+import CLibgit2
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// A tree object's raw bytes ("<mode> <name>\0<20-byte id>" repeated, sorted by name) with
+/// its entry boundaries. Diffing two versions of a large tree this way costs a memory compare
+/// plus work proportional to the changed entries, not to the tree's size: the shared prefix
+/// and suffix of the two byte strings are skipped without looking at their entries.
+final class RawTree {
+    private let object: OpaquePointer
+    let bytes: UnsafePointer<UInt8>
+    let length: Int
+    /// Entry i occupies bytes starts[i] ..< starts[i+1]; the last element is `length`.
+    let starts: [Int32]
+    /// Where each entry's name begins and ends (the NUL).
+    let nameStarts: [Int32]
+    let nameEnds: [Int32]
+
+    init(object: OpaquePointer, id: ObjectID) throws {
+        self.object = object
+        let length = git_odb_object_size(object)
+        let bytes = git_odb_object_data(object)!.assumingMemoryBound(to: UInt8.self)
+        self.length = length
+        self.bytes = UnsafePointer(bytes)
+        guard let parsed = Self.parse(UnsafePointer(bytes), length) else {
+            git_odb_object_free(object)
+            throw GitError(code: .other(-1), operation: "read tree \(id)", message: "the tree object is malformed")
+        }
+        (starts, nameStarts, nameEnds) = parsed
+    }
+
+    deinit {
+        git_odb_object_free(object)
+    }
+
+    var count: Int { starts.count - 1 }
+
+    /// Finds entry boundaries in one pass; nil when the bytes are not a well-formed tree.
+    private static func parse(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> ([Int32], [Int32], [Int32])? {
+        var starts: [Int32] = [], nameStarts: [Int32] = [], nameEnds: [Int32] = []
+        let estimate = length / 40 + 1
+        starts.reserveCapacity(estimate + 1)
+        nameStarts.reserveCapacity(estimate)
+        nameEnds.reserveCapacity(estimate)
+        var offset = 0
+        while offset < length {
+            starts.append(Int32(offset))
+            var cursor = offset
+            while cursor < length && bytes[cursor] != 0x20 { cursor += 1 }
+            guard cursor < length, cursor - offset <= 7 else { return nil }
+            let nameStart = cursor + 1
+            cursor = nameStart
+            while cursor < length && bytes[cursor] != 0 { cursor += 1 }
+            guard cursor + 21 <= length else { return nil }
+            nameStarts.append(Int32(nameStart))
+            nameEnds.append(Int32(cursor))
+            offset = cursor + 21
+        }
+        starts.append(Int32(length))
+        return (starts, nameStarts, nameEnds)
+    }
+
+    func kind(_ index: Int) -> EntryKind {
+        // Modes: 40000 tree, 160000 gitlink, anything else (100644, 100755, 120000) a blob.
+        let start = Int(starts[index])
+        if bytes[start] == UInt8(ascii: "4") { return .tree }
+        if bytes[start] == UInt8(ascii: "1") && bytes[start + 1] == UInt8(ascii: "6") { return .submodule }
+        return .blob
+    }
+
+    func id(_ index: Int) -> ObjectID {
+        ObjectID(bytes: Array(UnsafeBufferPointer(start: bytes + Int(nameEnds[index]) + 1, count: 20)))
+    }
+
+    func name(_ index: Int) -> String {
+        let start = Int(nameStarts[index])
+        return String(decoding: UnsafeBufferPointer(start: bytes + start, count: Int(nameEnds[index]) - start), as: UTF8.self)
+    }
+
+    /// Whether entry `i` here and entry `j` there are byte-for-byte the same (mode, name and id).
+    func sameEntry(_ i: Int, as other: RawTree, _ j: Int) -> Bool {
+        let length = Int(starts[i + 1] - starts[i])
+        return length == Int(other.starts[j + 1] - other.starts[j])
+            && memcmp(bytes + Int(starts[i]), other.bytes + Int(other.starts[j]), length) == 0
+    }
+
+    /// Git's tree order: names compared bytewise, a tree's name as if it ended with '/'.
+    func compare(_ i: Int, with other: RawTree, _ j: Int) -> Int {
+        let aStart = Int(nameStarts[i]), aLength = Int(nameEnds[i]) - aStart
+        let bStart = Int(other.nameStarts[j]), bLength = Int(other.nameEnds[j]) - bStart
+        let common = min(aLength, bLength)
+        let result = memcmp(bytes + aStart, other.bytes + bStart, common)
+        if result != 0 { return result < 0 ? -1 : 1 }
+        let slash = UInt8(ascii: "/")
+        let a: UInt8 = aLength > common ? bytes[aStart + common] : (kind(i) == .tree ? slash : 0)
+        let b: UInt8 = bLength > common ? other.bytes[bStart + common] : (other.kind(j) == .tree ? slash : 0)
+        return a == b ? 0 : (a < b ? -1 : 1)
+    }
+
+    /// The index of the entry with this name, blob or tree, by binary search in git's order
+    /// (where a tree sorts as its name followed by '/', so both spellings are tried).
+    func index(named name: String) -> Int? {
+        let key = Array(name.utf8)
+        return key.withUnsafeBufferPointer { key in
+            search(key, asTree: false) ?? search(key, asTree: true)
+        }
+    }
+
+    private func search(_ key: UnsafeBufferPointer<UInt8>, asTree: Bool) -> Int? {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            let start = Int(nameStarts[mid]), length = Int(nameEnds[mid]) - start
+            let common = min(length, key.count)
+            var order = Int(memcmp(bytes + start, key.baseAddress!, common))
+            if order == 0 {
+                let mine: UInt8 = length > common ? bytes[start + common] : (kind(mid) == .tree ? 0x2F : 0)
+                let theirs: UInt8 = key.count > common ? key[common] : (asTree ? 0x2F : 0)
+                order = mine == theirs ? 0 : (mine < theirs ? -1 : 1)
+                if order == 0 && length == key.count { return mid }
+            }
+            if order < 0 { low = mid + 1 } else { high = mid }
+        }
+        return nil
+    }
+
+    /// The index of the entry holding byte `offset` (entries before it end at or before `offset`).
+    func entryIndex(containing offset: Int) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if Int(starts[mid + 1]) <= offset { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// The index of the entry starting exactly at `offset`, if one does.
+    func entryIndex(startingAt offset: Int) -> Int? {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if Int(starts[mid]) < offset { low = mid + 1 } else { high = mid }
+        }
+        return low < count && Int(starts[low]) == offset ? low : nil
+    }
+
+    /// The ranges of entries that may differ between `old` and `new`; entries outside them are
+    /// identical and in the same order on both sides.
+    static func differingWindow(_ old: RawTree, _ new: RawTree) -> (old: Range<Int>, new: Range<Int>) {
+        let shortest = min(old.length, new.length)
+        var prefix = 0
+        while prefix + 8 <= shortest {
+            let a = UnsafeRawPointer(old.bytes + prefix).loadUnaligned(as: UInt64.self)
+            let b = UnsafeRawPointer(new.bytes + prefix).loadUnaligned(as: UInt64.self)
+            if a != b { break }
+            prefix += 8
+        }
+        while prefix < shortest && old.bytes[prefix] == new.bytes[prefix] { prefix += 1 }
+        var suffix = 0
+        let maxSuffix = shortest - prefix
+        while suffix + 8 <= maxSuffix {
+            let a = UnsafeRawPointer(old.bytes + old.length - suffix - 8).loadUnaligned(as: UInt64.self)
+            let b = UnsafeRawPointer(new.bytes + new.length - suffix - 8).loadUnaligned(as: UInt64.self)
+            if a != b { break }
+            suffix += 8
+        }
+        while suffix < maxSuffix && old.bytes[old.length - suffix - 1] == new.bytes[new.length - suffix - 1] { suffix += 1 }
+
+        // Entries wholly inside the common prefix start at the same offsets on both sides.
+        let first = min(old.entryIndex(containing: prefix), new.entryIndex(containing: prefix))
+        // In the common suffix, find an entry boundary that is a boundary on both sides at the
+        // same distance from the end: from there on both sides hold the same entries.
+        var oldEnd = old.count, newEnd = new.count
+        var candidate = max(first, old.entryIndex(containing: old.length - suffix))
+        while candidate < old.count {
+            let start = Int(old.starts[candidate])
+            if start >= old.length - suffix, let match = new.entryIndex(startingAt: start - old.length + new.length), match >= first {
+                oldEnd = candidate
+                newEnd = match
+                break
+            }
+            candidate += 1
+        }
+        return (first..<max(first, oldEnd), first..<max(first, newEnd))
+    }
+}
+
+/// A few recently read trees, so that a commit's tree is read once and reused as the base of
+/// its child's diff (history is walked parents first).
+final class RawTreeCache {
+    private var trees: [ObjectID: RawTree] = [:]
+    private var order: [ObjectID] = []
+    private var next = 0
+    private let capacity: Int
+
+    init(capacity: Int = 48) {
+        self.capacity = capacity
+    }
+
+    func get(_ id: ObjectID) -> RawTree? { trees[id] }
+
+    func put(_ id: ObjectID, _ tree: RawTree) {
+        if order.count < capacity {
+            order.append(id)
+        } else {
+            trees[order[next]] = nil
+            order[next] = id
+            next = (next + 1) % capacity
+        }
+        trees[id] = tree
+    }
+}
