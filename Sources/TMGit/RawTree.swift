@@ -19,17 +19,78 @@ final class RawTree {
     let nameStarts: [Int32]
     let nameEnds: [Int32]
 
-    init(object: OpaquePointer, id: ObjectID) throws {
+    /// Reads a tree's entries. With `base`, an earlier version of the same tree (a parent
+    /// commit's), only the bytes between their common prefix and suffix are scanned: the
+    /// boundaries on either side are `base`'s, shifted where the lengths differ.
+    init(object: OpaquePointer, id: ObjectID, base: RawTree? = nil) throws {
         self.object = object
         let length = git_odb_object_size(object)
-        let bytes = git_odb_object_data(object)!.assumingMemoryBound(to: UInt8.self)
+        let bytes = UnsafePointer(git_odb_object_data(object)!.assumingMemoryBound(to: UInt8.self))
         self.length = length
-        self.bytes = UnsafePointer(bytes)
-        guard let parsed = Self.parse(UnsafePointer(bytes), length) else {
+        self.bytes = bytes
+        let parsed = base.flatMap { Self.parse(bytes, length, derivedFrom: $0) } ?? Self.parse(bytes, length)
+        guard let parsed else {
             git_odb_object_free(object)
             throw GitError(code: .other(-1), operation: "read tree \(id)", message: "the tree object is malformed")
         }
         (starts, nameStarts, nameEnds) = parsed
+    }
+
+    /// Entry boundaries from `base`'s where the bytes are shared; nil when they do not line up.
+    private static func parse(_ bytes: UnsafePointer<UInt8>, _ length: Int, derivedFrom base: RawTree) -> ([Int32], [Int32], [Int32])? {
+        let (prefix, suffix) = commonEnds(base.bytes, base.length, bytes, length)
+        let first = base.entryIndex(containing: prefix)
+        let shift = Int32(length - base.length)
+        var starts = Array(base.starts[0..<first]), nameStarts = Array(base.nameStarts[0..<first]), nameEnds = Array(base.nameEnds[0..<first])
+        var offset = first < base.count ? Int(base.starts[first]) : (first == 0 ? 0 : Int(base.starts[first]))
+        while offset < length {
+            if offset >= length - suffix, let match = base.entryIndex(startingAt: offset - Int(shift)), match >= first {
+                starts += base.starts[match..<base.count].map { $0 + shift }
+                nameStarts += base.nameStarts[match...].map { $0 + shift }
+                nameEnds += base.nameEnds[match...].map { $0 + shift }
+                offset = length
+                break
+            }
+            guard let entry = entry(bytes, length, at: offset) else { return nil }
+            starts.append(Int32(offset))
+            nameStarts.append(Int32(entry.nameStart))
+            nameEnds.append(Int32(entry.nameEnd))
+            offset = entry.nameEnd + 21
+        }
+        starts.append(Int32(length))
+        return (starts, nameStarts, nameEnds)
+    }
+
+    /// One entry's name bounds, or nil when the bytes are not a well-formed entry.
+    private static func entry(_ bytes: UnsafePointer<UInt8>, _ length: Int, at offset: Int) -> (nameStart: Int, nameEnd: Int)? {
+        var cursor = offset
+        while cursor < length && bytes[cursor] != 0x20 { cursor += 1 }
+        guard cursor < length, cursor - offset <= 7 else { return nil }
+        let nameStart = cursor + 1
+        cursor = nameStart
+        while cursor < length && bytes[cursor] != 0 { cursor += 1 }
+        guard cursor + 21 <= length else { return nil }
+        return (nameStart, cursor)
+    }
+
+    /// The lengths of the common prefix and (non-overlapping) common suffix of two byte strings.
+    static func commonEnds(_ a: UnsafePointer<UInt8>, _ aLength: Int, _ b: UnsafePointer<UInt8>, _ bLength: Int) -> (Int, Int) {
+        let shortest = min(aLength, bLength)
+        var prefix = 0
+        while prefix + 8 <= shortest {
+            if UnsafeRawPointer(a + prefix).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + prefix).loadUnaligned(as: UInt64.self) { break }
+            prefix += 8
+        }
+        while prefix < shortest && a[prefix] == b[prefix] { prefix += 1 }
+        var suffix = 0
+        let maxSuffix = shortest - prefix
+        while suffix + 8 <= maxSuffix {
+            if UnsafeRawPointer(a + aLength - suffix - 8).loadUnaligned(as: UInt64.self)
+                != UnsafeRawPointer(b + bLength - suffix - 8).loadUnaligned(as: UInt64.self) { break }
+            suffix += 8
+        }
+        while suffix < maxSuffix && a[aLength - suffix - 1] == b[bLength - suffix - 1] { suffix += 1 }
+        return (prefix, suffix)
     }
 
     deinit {
@@ -47,17 +108,11 @@ final class RawTree {
         nameEnds.reserveCapacity(estimate)
         var offset = 0
         while offset < length {
+            guard let entry = entry(bytes, length, at: offset) else { return nil }
             starts.append(Int32(offset))
-            var cursor = offset
-            while cursor < length && bytes[cursor] != 0x20 { cursor += 1 }
-            guard cursor < length, cursor - offset <= 7 else { return nil }
-            let nameStart = cursor + 1
-            cursor = nameStart
-            while cursor < length && bytes[cursor] != 0 { cursor += 1 }
-            guard cursor + 21 <= length else { return nil }
-            nameStarts.append(Int32(nameStart))
-            nameEnds.append(Int32(cursor))
-            offset = cursor + 21
+            nameStarts.append(Int32(entry.nameStart))
+            nameEnds.append(Int32(entry.nameEnd))
+            offset = entry.nameEnd + 21
         }
         starts.append(Int32(length))
         return (starts, nameStarts, nameEnds)
@@ -150,24 +205,7 @@ final class RawTree {
     /// The ranges of entries that may differ between `old` and `new`; entries outside them are
     /// identical and in the same order on both sides.
     static func differingWindow(_ old: RawTree, _ new: RawTree) -> (old: Range<Int>, new: Range<Int>) {
-        let shortest = min(old.length, new.length)
-        var prefix = 0
-        while prefix + 8 <= shortest {
-            let a = UnsafeRawPointer(old.bytes + prefix).loadUnaligned(as: UInt64.self)
-            let b = UnsafeRawPointer(new.bytes + prefix).loadUnaligned(as: UInt64.self)
-            if a != b { break }
-            prefix += 8
-        }
-        while prefix < shortest && old.bytes[prefix] == new.bytes[prefix] { prefix += 1 }
-        var suffix = 0
-        let maxSuffix = shortest - prefix
-        while suffix + 8 <= maxSuffix {
-            let a = UnsafeRawPointer(old.bytes + old.length - suffix - 8).loadUnaligned(as: UInt64.self)
-            let b = UnsafeRawPointer(new.bytes + new.length - suffix - 8).loadUnaligned(as: UInt64.self)
-            if a != b { break }
-            suffix += 8
-        }
-        while suffix < maxSuffix && old.bytes[old.length - suffix - 1] == new.bytes[new.length - suffix - 1] { suffix += 1 }
+        let (prefix, suffix) = commonEnds(old.bytes, old.length, new.bytes, new.length)
 
         // Entries wholly inside the common prefix start at the same offsets on both sides.
         let first = min(old.entryIndex(containing: prefix), new.entryIndex(containing: prefix))

@@ -9,7 +9,7 @@ private let libgit2Runtime: Void = {
     // caches trees only up to 4 KiB by default, so raise the limit (see shared/notes).
     // (tmrepo also keeps its own small cache of raw trees for diffs; see RawTree.)
     _ = tmrepo_git_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
-    _ = tmrepo_git_set_cache_max_size(128 << 20)
+    _ = tmrepo_git_set_cache_max_size(32 << 20)
     // Re-hashing every object read costs more than everything else in a history walk
     // (SHA-1 with collision detection over each 100 KB+ tree). git does not do it on read
     // either; zlib's checksums still catch damaged pack data. TMREPO_VERIFY_OBJECTS=1 turns it on.

@@ -95,11 +95,12 @@ extension Repository {
     public func changes(from old: ObjectID?, to new: ObjectID?, base: String = "") throws -> [TreeChange] {
         if old == new { return [] }
         var out: [TreeChange] = []
-        try diffEntries(old: old.map(rawTree), new: new.map(rawTree), prefix: base, into: &out)
+        let oldTree = try old.map { try rawTree($0) }
+        try diffEntries(old: oldTree, new: try new.map { try rawTree($0, base: oldTree) }, prefix: base, into: &out)
         return out
     }
 
-    func rawTree(_ id: ObjectID) throws -> RawTree {
+    func rawTree(_ id: ObjectID, base: RawTree? = nil) throws -> RawTree {
         if let cached = rawTrees.get(id) { return cached }
         var odb: OpaquePointer?
         try check(git_repository_odb(&odb, handle), "open the object database")
@@ -111,7 +112,7 @@ extension Repository {
             git_odb_object_free(object)
             throw GitError(code: .other(-1), operation: "read tree \(id)", message: "the object is not a tree")
         }
-        let tree = try RawTree(object: object!, id: id)
+        let tree = try RawTree(object: object!, id: id, base: base)
         rawTrees.put(id, tree)
         return tree
     }
@@ -148,8 +149,8 @@ extension Repository {
         if oldKind == .tree || newKind == .tree {
             if oldID == newID { return }
             // A name sorts differently as a tree and as a file, so a tree pairs with a tree or nothing.
-            try diffEntries(old: oldKind == .tree ? try rawTree(oldID!) : nil, new: newKind == .tree ? try rawTree(newID!) : nil,
-                            prefix: path + "/", into: &out)
+            let oldTree = oldKind == .tree ? try rawTree(oldID!) : nil
+            try diffEntries(old: oldTree, new: newKind == .tree ? try rawTree(newID!, base: oldTree) : nil, prefix: path + "/", into: &out)
         } else if oldID != newID || oldKind != newKind {
             out.append(TreeChange(path: path, oldID: oldID, newID: newID))
         }
@@ -200,7 +201,8 @@ extension Repository {
         if old == new { return [] }
         if filter.coversEverything { return try changes(from: old, to: new) }
         var out: [TreeChange] = []
-        try filtered(old.map(rawTree), new.map(rawTree), prefix: "", node: filter.root, into: &out)
+        let oldTree = try old.map { try rawTree($0) }
+        try filtered(oldTree, try new.map { try rawTree($0, base: oldTree) }, prefix: "", node: filter.root, into: &out)
         return out
     }
 
@@ -219,14 +221,14 @@ extension Repository {
             }
             if child.detail {
                 var detailed: [TreeChange] = []
-                try diffEntries(old: oldTree ? try rawTree(oldID!) : nil, new: newTree ? try rawTree(newID!) : nil,
-                                prefix: path + "/", into: &detailed)
+                let oldRaw = oldTree ? try rawTree(oldID!) : nil
+                try diffEntries(old: oldRaw, new: newTree ? try rawTree(newID!, base: oldRaw) : nil, prefix: path + "/", into: &detailed)
                 out += detailed
                 if !oldTree, let oldID { out.append(TreeChange(path: path, oldID: oldID, newID: newTree ? nil : newID)) }
                 else if !newTree, let newID { out.append(TreeChange(path: path, oldID: nil, newID: newID)) }
             } else if !child.children.isEmpty && (oldTree || newTree) {
-                try filtered(oldTree ? try rawTree(oldID!) : nil, newTree ? try rawTree(newID!) : nil, prefix: path + "/",
-                             node: child, into: &out)
+                let oldRaw = oldTree ? try rawTree(oldID!) : nil
+                try filtered(oldRaw, newTree ? try rawTree(newID!, base: oldRaw) : nil, prefix: path + "/", node: child, into: &out)
             }
         }
     }

@@ -77,7 +77,7 @@ public struct ModelConfig: Hashable, Sendable {
         }
         let reader = YAMLReader(path: path, lineOffset: 0)
         var fields = FieldReader(reader: reader)
-        let root: Node
+        let root: YNode
         switch reader.compose(text) {
         case .failure(let diagnostic): return (config, [diagnostic])
         case .success(nil): return (config, [])
@@ -144,7 +144,7 @@ public struct ModelConfig: Hashable, Sendable {
         return (config, fields.diagnostics)
     }
 
-    private static func readPolicy(_ value: Node, into policy: inout Policy, fields: inout FieldReader) {
+    private static func readPolicy(_ value: YNode, into policy: inout Policy, fields: inout FieldReader) {
         if value.isNullScalar { return }
         guard let pairs = value.orderedPairs else {
             fields.error(value, "invalid-type", "policy: expected a mapping")

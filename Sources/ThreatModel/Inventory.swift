@@ -92,7 +92,7 @@ public enum InventoryParser {
     }
 
     private static func parseList<T>(path: String, bytes: [UInt8], key: String,
-                                     read: (_ pairs: [(key: String, keyNode: Node, value: Node)], _ item: Node, _ fields: inout FieldReader) -> T?)
+                                     read: (_ pairs: [(key: String, keyNode: YNode, value: YNode)], _ item: YNode, _ fields: inout FieldReader) -> T?)
         -> ([T], [Diagnostic]) {
         let text: String
         switch SourceText.decode(bytes) {
@@ -104,7 +104,7 @@ public enum InventoryParser {
         }
         let reader = YAMLReader(path: path, lineOffset: 0)
         var fields = FieldReader(reader: reader)
-        let root: Node
+        let root: YNode
         switch reader.compose(text) {
         case .failure(let diagnostic): return ([], [diagnostic])
         case .success(nil): return ([], [])
@@ -119,7 +119,7 @@ public enum InventoryParser {
             listNode = entry.value
         }
         if listNode.isNullScalar { return ([], fields.diagnostics) }
-        guard case .sequence(let items) = listNode else {
+        guard case .sequence(let items, _) = listNode else {
             fields.error(listNode, "invalid-type", "\(key): expected a list, found \(listNode.kindName)")
             return ([], fields.diagnostics)
         }

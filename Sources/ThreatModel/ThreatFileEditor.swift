@@ -313,3 +313,25 @@ extension String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }
+
+private extension Node {
+    /// The mapping's entries in document order, keyed by their scalar text.
+    var orderedPairs: [(key: String, keyNode: Node, value: Node)]? {
+        guard case let .mapping(mapping) = self else { return nil }
+        return mapping.map { (key: $0.key.scalar?.string ?? "", keyNode: $0.key, value: $0.value) }
+    }
+
+    var isNullScalar: Bool {
+        guard case let .scalar(scalar) = self else { return false }
+        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    var kindName: String {
+        switch self {
+        case .scalar: "a single value"
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+}

@@ -57,7 +57,7 @@ public enum ThreatParser {
             return fail(line, "front-matter-unterminated", "front matter opened here is never closed with a '---' line")
         }
         let reader = YAMLReader(path: path, lineOffset: split.yamlLineOffset)
-        let root: Node
+        let root: YNode
         switch reader.compose(split.yaml) {
         case .failure(let diagnostic):
             return ParsedThreatFile(path: path, threat: nil, diagnostics: [diagnostic])
@@ -99,12 +99,12 @@ public enum ThreatParser {
         return hash
     }
 
-    private static func readThreat(pairs: [(key: String, keyNode: Node, value: Node)], root: Node, path: String, body: String,
+    private static func readThreat(pairs: [(key: String, keyNode: YNode, value: YNode)], root: YNode, path: String, body: String,
                                    reader: YAMLReader, idPrefix: String) -> ParsedThreatFile {
         var fields = FieldReader(reader: reader)
         var threat = Threat(id: "", path: path, body: body)
         var seen = Set<String>()
-        var idNode: Node?
+        var idNode: YNode?
         for (key, keyNode, value) in pairs {
             seen.insert(key)
             threat.locations[key] = reader.location(keyNode)
@@ -133,7 +133,7 @@ public enum ThreatParser {
                     }
                 }
                 threat.stride = categories
-                if case .sequence(let items) = value, items.isEmpty {
+                if case .sequence(let items, _) = value, items.isEmpty {
                     fields.error(value, "missing-field", "stride: list at least one STRIDE category")
                 } else if value.isNullScalar {
                     fields.error(value, "missing-field", "stride: list at least one STRIDE category")
@@ -180,7 +180,7 @@ public enum ThreatParser {
         return ParsedThreatFile(path: path, threat: threat, diagnostics: fields.diagnostics)
     }
 
-    private static func readReviewed(_ value: Node, fields: inout FieldReader) -> ReviewClaim? {
+    private static func readReviewed(_ value: YNode, fields: inout FieldReader) -> ReviewClaim? {
         if value.isNullScalar { return nil }
         guard let pairs = value.orderedPairs else {
             fields.error(value, "invalid-type", "reviewed: expected a mapping with 'on' and 'by', found \(value.kindName)")
@@ -200,14 +200,14 @@ public enum ThreatParser {
         return claim
     }
 
-    private static func readMitigations(_ value: Node, reader: YAMLReader, fields: inout FieldReader) -> [Mitigation] {
+    private static func readMitigations(_ value: YNode, reader: YAMLReader, fields: inout FieldReader) -> [Mitigation] {
         if value.isNullScalar { return [] }
-        guard case .sequence(let items) = value else {
+        guard case .sequence(let items, _) = value else {
             fields.error(value, "invalid-type", "mitigations: expected a list, found \(value.kindName)")
             return []
         }
         var out: [Mitigation] = []
-        var ids: [String: Node] = [:]
+        var ids: [String: YNode] = [:]
         for (index, item) in items.enumerated() {
             var nested = FieldReader(reader: reader, context: "mitigations[\(index + 1)].")
             defer { fields.absorb(nested) }
@@ -245,7 +245,7 @@ public enum ThreatParser {
         return out
     }
 
-    private static func readStatement(_ value: Node, reader: YAMLReader, fields: inout FieldReader) -> ThreatStatement? {
+    private static func readStatement(_ value: YNode, reader: YAMLReader, fields: inout FieldReader) -> ThreatStatement? {
         if value.isNullScalar { return nil }
         guard let pairs = value.orderedPairs else {
             fields.error(value, "invalid-type", "threat: expected a mapping (source, prerequisites, action, impact…), found \(value.kindName)")

@@ -1,4 +1,3 @@
-import Yams
 
 /// A reusable threat: a threat file whose front matter also has a `template:` block
 /// (name, summary, applies_to, service). `tmrepo new --template` instantiates it.
@@ -29,10 +28,11 @@ public struct ThreatTemplate: Sendable {
         }
         var name = fallbackName, summary = threat.title, appliesTo: ElementKind?, service: String?
         if case .success(let split) = FrontMatterSplit.split(String(decoding: bytes, as: UTF8.self)),
-           let root = try? Yams.compose(yaml: split.yaml), let block = root.orderedPairs?.first(where: { $0.key == "template" })?.value,
+           case .success(let root?) = YAMLReader(path: fallbackName, lineOffset: 1).compose(split.yaml),
+           let block = root.orderedPairs?.first(where: { $0.key == "template" })?.value,
            let pairs = block.orderedPairs {
             for (key, _, value) in pairs {
-                let text = value.scalar?.string
+                let text = value.string
                 switch key {
                 case "name": name = text ?? name
                 case "summary": summary = text ?? summary

@@ -7,9 +7,10 @@ struct YAMLReader {
     /// Added to libyaml's line numbers (front matter starts below the `---` line).
     let lineOffset: Int
 
-    func compose(_ yaml: String) -> Result<Node?, Diagnostic> {
+    func compose(_ yaml: String) -> Result<YNode?, Diagnostic> {
+        if let fast = FastYAML.compose(yaml) { return .success(fast) }
         do {
-            return .success(try Yams.compose(yaml: yaml))
+            return .success(try Yams.compose(yaml: yaml).map(YNode.init))
         } catch let error as YamlError {
             return .failure(diagnostic(for: error))
         } catch {
@@ -38,31 +39,10 @@ struct YAMLReader {
         }
     }
 
-    func location(_ node: Node) -> SourceLocation {
-        guard let mark = node.mark else { return .wholeFile }
+    func location(_ node: YNode) -> SourceLocation {
+        let mark = node.mark
+        guard mark.line > 0 else { return .wholeFile }
         return SourceLocation(line: mark.line + lineOffset, column: mark.column)
-    }
-}
-
-extension Node {
-    /// The mapping's entries in document order, keyed by their scalar text.
-    var orderedPairs: [(key: String, keyNode: Node, value: Node)]? {
-        guard case let .mapping(mapping) = self else { return nil }
-        return mapping.map { (key: $0.key.scalar?.string ?? "", keyNode: $0.key, value: $0.value) }
-    }
-
-    var isNullScalar: Bool {
-        guard case let .scalar(scalar) = self else { return false }
-        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-    }
-
-    var kindName: String {
-        switch self {
-        case .scalar: "a single value"
-        case .mapping: "a mapping"
-        case .sequence: "a list"
-        case .alias: "an alias"
-        }
     }
 }
 
@@ -83,25 +63,25 @@ struct FieldReader {
         diagnostics.append(diagnostic)
     }
 
-    mutating func error(_ node: Node, _ rule: String, _ message: String) {
+    mutating func error(_ node: YNode, _ rule: String, _ message: String) {
         let at = reader.location(node)
         diagnostics.append(Diagnostic(path: reader.path, line: at.line, column: at.column, severity: .error, rule: rule, message: message))
     }
 
-    mutating func warning(_ node: Node, _ rule: String, _ message: String) {
+    mutating func warning(_ node: YNode, _ rule: String, _ message: String) {
         let at = reader.location(node)
         diagnostics.append(Diagnostic(path: reader.path, line: at.line, column: at.column, severity: .warning, rule: rule, message: message))
     }
 
-    mutating func string(_ node: Node, field: String) -> String? {
-        guard case let .scalar(scalar) = node, !node.isNullScalar else {
+    mutating func string(_ node: YNode, field: String) -> String? {
+        guard let text = node.string, !node.isNullScalar else {
             error(node, "invalid-type", "\(context)\(field): expected text, found \(node.isNullScalar ? "nothing" : node.kindName)")
             return nil
         }
-        return scalar.string
+        return text
     }
 
-    mutating func singleLine(_ node: Node, field: String) -> String? {
+    mutating func singleLine(_ node: YNode, field: String) -> String? {
         guard let text = string(node, field: field) else { return nil }
         let trimmed = text.trimmingCharacters(in: " \t")
         if trimmed.isEmpty {
@@ -114,7 +94,7 @@ struct FieldReader {
         return trimmed
     }
 
-    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ node: Node, field: String, as type: E.Type) -> E? where E.RawValue == String {
+    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ node: YNode, field: String, as type: E.Type) -> E? where E.RawValue == String {
         guard let text = string(node, field: field) else { return nil }
         guard let value = E(rawValue: text) else {
             error(node, "invalid-value", "\(context)\(field): '\(text)' is not one of \(E.choices)")
@@ -124,10 +104,10 @@ struct FieldReader {
     }
 
     /// A list of scalars; a single scalar is accepted as a list of one.
-    mutating func stringList(_ node: Node, field: String) -> [(String, Node)]? {
+    mutating func stringList(_ node: YNode, field: String) -> [(String, YNode)]? {
         switch node {
-        case .sequence(let sequence):
-            var out: [(String, Node)] = []
+        case .sequence(let sequence, _):
+            var out: [(String, YNode)] = []
             for item in sequence {
                 if let text = string(item, field: field) { out.append((text, item)) }
             }
@@ -141,7 +121,7 @@ struct FieldReader {
         }
     }
 
-    mutating func day(_ node: Node, field: String) -> Day? {
+    mutating func day(_ node: YNode, field: String) -> Day? {
         guard let text = string(node, field: field) else { return nil }
         guard let day = Day(text) else {
             error(node, "invalid-date", "\(context)\(field): '\(text)' is not a date (YYYY-MM-DD)")
@@ -150,7 +130,7 @@ struct FieldReader {
         return day
     }
 
-    mutating func cadence(_ node: Node, field: String) -> Cadence? {
+    mutating func cadence(_ node: YNode, field: String) -> Cadence? {
         guard let text = string(node, field: field) else { return nil }
         guard let cadence = Cadence(text) else {
             error(node, "invalid-duration", "\(context)\(field): '\(text)' is not a duration (e.g. 30d, 12w, 6m, 1y)")
@@ -159,7 +139,7 @@ struct FieldReader {
         return cadence
     }
 
-    mutating func bool(_ node: Node, field: String) -> Bool? {
+    mutating func bool(_ node: YNode, field: String) -> Bool? {
         guard let text = string(node, field: field) else { return nil }
         switch text.lowercased() {
         case "true", "yes", "on": return true
@@ -171,7 +151,7 @@ struct FieldReader {
     }
 
     /// Warns about a key that looks like a misspelt known one; other unknown keys are kept silently.
-    mutating func checkUnknown(_ key: String, keyNode: Node, known: [String]) {
+    mutating func checkUnknown(_ key: String, keyNode: YNode, known: [String]) {
         guard !known.contains(key) else { return }
         if let close = known.first(where: { editDistance($0, key) <= 2 }) {
             warning(keyNode, "unknown-field", "\(context)\(key): unknown field; did you mean '\(close)'? (kept as is)")

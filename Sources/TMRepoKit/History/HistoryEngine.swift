@@ -58,6 +58,8 @@ public struct HistoryAnalysis {
 public final class HistoryEngine {
     public let location: ModelLocation
     private var parsed: [ObjectID: ParsedThreatFile] = [:]
+    /// Per blob: the threat id and the facts history needs, derived once from `parsed`.
+    private var versions: [ObjectID: (id: String?, version: ThreatVersion?)] = [:]
 
     public init(location: ModelLocation) {
         self.location = location
@@ -172,6 +174,10 @@ public final class HistoryEngine {
         return result
     }
 
+    private func fileNameID(_ path: String, _ idPrefix: String) -> String? {
+        ThreatParser.idInFileName(String(path.split(separator: "/").last ?? ""), prefix: idPrefix)
+    }
+
     /// Turns a record into a revision: parses changed files and pairs renames by threat id.
     private func revision(for record: CommitRecord, idPrefix: String, lastKnown: inout [String: ThreatVersion]) throws -> Revision {
         var removed: [String: (path: String, version: ThreatVersion?)] = [:]
@@ -179,18 +185,22 @@ public final class HistoryEngine {
         var changes: [ThreatChange] = []
         var unreadable: [(path: String, message: String)] = []
         func read(_ blob: ObjectID, _ path: String) throws -> (id: String?, version: ThreatVersion?) {
-            let file = try parse(blob: blob, path: path, idPrefix: idPrefix)
-            if let threat = file.threat, !threat.id.isEmpty {
-                return (threat.id, ThreatVersion(threat, materialDigest: file.materialDigest))
+            if let known = versions[blob] {
+                return known.id != nil ? (known.id, known.version) : (fileNameID(path, idPrefix), nil)
             }
-            let name = String(path.split(separator: "/").last ?? "")
-            return (ThreatParser.idInFileName(name, prefix: idPrefix), nil)
+            let file = try parse(blob: blob, path: path, idPrefix: idPrefix)
+            var entry: (id: String?, version: ThreatVersion?) = (nil, nil)
+            if let threat = file.threat, !threat.id.isEmpty {
+                entry = (threat.id, ThreatVersion(threat, materialDigest: file.materialDigest))
+            }
+            versions[blob] = entry
+            return entry.id != nil ? entry : (fileNameID(path, idPrefix), nil)
         }
         for delta in record.threatFiles {
             let before = try delta.old.map { try read($0, delta.path) }
             let after = try delta.new.map { try read($0, delta.path) }
             if let after, after.version == nil, let blob = delta.new {
-                let file = try parse(blob: blob, path: delta.path, idPrefix: idPrefix)
+                let file = try parse(blob: blob, path: delta.path, idPrefix: idPrefix)   // rare: an unreadable file
                 unreadable.append((delta.path, file.diagnostics.first { $0.severity == .error }?.message ?? "cannot be read"))
             }
             switch (before?.id, after?.id) {
@@ -211,7 +221,7 @@ public final class HistoryEngine {
         // A file that cannot be read carries no facts: keep the last version known for its id,
         // so that breaking and then fixing a file is not seen as retiring and re-creating a threat.
         var resolved: [ThreatChange] = []
-        for change in changes.sorted(by: { Model.idOrder($0.id, $1.id) }) {
+        for change in changes.sorted(by: { $0.id < $1.id }) {
             let old = change.old ?? (change.oldPath != nil ? lastKnown[change.id] : nil)
             if change.newPath != nil && change.new == nil {
                 continue   // unreadable now: no facts from this version

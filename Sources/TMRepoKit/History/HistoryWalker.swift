@@ -85,7 +85,7 @@ struct HistoryWalker: @unchecked Sendable {
     /// Ids from `Reviewed-threat:` trailers, parsed the way git parses trailers. A cheap
     /// substring test first: most commits have no such trailer.
     static func reviewedIDs(in message: String) throws -> [String] {
-        guard message.range(of: "reviewed-threat", options: .caseInsensitive) != nil else { return [] }
+        guard mentionsReviewTrailer(message) else { return [] }
         var ids: [String] = []
         for trailer in try messageTrailers(message) where trailer.key.caseInsensitiveCompare("Reviewed-threat") == .orderedSame {
             for part in trailer.value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) where !part.isEmpty {
@@ -93,6 +93,26 @@ struct HistoryWalker: @unchecked Sendable {
             }
         }
         return ids
+    }
+
+    /// Whether "reviewed-threat" appears in any letter case; a byte scan, since most commits lack it.
+    static func mentionsReviewTrailer(_ message: String) -> Bool {
+        let needle = Array("reviewed-threat".utf8)
+        var utf8 = message.utf8.makeIterator()
+        var window: [UInt8] = []
+        window.reserveCapacity(needle.count)
+        var matched = 0
+        while let byte = utf8.next() {
+            let lower = byte >= 65 && byte <= 90 ? byte + 32 : byte
+            if lower == needle[matched] {
+                matched += 1
+                if matched == needle.count { return true }
+            } else {
+                matched = lower == needle[0] ? 1 : 0
+            }
+        }
+        _ = window
+        return false
     }
 
     /// The filter for a model: its threats folder in detail; each evidence glob's literal folder
