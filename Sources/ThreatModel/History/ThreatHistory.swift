@@ -1,7 +1,7 @@
 /// One entry of a threat's timeline.
 public struct HistoryEvent: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
-        case created(severity: Severity?)
+        case created(severity: Severity?, status: ThreatStatus?)
         case retired
         case renamed(from: String, to: String)
         case severity(from: Severity?, to: Severity?)
@@ -126,7 +126,7 @@ public struct HistoryReducer: Sendable {
         if history.created == nil || change.old == nil && history.retired != nil {
             if history.created == nil { history.created = ref }
             history.retired = nil
-            event(.created(severity: new.severity))
+            event(.created(severity: new.severity, status: new.status))
         }
         history.retired = nil
         let old = change.old

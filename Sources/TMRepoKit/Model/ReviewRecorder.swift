@@ -1,0 +1,76 @@
+import Foundation
+import TMGit
+import ThreatModel
+
+/// Records reviews: rewrites each threat's `reviewed` block (and, when asked, marks implemented
+/// mitigations verified) with the byte-preserving editor, writes atomically, and can commit the
+/// result through libgit2 with one `Reviewed-threat:` trailer per threat.
+public struct ReviewRecorder {
+    public let store: ModelStore
+
+    public init(store: ModelStore) {
+        self.store = store
+    }
+
+    public struct Outcome {
+        public let paths: [String]
+        public let commit: String?
+        public let verifiedMitigations: [String]
+    }
+
+    public func record(ids: [String], reviewer: String?, on day: Day, note: String?, verifyMitigations: Bool,
+                       commit: Bool) throws -> Outcome {
+        let model = try store.load()
+        var location: ModelLocation?
+        var repository: Repository?
+        if commit || reviewer == nil {
+            location = try? ModelLocation.find(store: store)
+            repository = location?.repository
+            if commit && repository == nil { throw TMRepoError.notAGitRepository(store.root) }
+        }
+        guard let by = reviewer ?? repository?.configString("user.email") else {
+            throw TMRepoError.invalidArgument("who reviewed? pass --by EMAIL (or set git's user.email)")
+        }
+        var threats: [Threat] = []
+        for id in ids {
+            guard let threat = model.threat(id: id) else { throw TMRepoError.threatNotFound(id) }
+            if !threats.contains(where: { $0.id == threat.id }) { threats.append(threat) }
+        }
+        // Edit every file in memory first, so a failure leaves all of them untouched.
+        var edited: [(path: String, bytes: [UInt8])] = []
+        var verified: [String] = []
+        for threat in threats {
+            let path = store.absolute(threat.path)
+            var editor: ThreatFileEditor
+            do {
+                editor = try ThreatFileEditor(bytes: try FileSystem.read(path))
+                try editor.setReviewed(on: day, by: by)
+                if verifyMitigations {
+                    for mitigation in threat.mitigations where mitigation.status == .implemented || mitigation.status == .verified {
+                        try editor.setMitigation(mitigation.id, field: "verified", to: day.description)
+                        try editor.setMitigation(mitigation.id, field: "status", to: MitigationStatus.verified.rawValue)
+                        verified.append("\(threat.id)/\(mitigation.id)")
+                    }
+                }
+            } catch let error as ThreatFileEditor.EditError {
+                throw TMRepoError.editFailed(path: threat.path, reason: error.description)
+            }
+            edited.append((threat.path, editor.bytes))
+        }
+        for (path, bytes) in edited { try FileSystem.writeAtomically(bytes, to: store.absolute(path)) }
+
+        var commitID: String?
+        if commit, let repository, let location {
+            var message = "Review \(threats.map(\.id).joined(separator: ", "))\n"
+            if let note, !note.isEmpty { message += "\n\(note)\n" }
+            message += "\n" + threats.map { "Reviewed-threat: \($0.id)\n" }.joined()
+            let files = Dictionary(uniqueKeysWithValues: edited.map { (location.prefix + $0.path, $0.bytes) })
+            do {
+                commitID = try repository.commit(files: files, message: message).hex
+            } catch let error as GitError {
+                throw TMRepoError.git(error)
+            }
+        }
+        return Outcome(paths: edited.map(\.path), commit: commitID, verifiedMitigations: verified)
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import ThreatModel
+import TMRepoKit
+
+struct ChangelogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "changelog",
+        abstract: "How threat severity and status moved over time, from git history, grouped by month."
+    )
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Only changes at or after this date or time (YYYY-MM-DD or ISO 8601).")
+    var since: String?
+
+    @Option(help: "Only changes at or before this date or time (a date means the end of that day).")
+    var until: String?
+
+    @Option(help: "Only this threat.")
+    var threat: String?
+
+    @Option(help: "Output: md, json or csv.")
+    var format: ChangelogFormat = .md
+
+    func run() throws {
+        func moment(_ text: String?, option: String, endOfDay: Bool) throws -> Int64? {
+            guard let text else { return nil }
+            guard let value = ISOTime.parse(text) else {
+                throw TMRepoError.invalidArgument("\(option) '\(text)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
+            }
+            return endOfDay && Day(text) != nil ? value + 86_399 : value
+        }
+        let analysis = try HistoryEngine(location: try model.location()).analyze()
+        if let threat, analysis.histories.keys.first(where: { $0.caseInsensitiveCompare(threat) == .orderedSame }) == nil {
+            throw TMRepoError.threatNotFound(threat)
+        }
+        let titles = Dictionary(analysis.model.threats.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
+        let events = Changelog.events(histories: analysis.histories, titles: titles,
+                                      since: try moment(since, option: "--since", endOfDay: false),
+                                      until: try moment(until, option: "--until", endOfDay: true), threat: threat)
+        Console.out(ChangelogFormatter.render(events, format: format))
+    }
+}
+
+extension ChangelogFormat: ExpressibleByArgument {}

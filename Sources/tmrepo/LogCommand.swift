@@ -1,0 +1,30 @@
+import ArgumentParser
+import ThreatModel
+import TMRepoKit
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "One threat's timeline from git history: created, changes, reviews, renames, retirement."
+    )
+
+    @OptionGroup var model: ModelOptions
+
+    @Argument(help: "The threat id (live or retired).")
+    var id: String
+
+    @Option(help: "Output: text or json.")
+    var format: StatusFormat = .text
+
+    func run() throws {
+        let analysis = try HistoryEngine(location: try model.location()).analyze()
+        guard let key = analysis.histories.keys.first(where: { $0.caseInsensitiveCompare(id) == .orderedSame }),
+              let history = analysis.histories[key] else {
+            throw TMRepoError.threatNotFound(id)
+        }
+        switch format {
+        case .json: Console.out(TimelineFormatter.json(history).render() + "\n")
+        case .text: Console.out(TimelineFormatter.text(history, title: analysis.model.threat(id: key)?.title, style: .forStandardOutput()))
+        }
+    }
+}
