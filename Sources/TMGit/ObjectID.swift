@@ -62,14 +62,24 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     public var hex: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(40)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        String(unsafeUninitializedCapacity: 40) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { table in
+                var index = 0
+                func put(_ word: UInt64, bytes: Int) {
+                    for shift in 0..<bytes {
+                        let byte = UInt8(truncatingIfNeeded: word >> UInt64(shift * 8))
+                        buffer[index] = table[Int(byte >> 4)]
+                        buffer[index + 1] = table[Int(byte & 0x0f)]
+                        index += 2
+                    }
+                }
+                put(a, bytes: 8)
+                put(b, bytes: 8)
+                put(UInt64(c), bytes: 4)
+            }
+            return 40
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     public var description: String { hex }

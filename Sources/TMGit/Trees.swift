@@ -168,8 +168,11 @@ public final class PathFilter: @unchecked Sendable {
     }
 
     let root = Node()
+    /// A stable text naming the filter, so cached results can tell which filter made them.
+    public let signature: String
 
     public init(detail: [String], summary: [String]) {
+        signature = "detail:" + Set(detail).sorted().joined(separator: "\u{1}") + "\u{2}summary:" + Set(summary).sorted().joined(separator: "\u{1}")
         for path in detail { insert(path).detail = true }
         for path in summary { insert(path).summary = true }
     }

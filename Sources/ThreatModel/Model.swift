@@ -90,9 +90,16 @@ public struct Model: Sendable {
         return lhs < rhs
     }
 
+    /// The number an id ends with (`T-0042` → 42).
     public static func idNumber(_ id: String) -> Int? {
-        let digits = id.reversed().prefix { $0.isASCII && $0.isNumber }
-        return digits.isEmpty ? nil : Int(String(digits.reversed()))
+        var value = 0, scale = 1, digits = 0
+        for byte in id.utf8.reversed() {
+            guard byte >= 48 && byte <= 57, digits < 18 else { break }
+            value += Int(byte - 48) * scale
+            scale *= 10
+            digits += 1
+        }
+        return digits == 0 ? nil : value
     }
 }
 

@@ -32,7 +32,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let asOf = try history.moment()
-        let analysis = try HistoryEngine(location: try model.location()).analyze()
+        let analysis = try HistoryEngine(location: try model.location()).analyze(timelines: false)
         let report = analysis.status(asOf: asOf)
         var entries = report.entries
         if let owner {

@@ -6,7 +6,7 @@ import ThreatModel
 /// but not from V. Built once per run from the commit records, in O(commits + changed paths).
 final class EvidenceIndex: EvidenceOracle {
     private let ids: [ObjectID]
-    private let indexOf: [String: Int]
+    private let indexOf: [ObjectID: Int]
     private let parents: [[Int]]
     /// Position on HEAD's first-parent chain, nil for commits off it.
     private let mainline: [Int?]
@@ -18,13 +18,10 @@ final class EvidenceIndex: EvidenceOracle {
     /// `records` in topological order (parents first); the last one is HEAD.
     init(records: [CommitRecord]) {
         ids = records.map(\.id)
-        var indexOf: [String: Int] = [:]
         var byID: [ObjectID: Int] = [:]
-        for (index, record) in records.enumerated() {
-            indexOf[record.id.hex] = index
-            byID[record.id] = index
-        }
-        self.indexOf = indexOf
+        byID.reserveCapacity(records.count)
+        for (index, record) in records.enumerated() { byID[record.id] = index }
+        self.indexOf = byID
         let parents = records.map { $0.parents.compactMap { byID[$0] } }
         self.parents = parents
 
@@ -58,7 +55,7 @@ final class EvidenceIndex: EvidenceOracle {
     }
 
     func firstChange(matching globs: [String], after commit: String) -> String? {
-        guard let verified = indexOf[commit] else { return nil }
+        guard let id = ObjectID(hex: commit), let verified = indexOf[id] else { return nil }
         var best: Int?
         for pattern in globs {
             let glob = Glob(pattern)

@@ -57,23 +57,28 @@ public struct HistoryAnalysis {
 /// verification commits, and the code changes evidence globs are checked against.
 public final class HistoryEngine {
     public let location: ModelLocation
-    private var parsed: [ObjectID: ParsedThreatFile] = [:]
+    private var parsed = ParsedStore()
     /// Per blob: the threat id and the facts history needs, derived once from `parsed`.
     private var versions: [ObjectID: (id: String?, version: ThreatVersion?)] = [:]
 
-    public init(location: ModelLocation) {
+    /// false: neither read nor write the persistent cache (TMREPO_NO_CACHE=1 does the same).
+    public let useCache: Bool
+
+    public init(location: ModelLocation, useCache: Bool = ProcessInfo.processInfo.environment["TMREPO_NO_CACHE"] == nil) {
         self.location = location
+        self.useCache = useCache
     }
 
-    public func analyze(at tip: String? = nil) throws -> HistoryAnalysis {
+    /// `timelines: false` skips building per-threat event lists (status does not show them).
+    public func analyze(at tip: String? = nil, timelines: Bool = true) throws -> HistoryAnalysis {
         do {
-            return try analyzeThrowingGitErrors(at: tip)
+            return try analyzeThrowingGitErrors(at: tip, timelines: timelines)
         } catch let error as GitError {
             throw TMRepoError.from(error)
         }
     }
 
-    private func analyzeThrowingGitErrors(at tip: String?) throws -> HistoryAnalysis {
+    private func analyzeThrowingGitErrors(at tip: String?, timelines: Bool) throws -> HistoryAnalysis {
         let repository = location.repository
         if repository.isShallow { throw TMRepoError.shallowClone(repository.workingDirectory ?? repository.gitDirectory) }
         let head: ObjectID
@@ -86,20 +91,45 @@ public final class HistoryEngine {
         let headCommit = try repository.commit(head)
         let config = try readConfig(tree: headCommit.tree)
         var clock = PhaseClock()
+        let threatsFolder = location.prefix + config.threatsDirectory
+        let layout = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix, filter: "")
+        let cache = useCache ? HistoryCache.load(from: HistoryCache.location(for: repository), layout: layout) : nil
+        if let cache { parsed = cache.parsed }
+        clock.lap("load cache (\(cache?.segments.count ?? 0) segments)")
         let model = try readModel(tree: headCommit.tree, config: config)
         clock.lap("read HEAD model (\(model.threats.count) threats)")
-        let threatsFolder = location.prefix + config.threatsDirectory
         let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) }
-        let walker = HistoryWalker(repository: repository, threatsFolder: threatsFolder, modelPrefix: location.prefix,
-                                   filter: HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence))
-        let records = try walker.records(head: head, hiding: [], knownTrees: [:])
+        let filter = HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence)
+        let key = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix,
+                                   filter: filter.signature)
+        let walker = HistoryWalker(repository: repository, threatsFolder: threatsFolder, modelPrefix: location.prefix, filter: filter)
+        var records: [CommitRecord]
+        var newRecords: [CommitRecord] = []
+        let chain = try cache?.chain(for: head, key: key) { try repository.isDescendant(head, of: $0) }
+        if let chain {
+            // Only what was committed since the cached tip: O(new commits).
+            records = chain.records
+            if chain.tip != head {
+                let trees = Dictionary(records.map { ($0.id, $0.rootTree) }, uniquingKeysWith: { first, _ in first })
+                newRecords = try walker.records(head: head, hiding: [chain.tip], knownTrees: trees)
+                records += newRecords
+            }
+        } else {
+            // No cache, another filter, or history rewritten (rebase, force-push): walk it all,
+            // reusing the records of commits that are still there.
+            records = try walker.records(head: head, hiding: [], knownTrees: [:], reuse: cache?.allRecords ?? [:])
+        }
         clock.lap("walk and diff \(records.count) commits")
         try parseAll(Set(records.flatMap { $0.threatFiles.flatMap { [$0.old, $0.new].compactMap { $0 } } }), idPrefix: config.idPrefix)
         clock.lap("parse (\(parsed.count) distinct threat files)")
-        var reducer = HistoryReducer()
+        var reducer = HistoryReducer(recordEvents: timelines)
         var lastKnown: [String: ThreatVersion] = [:]
         for record in records {
-            reducer.apply(try revision(for: record, idPrefix: config.idPrefix, lastKnown: &lastKnown))
+            if record.threatFiles.isEmpty && record.reviewedIDs.isEmpty {
+                reducer.noteActivity(author: record.author, committer: record.committer, time: record.time)
+            } else {
+                reducer.apply(try revision(for: record, idPrefix: config.idPrefix, lastKnown: &lastKnown))
+            }
         }
         clock.lap("reduce")
         let problems = reducer.problems.map {
@@ -108,6 +138,16 @@ public final class HistoryEngine {
         }
         let index = EvidenceIndex(records: records)
         clock.lap("evidence index")
+        if let cache {
+            if let chain {
+                if chain.tip != head || !parsed.added.isEmpty {
+                    cache.append(key: key, base: chain.tip, tip: head, records: newRecords)
+                }
+            } else {
+                cache.rewrite(key: key, tip: head, records: records)
+            }
+            clock.lap("save cache")
+        }
         return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
                                problems: problems, unknownTrailerIDs: reducer.unknownTrailerIDs,
                                evidence: index, commitCount: records.count)
@@ -147,7 +187,7 @@ public final class HistoryEngine {
 
     /// Parses blobs not parsed yet, split across the machine's cores (each with its own handle).
     private func parseAll(_ blobs: Set<ObjectID>, idPrefix: String) throws {
-        let todo = blobs.filter { parsed[$0] == nil }.sorted()
+        let todo = blobs.filter { !parsed.contains($0) }.sorted()
         guard !todo.isEmpty else { return }
         let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4, max(1, todo.count / 200))
         let slots = Slots<Result<[(ObjectID, ParsedThreatFile)], Error>>(count: workers)
@@ -163,14 +203,14 @@ public final class HistoryEngine {
             }
         }
         for slot in slots.values {
-            for (blob, file) in try slot!.get() { parsed[blob] = file }
+            for (blob, file) in try slot!.get() { parsed.add(blob, file) }
         }
     }
 
     private func parse(blob: ObjectID, path: String, idPrefix: String) throws -> ParsedThreatFile {
         if let known = parsed[blob] { return known.moved(to: path) }
         let result = ThreatParser.parse(path: path, bytes: try location.repository.blob(blob), idPrefix: idPrefix)
-        parsed[blob] = result
+        parsed.add(blob, result)
         return result
     }
 
@@ -188,13 +228,29 @@ public final class HistoryEngine {
             if let known = versions[blob] {
                 return known.id != nil ? (known.id, known.version) : (fileNameID(path, idPrefix), nil)
             }
-            let file = try parse(blob: blob, path: path, idPrefix: idPrefix)
+            // The facts history needs are stored apart in the cache, so the whole parse is not decoded.
             var entry: (id: String?, version: ThreatVersion?) = (nil, nil)
-            if let threat = file.threat, !threat.id.isEmpty {
-                entry = (threat.id, ThreatVersion(threat, materialDigest: file.materialDigest))
+            if let facts = parsed.facts(blob) {
+                entry = (facts.id, facts)
+            } else if !parsed.contains(blob) {
+                let file = try parse(blob: blob, path: path, idPrefix: idPrefix)
+                if let threat = file.threat, !threat.id.isEmpty {
+                    entry = (threat.id, ThreatVersion(threat, materialDigest: file.materialDigest))
+                }
             }
             versions[blob] = entry
             return entry.id != nil ? entry : (fileNameID(path, idPrefix), nil)
+        }
+        // The common case: one file edited in place, same id before and after.
+        if record.threatFiles.count == 1, let delta = record.threatFiles.first, let oldBlob = delta.old, let newBlob = delta.new {
+            let before = try read(oldBlob, delta.path), after = try read(newBlob, delta.path)
+            if let id = after.id, id == before.id, let new = after.version {
+                let old = before.version ?? lastKnown[id]
+                lastKnown[id] = new
+                return Revision(id: record.id.hex, time: record.time, offsetMinutes: record.offsetMinutes, author: record.author,
+                                committer: record.committer, reviewedIDs: record.reviewedIDs,
+                                threatChanges: [ThreatChange(id: id, oldPath: delta.path, newPath: delta.path, old: old, new: new)])
+            }
         }
         for delta in record.threatFiles {
             let before = try delta.old.map { try read($0, delta.path) }
@@ -233,7 +289,7 @@ public final class HistoryEngine {
             if let new = change.new { lastKnown[change.id] = new } else { lastKnown[change.id] = nil }
             resolved.append(fixed)
         }
-        return Revision(id: record.id.hex, parents: record.parents.map(\.hex), time: record.time, offsetMinutes: record.offsetMinutes,
+        return Revision(id: record.id.hex, time: record.time, offsetMinutes: record.offsetMinutes,
                         author: record.author, committer: record.committer, reviewedIDs: record.reviewedIDs,
                         threatChanges: resolved, unreadableFiles: unreadable)
     }

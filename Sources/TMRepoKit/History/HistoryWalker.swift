@@ -18,7 +18,9 @@ struct HistoryWalker: @unchecked Sendable {
 
     /// Records for the commits reachable from `head` and not from `known`, parents first.
     /// `knownTrees` supplies root trees of commits already recorded (from the cache).
-    func records(head: ObjectID, hiding known: [ObjectID], knownTrees: [ObjectID: ObjectID]) throws -> [CommitRecord] {
+    /// `reuse` holds records computed before (commits never change, so they are reused as they are).
+    func records(head: ObjectID, hiding known: [ObjectID], knownTrees: [ObjectID: ObjectID],
+                 reuse: [ObjectID: CommitRecord] = [:]) throws -> [CommitRecord] {
         var walked: [CommitInfo] = []
         try repository.walk(from: [head], hiding: known) { walked.append($0) }
         let commits = walked
@@ -39,7 +41,10 @@ struct HistoryWalker: @unchecked Sendable {
             slots[worker] = Result {
                 let repository = worker == 0 ? main : try main.reopen()
                 let range = (worker * chunk)..<min(commits.count, (worker + 1) * chunk)
-                return try range.map { try record(for: commits[$0], rootTree: trees, repository: repository) }
+                return try range.map { index in
+                    if let known = reuse[commits[index].id] { return known }
+                    return try record(for: commits[index], rootTree: trees, repository: repository)
+                }
             }
         }
         return try slots.values.flatMap { try $0!.get() }

@@ -72,7 +72,6 @@ public struct ThreatChange: Hashable, Sendable {
 /// A commit, reduced to what the threat model's history needs.
 public struct Revision: Sendable {
     public let id: String
-    public let parents: [String]
     /// Committer time, seconds since 1970: when the change entered the repository.
     public let time: Int64
     /// The committer's UTC offset in minutes (for reading dates as the committer saw them).
@@ -85,10 +84,9 @@ public struct Revision: Sendable {
     /// Threat files this commit wrote that could not be read (path, first problem).
     public let unreadableFiles: [(path: String, message: String)]
 
-    public init(id: String, parents: [String], time: Int64, offsetMinutes: Int32, author: Identity, committer: Identity,
+    public init(id: String, time: Int64, offsetMinutes: Int32, author: Identity, committer: Identity,
                 reviewedIDs: [String], threatChanges: [ThreatChange], unreadableFiles: [(path: String, message: String)] = []) {
         self.id = id
-        self.parents = parents
         self.time = time
         self.offsetMinutes = offsetMinutes
         self.author = author

@@ -102,11 +102,12 @@ public struct StatusReport: Sendable {
             let bucket = entry.overdue ? 0 : entry.dueSoon ? 1 : !entry.staleMitigations.isEmpty ? 2 : entry.ownershipProblem != nil ? 3 : 4
             return (bucket, entry.threat.severity?.rank ?? 9, -entry.daysOverdue, entry.threat.id)
         }
-        self.entries = entries.sorted { lhs, rhs in
-            let l = urgency(lhs), r = urgency(rhs)
+        let keyed = entries.map { (key: urgency($0), number: Model.idNumber($0.threat.id) ?? .max, entry: $0) }
+        self.entries = keyed.sorted { lhs, rhs in
+            let l = lhs.key, r = rhs.key
             if (l.0, l.1, l.2) != (r.0, r.1, r.2) { return (l.0, l.1, l.2) < (r.0, r.1, r.2) }
-            return Model.idOrder(l.3, r.3)
-        }
+            return (lhs.number, l.3) < (rhs.number, r.3)
+        }.map(\.entry)
         var inactive: [(String, String, Int64?)] = []
         let cutoff = asOf - Int64(Self.inactiveAfterDays) * 86_400
         for (team, members) in config.owners {

@@ -76,19 +76,36 @@ public struct HistoryReducer: Sendable {
     public private(set) var histories: [String: ThreatHistory] = [:]
     public private(set) var problems: [HistoryProblem] = []
     /// The last commit time seen per author and committer email (lower-cased), for activity checks.
-    public private(set) var lastActivity: [String: Int64] = [:]
+    public var lastActivity: [String: Int64] {
+        var out: [String: Int64] = [:]
+        for (email, time) in activity {
+            let key = email.lowercased()
+            if out[key].map({ $0 < time }) ?? true { out[key] = time }
+        }
+        return out
+    }
+    /// The same, keyed by the email as written (folded to lower case once, at the end).
+    private var activity: [String: Int64] = [:]
     /// Trailer ids that named no threat known at that commit: (commit, id).
     public private(set) var unknownTrailerIDs: [(commit: String, id: String)] = []
     /// Lower-cased id → id as first seen, so trailers match ids case-insensitively in O(1).
     private var canonicalID: [String: String] = [:]
 
-    public init() {}
+    /// Whether to keep each threat's timeline (`events`); status needs only the summary facts.
+    public let recordEvents: Bool
+
+    public init(recordEvents: Bool = true) {
+        self.recordEvents = recordEvents
+    }
+
+    /// Records that these identities committed at `time` (all a commit without threat changes contributes).
+    public mutating func noteActivity(author: Identity, committer: Identity, time: Int64) {
+        if activity[author.email].map({ $0 < time }) ?? true { activity[author.email] = time }
+        if committer.email != author.email, activity[committer.email].map({ $0 < time }) ?? true { activity[committer.email] = time }
+    }
 
     public mutating func apply(_ revision: Revision) {
-        for email in [revision.author.email, revision.committer.email] {
-            let key = email.lowercased()
-            lastActivity[key] = max(lastActivity[key] ?? .min, revision.time)
-        }
+        noteActivity(author: revision.author, committer: revision.committer, time: revision.time)
         let ref = CommitRef(commit: revision.id, time: revision.time, author: revision.author)
         for change in revision.threatChanges {
             apply(change, ref: ref, revision: revision)
@@ -105,7 +122,7 @@ public struct HistoryReducer: Sendable {
             // A block change in the same commit already recorded this review.
             if histories[key]!.reviews.last?.ref.commit == revision.id { continue }
             histories[key]!.reviews.append(Review(ref: ref, via: .trailer, reviewer: revision.author.email))
-            histories[key]!.events.append(HistoryEvent(kind: .reviewed(via: .trailer, by: revision.author.email), ref: ref, path: histories[key]!.path))
+            if recordEvents { histories[key]!.events.append(HistoryEvent(kind: .reviewed(via: .trailer, by: revision.author.email), ref: ref, path: histories[key]!.path)) }
         }
     }
 
@@ -114,7 +131,9 @@ public struct HistoryReducer: Sendable {
         // Taken out of the dictionary while it is changed, so its arrays are not copied.
         var history = histories.removeValue(forKey: change.id) ?? ThreatHistory(id: change.id)
         defer { histories[change.id] = history }
+        let recordEvents = self.recordEvents
         func event(_ kind: HistoryEvent.Kind) {
+            guard recordEvents else { return }
             history.events.append(HistoryEvent(kind: kind, ref: ref, path: change.newPath ?? change.oldPath))
         }
         guard let new = change.new else {
@@ -141,10 +160,10 @@ public struct HistoryReducer: Sendable {
             if old.status != new.status { event(.status(from: old.status, to: new.status)) }
             if old.owner != new.owner { event(.owner(from: old.owner, to: new.owner)) }
         }
-        let oldMitigations = Dictionary(old?.mitigations.map { ($0.id, $0) } ?? [], uniquingKeysWith: { first, _ in first })
-        let newIDs = Set(new.mitigations.map(\.id))
+        let oldMitigations = old?.mitigations ?? []
         for mitigation in new.mitigations {
-            let before = oldMitigations[mitigation.id]
+            // Mitigation lists are short: a linear search beats building a dictionary per change.
+            let before = oldMitigations.first { $0.id == mitigation.id }
             if old != nil && before == nil { event(.mitigationAdded(id: mitigation.id)) }
             if let before, before.status != mitigation.status {
                 event(.mitigationStatus(id: mitigation.id, from: before.status, to: mitigation.status))
@@ -157,7 +176,9 @@ public struct HistoryReducer: Sendable {
                 history.implementedSetBy[mitigation.id] = ref
             }
         }
-        for id in oldMitigations.keys.sorted() where !newIDs.contains(id) { event(.mitigationRemoved(id: id)) }
+        for removed in oldMitigations where !new.mitigations.contains(where: { $0.id == removed.id }) {
+            event(.mitigationRemoved(id: removed.id))
+        }
         if let old, old.severity == new.severity, old.status == new.status, old.owner == new.owner,
            old.mitigations == new.mitigations, old.materialDigest != new.materialDigest {
             event(.edited)

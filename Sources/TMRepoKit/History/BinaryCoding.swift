@@ -1,0 +1,209 @@
+/// Compact binary encoding for the history cache: varints, interned strings, raw ids.
+/// Every read is bounds-checked; a short or malformed buffer throws, so a damaged cache is
+/// detected and rebuilt rather than trusted.
+struct BinaryWriter {
+    private(set) var bytes: [UInt8] = []
+    private var strings: [String: Int] = [:]
+    private(set) var table: [String] = []
+
+    init() {}
+
+    /// Appends four placeholder bytes for a length patched later by `patchLength(at:)`.
+    mutating func reserveLength() -> Int {
+        bytes += [0, 0, 0, 0]
+        return bytes.count
+    }
+
+    /// Writes the number of bytes appended since `reserveLength()` into its placeholder.
+    mutating func patchLength(at mark: Int) {
+        let length = UInt32(bytes.count - mark)
+        for index in 0..<4 { bytes[mark - 4 + index] = UInt8(truncatingIfNeeded: length >> UInt32(index * 8)) }
+    }
+
+    mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    mutating func varint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(value & 0x7F) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    mutating func int(_ value: Int) { varint(UInt64(bitPattern: Int64(value)) &<< 1 ^ UInt64(bitPattern: Int64(value) >> 63)) }
+    mutating func int64(_ value: Int64) { int(Int(value)) }
+
+    mutating func uint64(_ value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    mutating func raw(_ data: [UInt8]) { bytes += data }
+
+    /// Strings are written as an index into a table stored with the payload.
+    mutating func string(_ value: String) {
+        if let index = strings[value] {
+            varint(UInt64(index))
+        } else {
+            strings[value] = table.count
+            varint(UInt64(table.count))
+            table.append(value)
+        }
+    }
+
+    mutating func optionalString(_ value: String?) {
+        if let value {
+            byte(1)
+            string(value)
+        } else {
+            byte(0)
+        }
+    }
+
+    mutating func strings(_ values: [String]) {
+        varint(UInt64(values.count))
+        for value in values { string(value) }
+    }
+}
+
+/// A string table whose strings are decoded on first use: a cache run that needs a few
+/// strings does not pay for all of them.
+final class StringTable {
+    private let bytes: [UInt8]
+    private var offsets: [Int] = []
+    private var lengths: [Int] = []
+    private var decoded: [String?] = []
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    var count: Int { offsets.count }
+
+    func add(offset: Int, length: Int) {
+        offsets.append(offset)
+        lengths.append(length)
+        decoded.append(nil)
+    }
+
+    func string(_ index: Int) -> String {
+        if let known = decoded[index] { return known }
+        let value = bytes.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[offsets[index]..<(offsets[index] + lengths[index])]), as: UTF8.self)
+        }
+        decoded[index] = value
+        return value
+    }
+}
+
+struct BinaryReader {
+    struct Malformed: Error {}
+
+    private let bytes: [UInt8]
+    private(set) var position: Int
+    var table: StringTable
+
+    init(_ bytes: [UInt8], from position: Int = 0) {
+        self.bytes = bytes
+        self.position = position
+        table = StringTable(bytes: bytes)
+    }
+
+    mutating func skip(_ count: Int) throws {
+        guard count >= 0, position + count <= bytes.count else { throw Malformed() }
+        position += count
+    }
+
+    var isAtEnd: Bool { position == bytes.count }
+
+    mutating func byte() throws -> UInt8 {
+        guard position < bytes.count else { throw Malformed() }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    mutating func varint() throws -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let next = try byte()
+            guard shift < 64 else { throw Malformed() }
+            value |= UInt64(next & 0x7F) << shift
+            if next & 0x80 == 0 { return value }
+            shift += 7
+        }
+    }
+
+    mutating func int() throws -> Int {
+        let raw = try varint()
+        return Int(Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1))))
+    }
+
+    mutating func int64() throws -> Int64 { Int64(try int()) }
+
+    mutating func count(limit: Int = 50_000_000) throws -> Int {
+        let value = try varint()
+        guard value <= UInt64(limit) else { throw Malformed() }
+        return Int(value)
+    }
+
+    mutating func uint32() throws -> UInt32 {
+        var value: UInt32 = 0
+        for shift in stride(from: 0, to: 32, by: 8) { value |= UInt32(try byte()) << UInt32(shift) }
+        return value
+    }
+
+    mutating func uint64() throws -> UInt64 {
+        var value: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 8) { value |= UInt64(try byte()) << UInt64(shift) }
+        return value
+    }
+
+    mutating func raw(_ count: Int) throws -> ArraySlice<UInt8> {
+        guard count >= 0, position + count <= bytes.count else { throw Malformed() }
+        defer { position += count }
+        return bytes[position..<(position + count)]
+    }
+
+    mutating func string() throws -> String {
+        let index = try count()
+        guard index < table.count else { throw Malformed() }
+        return table.string(index)
+    }
+
+    mutating func optionalString() throws -> String? {
+        switch try byte() {
+        case 0: return nil
+        case 1: return try string()
+        default: throw Malformed()
+        }
+    }
+
+    mutating func strings() throws -> [String] {
+        let count = try count()
+        var out: [String] = []
+        out.reserveCapacity(count)
+        for _ in 0..<count { out.append(try string()) }
+        return out
+    }
+
+    /// Reads a string table written as count, then length-prefixed UTF-8.
+    mutating func readTable() throws {
+        let count = try self.count()
+        for _ in 0..<count {
+            let length = try self.count()
+            table.add(offset: position, length: length)
+            try skip(length)
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a checksum that catches truncation and damage (not an integrity proof).
+func fnv1a(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x0000_0100_0000_01b3
+    }
+    return hash
+}
