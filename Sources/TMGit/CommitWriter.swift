@@ -10,10 +10,17 @@ extension Repository {
         return Signature(pointer!)
     }
 
+    private static func make(_ signature: Signature) throws -> UnsafeMutablePointer<git_signature> {
+        var pointer: UnsafeMutablePointer<git_signature>?
+        try check(git_signature_new(&pointer, signature.name, signature.email, signature.time, Int32(signature.offsetMinutes)),
+                  "make the signature of \(signature.email)")
+        return pointer!
+    }
+
     /// Commits new contents for `files` (paths relative to the work tree root) on top of HEAD,
     /// like `git commit --only <paths>`: other staged changes stay staged and out of the commit.
     /// The repository's index is updated for exactly these paths. Returns the new commit's id.
-    public func commit(files: [String: [UInt8]], message: String) throws -> ObjectID {
+    public func commit(files: [String: [UInt8]], message: String, author: Signature? = nil, committer: Signature? = nil) throws -> ObjectID {
         guard !isBare else {
             throw GitError(code: .bareRepository, operation: "commit", message: "a bare repository has no work tree to commit from")
         }
@@ -47,9 +54,11 @@ extension Repository {
         try check(git_tree_lookup(&tree, handle, &treeID), "read the new tree")
         defer { git_tree_free(tree) }
 
-        var author: UnsafeMutablePointer<git_signature>?
-        try check(git_signature_default(&author, handle), "find who is committing (set git's user.name and user.email)")
-        defer { git_signature_free(author) }
+        let fallback = try defaultSignature()
+        let authorSignature = try Self.make(author ?? fallback)
+        defer { git_signature_free(authorSignature) }
+        let committerSignature = try Self.make(committer ?? author ?? fallback)
+        defer { git_signature_free(committerSignature) }
 
         var parentCommit: OpaquePointer?
         if let parent {
@@ -61,7 +70,7 @@ extension Repository {
         var newID = git_oid()
         var parents: [OpaquePointer?] = parentCommit.map { [$0] } ?? []
         _ = try parents.withUnsafeMutableBufferPointer { buffer in
-            try check(git_commit_create(&newID, handle, "HEAD", author, author, nil, message, tree,
+            try check(git_commit_create(&newID, handle, "HEAD", authorSignature, committerSignature, nil, message, tree,
                                         buffer.count, buffer.baseAddress), "create the commit")
         }
 

@@ -66,11 +66,52 @@ public struct ReviewRecorder {
             message += "\n" + threats.map { "Reviewed-threat: \($0.id)\n" }.joined()
             let files = Dictionary(uniqueKeysWithValues: edited.map { (location.prefix + $0.path, $0.bytes) })
             do {
-                commitID = try repository.commit(files: files, message: message).hex
+                let (author, committer) = try CommitIdentity.resolve(repository: repository)
+                commitID = try repository.commit(files: files, message: message, author: author, committer: committer).hex
             } catch let error as GitError {
                 throw TMRepoError.git(error)
             }
         }
         return Outcome(paths: edited.map(\.path), commit: commitID, verifiedMitigations: verified)
+    }
+}
+
+/// Who and when a commit made by tmrepo records, the way `git commit` decides it: git's
+/// configuration, overridden by GIT_AUTHOR_NAME/EMAIL/DATE and GIT_COMMITTER_NAME/EMAIL/DATE.
+enum CommitIdentity {
+    static func resolve(repository: Repository, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (Signature, Signature) {
+        let base = try repository.defaultSignature()
+        func signature(_ role: String) throws -> Signature {
+            var time = base.time, offset = base.offsetMinutes
+            if let text = environment["GIT_\(role)_DATE"], !text.isEmpty {
+                guard let parsed = parseGitDate(text) else {
+                    throw TMRepoError.invalidArgument("GIT_\(role)_DATE '\(text)' is not a date tmrepo understands (ISO 8601 or '@<seconds> <zone>')")
+                }
+                (time, offset) = parsed
+            }
+            return Signature(name: environment["GIT_\(role)_NAME"] ?? base.name, email: environment["GIT_\(role)_EMAIL"] ?? base.email,
+                             time: time, offsetMinutes: offset)
+        }
+        return (try signature("AUTHOR"), try signature("COMMITTER"))
+    }
+
+    /// ISO 8601 (`2026-04-02T08:00:00Z`, `…+02:00`) or git's internal `@1786000000 +0200` / `1786000000 +0200`.
+    static func parseGitDate(_ text: String) -> (Int64, Int32)? {
+        let parts = text.split(separator: " ")
+        if parts.count == 2, let seconds = Int64(parts[0].hasPrefix("@") ? parts[0].dropFirst() : parts[0]) {
+            let zone = parts[1]
+            guard zone.count == 5, let sign = zone.first, sign == "+" || sign == "-", let hhmm = Int(zone.dropFirst()) else { return nil }
+            let minutes = Int32(hhmm / 100 * 60 + hhmm % 100) * (sign == "-" ? -1 : 1)
+            return (seconds, minutes)
+        }
+        guard let seconds = ISOTime.parse(text) else { return nil }
+        var offset: Int32 = 0
+        if let sign = text.lastIndex(where: { $0 == "+" || $0 == "-" }), text[text.startIndex..<sign].contains("T") {
+            let zone = text[text.index(after: sign)...].split(separator: ":")
+            if zone.count == 2, let hours = Int32(zone[0]), let minutes = Int32(zone[1]) {
+                offset = (hours * 60 + minutes) * (text[sign] == "-" ? -1 : 1)
+            }
+        }
+        return (seconds, offset)
     }
 }
