@@ -118,9 +118,18 @@ extension Repository {
     }
 
     func diffEntries(old: RawTree?, new: RawTree?, prefix: String, into out: inout [TreeChange]) throws {
+        for (i, j) in Self.differingEntries(old, new) {
+            try changed(old, i ?? 0, new, j ?? 0, oldPresent: i != nil, newPresent: j != nil, prefix: prefix, into: &out)
+        }
+    }
+
+    /// Index pairs of entries that differ between two trees (nil: absent on that side), found by
+    /// a merge join over the window between their common byte prefix and suffix.
+    static func differingEntries(_ old: RawTree?, _ new: RawTree?) -> [(Int?, Int?)] {
         var oldRange = 0..<(old?.count ?? 0)
         var newRange = 0..<(new?.count ?? 0)
         if let old, let new { (oldRange, newRange) = RawTree.differingWindow(old, new) }
+        var out: [(Int?, Int?)] = []
         var i = oldRange.lowerBound, j = newRange.lowerBound
         while i < oldRange.upperBound || j < newRange.upperBound {
             let order: Int
@@ -130,19 +139,22 @@ extension Repository {
                 order = i < oldRange.upperBound ? -1 : 1
             }
             if order == 0 {
-                if !old!.sameEntry(i, as: new!, j) { try changed(old, i, new, j, prefix: prefix, into: &out) }
+                if !old!.sameEntry(i, as: new!, j) { out.append((i, j)) }
                 i += 1; j += 1
             } else if order < 0 {
-                try changed(old, i, nil, 0, prefix: prefix, into: &out)
+                out.append((i, nil))
                 i += 1
             } else {
-                try changed(nil, 0, new, j, prefix: prefix, into: &out)
+                out.append((nil, j))
                 j += 1
             }
         }
+        return out
     }
 
-    private func changed(_ old: RawTree?, _ i: Int, _ new: RawTree?, _ j: Int, prefix: String, into out: inout [TreeChange]) throws {
+    private func changed(_ old: RawTree?, _ i: Int, _ new: RawTree?, _ j: Int, oldPresent: Bool, newPresent: Bool,
+                         prefix: String, into out: inout [TreeChange]) throws {
+        let old = oldPresent ? old : nil, new = newPresent ? new : nil
         let path = prefix + (old?.name(i) ?? new!.name(j))
         let oldKind = old?.kind(i), newKind = new?.kind(j)
         let oldID = old?.id(i), newID = new?.id(j)
@@ -210,23 +222,20 @@ extension Repository {
     }
 
     private func filtered(_ old: RawTree?, _ new: RawTree?, prefix: String, node: PathFilter.Node, into out: inout [TreeChange]) throws {
-        // Look up each interesting child by name on both sides instead of scanning the trees.
-        for (name, child) in node.children {
-            let oldIndex = old.flatMap { $0.index(named: name) }
-            let newIndex = new.flatMap { $0.index(named: name) }
-            let oldID = oldIndex.map { old!.id($0) }, newID = newIndex.map { new!.id($0) }
-            if oldID == newID { continue }
+        // Only entries that differ are looked at, and only those the filter names are followed.
+        for (i, j) in Self.differingEntries(old, new) {
+            let name = i.map { old!.name($0) } ?? new!.name(j!)
+            guard let child = node.children[name] else { continue }
+            let oldID = i.map { old!.id($0) }, newID = j.map { new!.id($0) }
             let path = prefix + name
-            let oldTree = oldIndex.map { old!.kind($0) == .tree } ?? false
-            let newTree = newIndex.map { new!.kind($0) == .tree } ?? false
+            let oldTree = i.map { old!.kind($0) == .tree } ?? false
+            let newTree = j.map { new!.kind($0) == .tree } ?? false
             if child.summary {
                 out.append(TreeChange(path: path, oldID: oldID, newID: newID))
             }
             if child.detail {
-                var detailed: [TreeChange] = []
                 let oldRaw = oldTree ? try rawTree(oldID!) : nil
-                try diffEntries(old: oldRaw, new: newTree ? try rawTree(newID!, base: oldRaw) : nil, prefix: path + "/", into: &detailed)
-                out += detailed
+                try diffEntries(old: oldRaw, new: newTree ? try rawTree(newID!, base: oldRaw) : nil, prefix: path + "/", into: &out)
                 if !oldTree, let oldID { out.append(TreeChange(path: path, oldID: oldID, newID: newTree ? nil : newID)) }
                 else if !newTree, let newID { out.append(TreeChange(path: path, oldID: nil, newID: newID)) }
             } else if !child.children.isEmpty && (oldTree || newTree) {

@@ -96,8 +96,21 @@ public final class HistoryEngine {
         let cache = useCache ? HistoryCache.load(from: HistoryCache.location(for: repository), layout: layout) : nil
         if let cache { parsed = cache.parsed }
         clock.lap("load cache (\(cache?.segments.count ?? 0) segments)")
+        // List the commits on a second handle while the HEAD model is read: the two are independent.
+        let background = Slots<Result<[CommitInfo], Error>>(count: 1)
+        let listing = DispatchGroup()
+        let fullWalkLikely = cache?.segments.isEmpty ?? true
+        if fullWalkLikely {
+            let second = try repository.reopen()
+            nonisolated(unsafe) let handle = second
+            DispatchQueue.global().async(group: listing) {
+                background[0] = Result { try HistoryWalker.commits(in: handle, head: head, hiding: []) }
+            }
+        }
         let model = try readModel(tree: headCommit.tree, config: config)
         clock.lap("read HEAD model (\(model.threats.count) threats)")
+        listing.wait()
+        let listed = try background[0]?.get()
         let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) }
         let filter = HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence)
         let key = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix,
@@ -117,7 +130,7 @@ public final class HistoryEngine {
         } else {
             // No cache, another filter, or history rewritten (rebase, force-push): walk it all,
             // reusing the records of commits that are still there.
-            records = try walker.records(head: head, hiding: [], knownTrees: [:], reuse: cache?.allRecords ?? [:])
+            records = try walker.records(head: head, hiding: [], knownTrees: [:], reuse: cache?.allRecords ?? [:], commits: listed)
         }
         clock.lap("walk and diff \(records.count) commits")
         try parseAll(Set(records.flatMap { $0.threatFiles.flatMap { [$0.old, $0.new].compactMap { $0 } } }), idPrefix: config.idPrefix)

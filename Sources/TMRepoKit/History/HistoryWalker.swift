@@ -20,10 +20,8 @@ struct HistoryWalker: @unchecked Sendable {
     /// `knownTrees` supplies root trees of commits already recorded (from the cache).
     /// `reuse` holds records computed before (commits never change, so they are reused as they are).
     func records(head: ObjectID, hiding known: [ObjectID], knownTrees: [ObjectID: ObjectID],
-                 reuse: [ObjectID: CommitRecord] = [:]) throws -> [CommitRecord] {
-        var walked: [CommitInfo] = []
-        try repository.walk(from: [head], hiding: known) { walked.append($0) }
-        let commits = walked
+                 reuse: [ObjectID: CommitRecord] = [:], commits listed: [CommitInfo]? = nil) throws -> [CommitRecord] {
+        let commits = try listed ?? Self.commits(in: repository, head: head, hiding: known)
         var rootTree = knownTrees
         for commit in commits { rootTree[commit.id] = commit.tree }
         // Parents outside the walk and the cache (rare: a hidden tip's parents are in the cache).
@@ -48,6 +46,13 @@ struct HistoryWalker: @unchecked Sendable {
             }
         }
         return try slots.values.flatMap { try $0!.get() }
+    }
+
+    /// The commits reachable from `head` and not from `hidden`, parents first.
+    static func commits(in repository: Repository, head: ObjectID, hiding hidden: [ObjectID]) throws -> [CommitInfo] {
+        var walked: [CommitInfo] = []
+        try repository.walk(from: [head], hiding: hidden) { walked.append($0) }
+        return walked
     }
 
     private func record(for commit: CommitInfo, rootTree: [ObjectID: ObjectID], repository: Repository) throws -> CommitRecord {
