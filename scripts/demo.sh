@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
-# The main job on the bundled example: check the model, list it, show its STRIDE coverage.
+# The main job on the bundled example: check the model, show its STRIDE coverage, then replay it
+# into a git repository with a dated history and ask what git history says about it.
 set -euo pipefail
 bin=$1
 example=$2
+here=$(cd "$(dirname "$0")" && pwd)
 run() { echo; echo "\$ tmrepo $*"; "$bin" "$@"; }
+
+echo "== The model as bundled ($example)"
 run lint --root "$example"
-run list --root "$example" --status open
-run show --root "$example" T-0001
+run list --root "$example" --severity critical --severity high --status open
 run matrix --root "$example"
+
+repo=${TMPDIR:-/tmp}/tmrepo-demo-serverless-shop
+echo
+echo "== Its history, replayed into $repo (commits from 2026-01-05 to 2026-10-06)"
+"$here/replay-example.sh" "$example" "$repo" >/dev/null
+cd "$repo"
+run status --as-of 2026-11-22
+run log T-0001
+run changelog --since 2026-03-01

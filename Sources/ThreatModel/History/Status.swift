@@ -72,7 +72,8 @@ public struct StatusReport: Sendable {
             let dueSoon = reviewDue.map { due in daysOverdue == 0 && config.dueSoon.before(due) <= today } ?? false
 
             var stale: [StaleMitigation] = []
-            for mitigation in threat.mitigations where mitigation.status != .dropped && mitigation.status != .planned {
+            // A closed threat's mitigations no longer need to hold.
+            for mitigation in threat.mitigations where threat.status != .closed && mitigation.status != .dropped && mitigation.status != .planned {
                 let verifiedRef = mitigation.verified.flatMap { history?.verifiedSetBy[mitigation.id]?[$0] }
                 let implementedRef = history?.implementedSetBy[mitigation.id]
                 if let cadence, let since = mitigation.verified ?? implementedRef.map({ Day(unixTime: $0.time) }),
