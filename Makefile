@@ -5,7 +5,7 @@ EXAMPLE := examples/serverless-shop
 BIN = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/tmrepo
 PREFIX ?= /usr/local
 
-.PHONY: build test demo release install clean bench
+.PHONY: build test demo release install clean bench leak-check
 
 build:
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -26,6 +26,9 @@ install: release
 
 bench: release
 	Benchmarks/run.sh
+
+leak-check:
+	scripts/leak-check.sh
 
 clean:
 	rm -rf .build
