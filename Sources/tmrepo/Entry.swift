@@ -45,11 +45,21 @@ struct TMRepo: ParsableCommand {
 }
 
 enum Console {
+    /// Ends the process now. Used after a large report is written: the memory is returned to
+    /// the system at exit anyway, and releasing a big object graph first only costs time.
+    static func finish(_ code: Int32 = 0) -> Never {
+        exit(code)
+    }
+
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
     static func out(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func out(_ bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
     }
 }

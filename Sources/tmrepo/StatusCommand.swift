@@ -41,14 +41,14 @@ struct StatusCommand: ParsableCommand {
             }
         }
         switch format {
-        case .json: Console.out(StatusFormatter.json(report, entries: entries).render() + "\n")
+        case .json: Console.out(StatusFormatter.json(report, entries: entries).bytes() + [0x0A])
         case .text: Console.out(StatusFormatter.text(report, entries: entries, commitCount: analysis.commitCount, style: .forStandardOutput()))
         }
         let overdue = entries.contains(where: \.overdue)
         let stale = entries.contains { !$0.staleMitigations.isEmpty }
         switch failOn {
-        case .overdue where overdue, .stale where stale, .any where overdue || stale: throw ExitCode(1)
-        default: break
+        case .overdue where overdue, .stale where stale, .any where overdue || stale: Console.finish(1)
+        default: Console.finish(0)
         }
     }
 }

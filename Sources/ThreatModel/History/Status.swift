@@ -72,8 +72,9 @@ public struct StatusReport: Sendable {
             let dueSoon = reviewDue.map { due in daysOverdue == 0 && config.dueSoon.before(due) <= today } ?? false
 
             var stale: [StaleMitigation] = []
-            // A closed threat's mitigations no longer need to hold.
-            for mitigation in threat.mitigations where threat.status != .closed && mitigation.status != .dropped && mitigation.status != .planned {
+            // Staleness is reported whatever the threat's status (the format's definition has no
+            // exception): a closed threat whose mitigation's code moved on may need reopening.
+            for mitigation in threat.mitigations where mitigation.status != .dropped && mitigation.status != .planned {
                 let verifiedRef = mitigation.verified.flatMap { history?.verifiedSetBy[mitigation.id]?[$0] }
                 let implementedRef = history?.implementedSetBy[mitigation.id]
                 if let cadence, let since = mitigation.verified ?? implementedRef.map({ Day(unixTime: $0.time) }),
@@ -103,12 +104,14 @@ public struct StatusReport: Sendable {
             let bucket = entry.overdue ? 0 : entry.dueSoon ? 1 : !entry.staleMitigations.isEmpty ? 2 : entry.ownershipProblem != nil ? 3 : 4
             return (bucket, entry.threat.severity?.rank ?? 9, -entry.daysOverdue, entry.threat.id)
         }
-        let keyed = entries.map { (key: urgency($0), number: Model.idNumber($0.threat.id) ?? .max, entry: $0) }
-        self.entries = keyed.sorted { lhs, rhs in
-            let l = lhs.key, r = rhs.key
-            if (l.0, l.1, l.2) != (r.0, r.1, r.2) { return (l.0, l.1, l.2) < (r.0, r.1, r.2) }
-            return (lhs.number, l.3) < (rhs.number, r.3)
-        }.map(\.entry)
+        // Sort small keys, then gather the (large) entries once.
+        let keys = entries.map { (urgency($0), Model.idNumber($0.threat.id) ?? .max) }
+        let order = entries.indices.sorted { lhs, rhs in
+            let l = keys[lhs], r = keys[rhs]
+            if (l.0.0, l.0.1, l.0.2) != (r.0.0, r.0.1, r.0.2) { return (l.0.0, l.0.1, l.0.2) < (r.0.0, r.0.1, r.0.2) }
+            return (l.1, l.0.3) < (r.1, r.0.3)
+        }
+        self.entries = order.map { entries[$0] }
         var inactive: [(String, String, Int64?)] = []
         let cutoff = asOf - Int64(Self.inactiveAfterDays) * 86_400
         for (team, members) in config.owners {
