@@ -180,3 +180,34 @@ struct HistoryCommandTests {
         #expect(try TMRepoBinary.run(["status", "--as-of", "2026-04-01", "--format", "json"], in: repo.root).stdout == reference)
     }
 }
+
+/// Repositories with unusual shapes.
+struct UnusualRepositoryTests {
+    @Test func submodulesAndOddDates() throws {
+        let library = try ModelRepo()
+        try library.writeRoot("lib.ts", "1")
+        try library.commit("lib", "2026-01-01T00:00:00Z")
+        let repo = try ModelRepo()
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "low",
+                                                             mitigations: [("M-1", "verified", "vendor/lib", "2026-01-02")]))
+        try repo.git.run(["-c", "protocol.file.allow=always", "submodule", "add", "-q", library.dir.path, "vendor/lib"])
+        // A committer far ahead of UTC and a commit dated far in the future.
+        try repo.git.run(["add", "-A"])
+        try repo.git.run(["commit", "-q", "-m", "Add with a submodule"], date: "2026-01-02T23:30:00+14:00")
+        try library.writeRoot("lib.ts", "2")
+        try library.commit("lib 2", "2026-01-03T00:00:00Z")
+        try repo.git.run(["-c", "protocol.file.allow=always", "submodule", "update", "-q", "--remote", "vendor/lib"])
+        try repo.git.run(["add", "-A"])
+        try repo.git.run(["commit", "-q", "-m", "Bump the submodule\n\nReviewed-threat: T-0001"], date: "2099-06-01T12:00:00-12:00")
+        let result = try TMRepoBinary.run(["status", "--as-of", "2099-06-02", "--format", "json"], in: repo.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let status = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let threat = try #require((status["threats"] as? [[String: Any]])?.first)
+        #expect(threat["created"] as? String == "2026-01-02T09:30:00Z", "times are shown in UTC")
+        #expect(threat["last_review"] as? String == "2099-06-02T00:00:00Z")
+        let stale = (threat["stale_mitigations"] as? [[String: Any]]) ?? []
+        #expect(stale.contains { $0["reason"] as? String == "evidence-changed" }, "moving the submodule pointer changes vendor/lib")
+        let counts = try #require(status["counts"] as? [String: [String: Int]])
+        #expect(counts["severity"]?["low"] == 1 && counts["status"]?["open"] == 1)
+    }
+}

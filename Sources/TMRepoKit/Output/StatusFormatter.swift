@@ -19,6 +19,10 @@ public enum StatusFormatter {
                 ("stale_mitigations", .int(entries.reduce(0) { $0 + Set($1.staleMitigations.map(\.id)).count })),
                 ("ownership_gaps", .int(entries.filter { $0.ownershipProblem != nil }.count)),
             ])),
+            ("counts", .object([
+                ("severity", .object(Severity.allCases.map { severity in (severity.rawValue, .int(entries.filter { $0.threat.severity == severity }.count)) })),
+                ("status", .object(ThreatStatus.allCases.map { status in (status.rawValue, .int(entries.filter { $0.threat.status == status }.count)) })),
+            ])),
             ("threats", .array(entries.map(entryJSON))),
             ("owners_inactive", .array(report.inactiveOwners.map { owner in
                 .object([("team", .string(owner.team)), ("email", .string(owner.email)),
