@@ -1,11 +1,13 @@
 import Foundation
 
 /// Prints how long each phase took to stderr when TMREPO_TRACE is set; silent otherwise.
-struct PhaseClock {
+public struct PhaseClock {
     private let enabled = ProcessInfo.processInfo.environment["TMREPO_TRACE"] != nil
     private var last = DispatchTime.now()
 
-    mutating func lap(_ label: @autoclosure () -> String) {
+    public init() {}
+
+    public mutating func lap(_ label: @autoclosure () -> String) {
         guard enabled else { return }
         let now = DispatchTime.now()
         let milliseconds = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1e6

@@ -73,7 +73,11 @@ public struct Model: Sendable {
         self.configDiagnostics = configDiagnostics
         self.elements = elements
         self.assets = assets
-        self.threats = threats.sorted { Self.idOrder($0.id, $1.id) }
+        // Sort by precomputed id numbers (parsing the number inside every comparison is slow).
+        let numbers = threats.map { Self.idNumber($0.id) ?? .max }
+        self.threats = threats.indices.sorted { lhs, rhs in
+            numbers[lhs] != numbers[rhs] ? numbers[lhs] < numbers[rhs] : threats[lhs].id < threats[rhs].id
+        }.map { threats[$0] }
         self.diagnostics = diagnostics.sorted(by: Diagnostic.sortKey)
     }
 
@@ -111,13 +115,17 @@ public enum Linter {
             let at = threat.location(of: field)
             out.append(Diagnostic(path: threat.path, line: at.line, column: at.column, severity: level, rule: rule, message: message))
         }
-        let byID = Dictionary(grouping: threats, by: { $0.id.lowercased() })
+        // Ids compare without regard to case; most have no lower-case letter to fold.
+        func folded(_ id: String) -> String { id.utf8.contains { $0 >= 97 && $0 <= 122 } ? id.uppercased() : id }
+        var count: [String: Int] = [:]
+        for threat in threats { count[folded(threat.id), default: 0] += 1 }
         for threat in threats {
-            if let others = byID[threat.id.lowercased()], others.count > 1 {
+            if count[folded(threat.id)]! > 1 {
+                let others = threats.filter { folded($0.id) == folded(threat.id) }
                 let elsewhere = others.filter { $0.path != threat.path }.map(\.path).sorted().joined(separator: ", ")
                 report(threat, "id", .error, "duplicate-id", "id: '\(threat.id)' is also used by \(elsewhere)")
             }
-            let fileName = String(threat.path.split(separator: "/").last ?? "")
+            let fileName = threat.path.lastIndex(of: "/").map { String(threat.path[threat.path.index(after: $0)...]) } ?? threat.path
             let named = ThreatParser.idInFileName(fileName, prefix: config.idPrefix)
             if named != threat.id, ThreatParser.isValidID(threat.id, prefix: config.idPrefix) {
                 let hint = named.map { "starts with '\($0)'" } ?? "does not start with an id"

@@ -21,7 +21,7 @@ public struct ParsedThreatFile: Sendable {
         var threat = threat
         threat?.path = newPath
         return ParsedThreatFile(path: newPath, threat: threat,
-                                diagnostics: diagnostics.map { var d = $0; d.path = newPath; return d },
+                                diagnostics: diagnostics.isEmpty ? [] : diagnostics.map { var d = $0; d.path = newPath; return d },
                                 materialDigest: materialDigest)
     }
 

@@ -32,8 +32,11 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let asOf = try history.moment()
+        var clock = PhaseClock()
         let analysis = try HistoryEngine(location: try model.location()).analyze(timelines: false)
+        clock.lap("history analysed")
         let report = analysis.status(asOf: asOf)
+        clock.lap("status computed")
         var entries = report.entries
         if let owner {
             entries = entries.filter { entry in
@@ -41,9 +44,10 @@ struct StatusCommand: ParsableCommand {
             }
         }
         switch format {
-        case .json: Console.out(StatusFormatter.json(report, entries: entries).bytes() + [0x0A])
+        case .json: Console.out(StatusFormatter.jsonBytes(report, entries: entries) + [0x0A])
         case .text: Console.out(StatusFormatter.text(report, entries: entries, commitCount: analysis.commitCount, style: .forStandardOutput()))
         }
+        clock.lap("report written")
         let overdue = entries.contains(where: \.overdue)
         let stale = entries.contains { !$0.staleMitigations.isEmpty }
         switch failOn {

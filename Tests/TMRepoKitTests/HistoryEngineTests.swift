@@ -242,3 +242,23 @@ private extension HistoryAnalysis {
         try ModelLocation.find(store: try ModelStore.locate(explicit: repo.root))
     }
 }
+
+struct StatusJSONTests {
+    @Test func theStreamedReportIsTheSameDocumentAsTheTree() throws {
+        let repo = try ModelRepo()
+        try repo.write("src/a.ts", "1")
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", title: "Quote \" and \\ and\ttab",
+                                                             mitigations: [("M-1", "verified", "src/**", "2026-01-01")]))
+        try repo.write("threats/T-0002-b.md", ModelRepo.threat("T-0002", owner: "ghost"))
+        try repo.commit("Add", "2026-01-01T10:00:00Z")
+        try repo.write("src/a.ts", "2")
+        try repo.commit("Code", "2026-01-02T10:00:00Z")
+        let store = try ModelStore.locate(explicit: repo.root)
+        let analysis = try HistoryEngine(location: try ModelLocation.find(store: store), useCache: false).analyze()
+        let report = analysis.status(asOf: ISOTime.parse("2026-06-01")!)
+        let tree = StatusFormatter.json(report, entries: report.entries).bytes()
+        let streamed = StatusFormatter.jsonBytes(report, entries: report.entries)
+        #expect(streamed == tree, "\(String(decoding: streamed, as: UTF8.self))")
+        #expect(StatusFormatter.jsonBytes(report, entries: []) == StatusFormatter.json(report, entries: []).bytes())
+    }
+}

@@ -4,37 +4,64 @@ import ThreatModel
 /// Answers "did a path matching these globs change after commit V?" exactly as
 /// `git log V..HEAD -- <paths>` would: a change counts when its commit is reachable from HEAD
 /// but not from V. Built once per run from the commit records, in O(commits + changed paths).
-final class EvidenceIndex: EvidenceOracle {
-    private let ids: [ObjectID]
-    private let indexOf: [ObjectID: Int]
-    private let parents: [[Int]]
+final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
+    private var ids: [ObjectID] = []
+    private var indexOf: [ObjectID: Int] = [:]
+    private var parents: [[Int]] = []
     /// Position on HEAD's first-parent chain, nil for commits off it.
-    private let mainline: [Int?]
+    private var mainline: [Int?] = []
     /// For commits off the chain: the chain position of the first chain commit that contains them.
-    private let mergedAt: [Int?]
-    private let paths: [String]
-    private let commitsByPath: [[Int]]
+    private var mergedAt: [Int?] = []
+    private var byPath: [String: [Int]] = [:]
+    /// `byPath`'s keys, sorted (built on first use).
+    private lazy var paths: [String] = byPath.keys.sorted()
+    private var firstParents: [ObjectID?] = []
 
     /// `records` in topological order (parents first); the last one is HEAD.
     init(records: [CommitRecord]) {
-        ids = records.map(\.id)
-        var byID: [ObjectID: Int] = [:]
-        byID.reserveCapacity(records.count)
-        for (index, record) in records.enumerated() { byID[record.id] = index }
-        self.indexOf = byID
-        let parents = records.map { $0.parents.compactMap { byID[$0] } }
-        self.parents = parents
+        add(records)
+        computeGraph()
+    }
 
-        var mainline = [Int?](repeating: nil, count: records.count)
+    private init() {}
+
+    /// This index with `records` (the commits after the last one, in topological order) added.
+    func appending(_ records: [CommitRecord]) -> EvidenceIndex {
+        let copy = EvidenceIndex()
+        copy.ids = ids
+        copy.indexOf = indexOf
+        copy.parents = parents
+        copy.byPath = byPath
+        copy.firstParents = firstParents
+        copy.add(records)
+        copy.computeGraph()
+        return copy
+    }
+
+    private func add(_ records: [CommitRecord]) {
+        indexOf.reserveCapacity(ids.count + records.count)
+        for record in records {
+            let index = ids.count
+            ids.append(record.id)
+            indexOf[record.id] = index
+            parents.append(record.parents.compactMap { indexOf[$0] })
+            firstParents.append(record.parents.first)
+            for path in record.changedPaths { byPath[path, default: []].append(index) }
+        }
+    }
+
+    /// The first-parent chain from the last commit (HEAD) and, for commits off it, where they joined it.
+    private func computeGraph() {
+        var mainline = [Int?](repeating: nil, count: ids.count)
         var chain: [Int] = []
-        var cursor = records.isEmpty ? nil : records.count - 1
+        var cursor = ids.isEmpty ? nil : ids.count - 1
         while let current = cursor {
             chain.append(current)
-            cursor = records[current].parents.first.flatMap { byID[$0] }
+            cursor = firstParents[current].flatMap { indexOf[$0] }
         }
         chain.reverse()
         for (position, index) in chain.enumerated() { mainline[index] = position }
-        var mergedAt = [Int?](repeating: nil, count: records.count)
+        var mergedAt = [Int?](repeating: nil, count: ids.count)
         for (position, index) in chain.enumerated() {
             var stack = parents[index].dropFirst().filter { mainline[$0] == nil && mergedAt[$0] == nil }
             while let next = stack.popLast() {
@@ -45,13 +72,6 @@ final class EvidenceIndex: EvidenceOracle {
         }
         self.mainline = mainline
         self.mergedAt = mergedAt
-
-        var byPath: [String: [Int]] = [:]
-        for (index, record) in records.enumerated() {
-            for path in record.changedPaths { byPath[path, default: []].append(index) }
-        }
-        paths = byPath.keys.sorted()
-        commitsByPath = paths.map { byPath[$0]! }
     }
 
     func firstChange(matching globs: [String], after commit: String) -> String? {
@@ -67,7 +87,7 @@ final class EvidenceIndex: EvidenceOracle {
                 defer { position += 1 }
                 guard prefix.isEmpty || path.count == prefix.count || path.dropFirst(prefix.count).first == "/",
                       glob.matches(path) else { continue }
-                for candidate in commitsByPath[position] where candidate != verified && candidate < (best ?? .max) {
+                for candidate in byPath[path]! where candidate != verified && candidate < (best ?? .max) {
                     if !isAncestor(candidate, of: verified) {
                         best = candidate
                         break

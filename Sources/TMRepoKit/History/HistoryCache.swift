@@ -15,7 +15,7 @@ import ThreatModel
 /// fresh walk that still reuses every record whose commit is still there, and a rewritten file.
 struct HistoryCache {
     /// Bump when the record format or what a parse produces changes.
-    static let formatVersion: UInt64 = 8
+    static let formatVersion: UInt64 = 9
     static let magic: [UInt8] = Array("TMRS".utf8)
 
     /// What the records depend on besides commit ids: where the model is and which paths are watched.
@@ -26,12 +26,38 @@ struct HistoryCache {
         let filter: String
     }
 
-    struct Segment {
+    /// One segment; its commit records are decoded on first use (often on another thread,
+    /// while the HEAD model is read), so loading the cache costs little more than reading it.
+    final class Segment: @unchecked Sendable {
         let key: Key
         /// The tip this segment continues from; nil for a full segment.
         let base: ObjectID?
         let tip: ObjectID
-        let records: [CommitRecord]
+        private let recordsAt: BinaryReader
+        private var decoded: [CommitRecord]?
+        private let lock = NSLock()
+
+        init(key: Key, base: ObjectID?, tip: ObjectID, recordsAt: BinaryReader) {
+            self.key = key
+            self.base = base
+            self.tip = tip
+            self.recordsAt = recordsAt
+        }
+
+        /// The records; a segment whose records cannot be decoded gives none (and the caller's
+        /// chain then falls short of HEAD's ancestry check, so nothing wrong is used).
+        func records() throws -> [CommitRecord] {
+            try lock.withLock {
+                if let decoded { return decoded }
+                var reader = recordsAt
+                let count = try reader.count()
+                var records: [CommitRecord] = []
+                records.reserveCapacity(count)
+                for _ in 0..<count { records.append(try HistoryCache.readRecord(&reader)) }
+                decoded = records
+                return records
+            }
+        }
     }
 
     let path: String
@@ -65,7 +91,7 @@ struct HistoryCache {
 
     /// The records from the newest segment chain that ends at `head` or at one of its ancestors,
     /// oldest first, with the tip they reach; nil when no usable chain exists.
-    func chain(for head: ObjectID, key: Key, isAncestor: (ObjectID) throws -> Bool) rethrows -> (records: [CommitRecord], tip: ObjectID)? {
+    func chain(for head: ObjectID, key: Key, isAncestor: (ObjectID) throws -> Bool) rethrows -> (segments: [Segment], tip: ObjectID)? {
         for index in segments.indices.reversed() where segments[index].key == key {
             let last = segments[index]
             guard try last.tip == head || isAncestor(last.tip) else { continue }
@@ -82,7 +108,7 @@ struct HistoryCache {
                 parts.append(current)
             }
             if parts.isEmpty { continue }
-            return (parts.reversed().flatMap(\.records), last.tip)
+            return (parts.reversed(), last.tip)
         }
         return nil
     }
@@ -91,9 +117,14 @@ struct HistoryCache {
     var allRecords: [ObjectID: CommitRecord] {
         var out: [ObjectID: CommitRecord] = [:]
         for segment in segments {
-            for record in segment.records where out[record.id] == nil { out[record.id] = record }
+            for record in (try? segment.records()) ?? [] where out[record.id] == nil { out[record.id] = record }
         }
         return out
+    }
+
+    /// The records of a chain of segments, oldest first.
+    static func records(of segments: [Segment]) throws -> [CommitRecord] {
+        try segments.flatMap { try $0.records() }
     }
 
     /// Appends an increment (`base` → `tip`) with the parse results added since loading.
@@ -143,8 +174,10 @@ struct HistoryCache {
             writer.byte(0)
         }
         writer.raw(tip.bytes)
+        let recordsMark = writer.reserveLength()
         writer.varint(UInt64(records.count))
         for record in records { write(record, into: &writer) }
+        writer.patchLength(at: recordsMark)
         writer.varint(UInt64(parsed.count))
         for (blob, file) in parsed {
             writer.raw(blob.bytes)
@@ -183,10 +216,9 @@ struct HistoryCache {
                           filter: try reader.string())
             let base: ObjectID? = try reader.byte() == 1 ? try id(&reader) : nil
             let tip = try id(&reader)
-            let recordCount = try reader.count()
-            var records: [CommitRecord] = []
-            records.reserveCapacity(recordCount)
-            for _ in 0..<recordCount { records.append(try readRecord(&reader)) }
+            let recordsLength = Int(try reader.uint32())
+            let recordsAt = reader
+            try reader.skip(recordsLength)
             let parsedCount = try reader.count()
             for _ in 0..<parsedCount {
                 let blob = try id(&reader)
@@ -195,7 +227,7 @@ struct HistoryCache {
                 try reader.skip(entryLength)
             }
             guard reader.position == start + length else { return nil }
-            return (Segment(key: key, base: base, tip: tip, records: records), start + length)
+            return (Segment(key: key, base: base, tip: tip, recordsAt: recordsAt), start + length)
         } catch {
             return nil
         }
@@ -227,7 +259,7 @@ struct HistoryCache {
         writer.strings(record.changedPaths)
     }
 
-    private static func readRecord(_ reader: inout BinaryReader) throws -> CommitRecord {
+    static func readRecord(_ reader: inout BinaryReader) throws -> CommitRecord {
         let commit = try id(&reader)
         let parentCount = try reader.count(limit: 10_000)
         var parents: [ObjectID] = []
@@ -445,48 +477,66 @@ struct HistoryCache {
 
 /// Parse results by blob id: those read from the cache are decoded on first use; those
 /// computed in this run are kept apart so that only they are appended to the cache.
-final class ParsedStore {
+/// Thread-safe: the model read and a history fold may use it at the same time.
+final class ParsedStore: @unchecked Sendable {
     private var decoded: [ObjectID: ParsedThreatFile] = [:]
     private var lazy: [ObjectID: BinaryReader] = [:]
-    private(set) var added: [(ObjectID, ParsedThreatFile)] = []
+    private var addedEntries: [(ObjectID, ParsedThreatFile)] = []
+    private let lock = NSLock()
+
+    var added: [(ObjectID, ParsedThreatFile)] { lock.withLock { addedEntries } }
 
     func remember(_ blob: ObjectID, reader: BinaryReader) {
-        if lazy[blob] == nil && decoded[blob] == nil { lazy[blob] = reader }
+        lock.withLock {
+            if lazy[blob] == nil && decoded[blob] == nil { lazy[blob] = reader }
+        }
     }
 
     subscript(blob: ObjectID) -> ParsedThreatFile? {
-        if let known = decoded[blob] { return known }
-        guard var reader = lazy.removeValue(forKey: blob) else { return nil }
-        guard let file = try? HistoryCache.readParsed(&reader) else { return nil }
-        decoded[blob] = file
-        return file
+        let pending: BinaryReader? = lock.withLock {
+            if decoded[blob] != nil { return nil }
+            return lazy[blob]
+        }
+        if var reader = pending {
+            // Decoded outside the lock; two threads decoding the same entry get equal results.
+            guard let file = try? HistoryCache.readParsed(&reader) else { return nil }
+            lock.withLock {
+                decoded[blob] = file
+                lazy[blob] = nil
+            }
+            return file
+        }
+        return lock.withLock { decoded[blob] }
     }
 
-    func contains(_ blob: ObjectID) -> Bool { decoded[blob] != nil || lazy[blob] != nil }
+    func contains(_ blob: ObjectID) -> Bool { lock.withLock { decoded[blob] != nil || lazy[blob] != nil } }
 
     /// Only the facts history needs, read without decoding the whole parse; nil when the blob is
     /// unknown here or holds no readable threat.
     func facts(_ blob: ObjectID) -> ThreatVersion? {
-        if let file = decoded[blob] {
+        let (file, pending): (ParsedThreatFile?, BinaryReader?) = lock.withLock { (decoded[blob], lazy[blob]) }
+        if let file {
             guard let threat = file.threat, !threat.id.isEmpty else { return nil }
             return ThreatVersion(threat, materialDigest: file.materialDigest)
         }
-        guard var reader = lazy[blob] else { return nil }
+        guard var reader = pending else { return nil }
         return try? HistoryCache.readFacts(&reader)
     }
 
     func add(_ blob: ObjectID, _ file: ParsedThreatFile) {
-        guard !contains(blob) else { return }
-        decoded[blob] = file
-        added.append((blob, file))
+        lock.withLock {
+            guard decoded[blob] == nil && lazy[blob] == nil else { return }
+            decoded[blob] = file
+            addedEntries.append((blob, file))
+        }
     }
 
-    var count: Int { decoded.count + lazy.count }
+    var count: Int { lock.withLock { decoded.count + lazy.count } }
 
     /// Every result, decoding what is still lazy (for a full rewrite).
     func all() -> [(ObjectID, ParsedThreatFile)] {
-        for blob in Array(lazy.keys) { _ = self[blob] }
-        return decoded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        for blob in lock.withLock({ Array(lazy.keys) }) { _ = self[blob] }
+        return lock.withLock { decoded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
     }
 }
 

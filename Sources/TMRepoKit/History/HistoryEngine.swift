@@ -58,8 +58,6 @@ public struct HistoryAnalysis {
 public final class HistoryEngine {
     public let location: ModelLocation
     private var parsed = ParsedStore()
-    /// Per blob: the threat id and the facts history needs, derived once from `parsed`.
-    private var versions: [ObjectID: (id: String?, version: ThreatVersion?)] = [:]
 
     /// false: neither read nor write the persistent cache (TMREPO_NO_CACHE=1 does the same).
     public let useCache: Bool
@@ -107,8 +105,46 @@ public final class HistoryEngine {
                 background[0] = Result { try HistoryWalker.commits(in: handle, head: head, hiding: []) }
             }
         }
+        // Meanwhile, fold the cached history that most likely applies (the newest chain leading
+        // to HEAD); it is used only if the model read next confirms the same watched paths.
+        let speculation = Slots<Result<(HistoryFolder, [CommitRecord], ObjectID, HistoryCache.Key), Error>>(count: 1)
+        // The cached records are published as soon as they are decoded, so this thread can index
+        // them for staleness while the other folds them.
+        let decodedRecords = Slots<[CommitRecord]>(count: 1)
+        let recordsReady = DispatchSemaphore(value: 0)
+        var speculating = false
+        if let cache, let newest = cache.segments.last?.key,
+           let likely = try cache.chain(for: head, key: newest, isAncestor: { try repository.isDescendant(head, of: $0) }) {
+            let second = try repository.reopen()
+            nonisolated(unsafe) let handle = second
+            let store = parsed, prefix = config.idPrefix, events = timelines
+            speculating = true
+            DispatchQueue.global().async(group: listing) {
+                speculation[0] = Result {
+                    var folder = HistoryFolder(parsed: store, idPrefix: prefix, recordEvents: events) { blob, path in
+                        ThreatParser.parse(path: path, bytes: try handle.blob(blob), idPrefix: prefix)
+                    }
+                    let records: [CommitRecord]
+                    do {
+                        records = try HistoryCache.records(of: likely.segments)
+                    } catch {
+                        recordsReady.signal()
+                        throw error
+                    }
+                    decodedRecords[0] = records
+                    recordsReady.signal()
+                    try folder.fold(records)
+                    return (folder, records, likely.tip, newest)
+                }
+            }
+        }
         let model = try readModel(tree: headCommit.tree, config: config)
         clock.lap("read HEAD model (\(model.threats.count) threats)")
+        var speculativeIndex: EvidenceIndex?
+        if speculating {
+            recordsReady.wait()
+            speculativeIndex = decodedRecords[0].map { EvidenceIndex(records: $0) }
+        }
         listing.wait()
         let listed = try background[0]?.get()
         let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) }
@@ -119,12 +155,14 @@ public final class HistoryEngine {
         var records: [CommitRecord]
         var newRecords: [CommitRecord] = []
         let chain = try cache?.chain(for: head, key: key) { try repository.isDescendant(head, of: $0) }
+        let speculated = try speculation[0]?.get()
+        let speculationHolds = chain != nil && speculated != nil && speculativeIndex != nil && speculated!.2 == chain!.tip && speculated!.3 == key
         if let chain {
-            // Only what was committed since the cached tip: O(new commits).
-            records = chain.records
+            // Only what was committed since the cached tip: O(new commits). Parents' trees
+            // outside the new commits are read from git, so the cached records are not needed here.
+            records = speculationHolds ? speculated!.1 : try HistoryCache.records(of: chain.segments)
             if chain.tip != head {
-                let trees = Dictionary(records.map { ($0.id, $0.rootTree) }, uniquingKeysWith: { first, _ in first })
-                newRecords = try walker.records(head: head, hiding: [chain.tip], knownTrees: trees)
+                newRecords = try walker.records(head: head, hiding: [chain.tip], knownTrees: [:])
                 records += newRecords
             }
         } else {
@@ -135,21 +173,26 @@ public final class HistoryEngine {
         clock.lap("walk and diff \(records.count) commits")
         try parseAll(Set(records.flatMap { $0.threatFiles.flatMap { [$0.old, $0.new].compactMap { $0 } } }), idPrefix: config.idPrefix)
         clock.lap("parse (\(parsed.count) distinct threat files)")
-        var reducer = HistoryReducer(recordEvents: timelines)
-        var lastKnown: [String: ThreatVersion] = [:]
-        for record in records {
-            if record.threatFiles.isEmpty && record.reviewedIDs.isEmpty {
-                reducer.noteActivity(author: record.author, committer: record.committer, time: record.time)
-            } else {
-                reducer.apply(try revision(for: record, idPrefix: config.idPrefix, lastKnown: &lastKnown))
-            }
+        let repositoryForParsing = location.repository
+        let idPrefix = config.idPrefix
+        var folder = HistoryFolder(parsed: parsed, idPrefix: idPrefix, recordEvents: timelines) { blob, path in
+            ThreatParser.parse(path: path, bytes: try repositoryForParsing.blob(blob), idPrefix: idPrefix)
         }
-        clock.lap("reduce")
+        var index: EvidenceIndex?
+        if speculationHolds, let (speculative, _, _, _) = speculated, let evidence = speculativeIndex {
+            folder = speculative
+            try folder.fold(newRecords)
+            index = newRecords.isEmpty ? evidence : evidence.appending(newRecords)
+        } else {
+            try folder.fold(records)
+        }
+        let reducer = folder.reducer
+        clock.lap("fold")
         let problems = reducer.problems.map {
             Diagnostic(path: $0.path, line: 0, column: 0, severity: .warning, rule: $0.rule,
                        message: "\($0.message) (commit \($0.commit.prefix(12)))")
         }
-        let index = EvidenceIndex(records: records)
+        let evidenceIndex = index ?? EvidenceIndex(records: records)
         clock.lap("evidence index")
         if let cache {
             if let chain {
@@ -163,7 +206,7 @@ public final class HistoryEngine {
         }
         return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
                                problems: problems, unknownTrailerIDs: reducer.unknownTrailerIDs,
-                               evidence: index, commitCount: records.count)
+                               evidence: evidenceIndex, commitCount: records.count)
     }
 
     /// `.tmrepo.yml` as committed; errors in it stop the run (exit 2).
@@ -227,83 +270,4 @@ public final class HistoryEngine {
         return result
     }
 
-    private func fileNameID(_ path: String, _ idPrefix: String) -> String? {
-        ThreatParser.idInFileName(String(path.split(separator: "/").last ?? ""), prefix: idPrefix)
-    }
-
-    /// Turns a record into a revision: parses changed files and pairs renames by threat id.
-    private func revision(for record: CommitRecord, idPrefix: String, lastKnown: inout [String: ThreatVersion]) throws -> Revision {
-        var removed: [String: (path: String, version: ThreatVersion?)] = [:]
-        var added: [String: (path: String, version: ThreatVersion?)] = [:]
-        var changes: [ThreatChange] = []
-        var unreadable: [(path: String, message: String)] = []
-        func read(_ blob: ObjectID, _ path: String) throws -> (id: String?, version: ThreatVersion?) {
-            if let known = versions[blob] {
-                return known.id != nil ? (known.id, known.version) : (fileNameID(path, idPrefix), nil)
-            }
-            // The facts history needs are stored apart in the cache, so the whole parse is not decoded.
-            var entry: (id: String?, version: ThreatVersion?) = (nil, nil)
-            if let facts = parsed.facts(blob) {
-                entry = (facts.id, facts)
-            } else if !parsed.contains(blob) {
-                let file = try parse(blob: blob, path: path, idPrefix: idPrefix)
-                if let threat = file.threat, !threat.id.isEmpty {
-                    entry = (threat.id, ThreatVersion(threat, materialDigest: file.materialDigest))
-                }
-            }
-            versions[blob] = entry
-            return entry.id != nil ? entry : (fileNameID(path, idPrefix), nil)
-        }
-        // The common case: one file edited in place, same id before and after.
-        if record.threatFiles.count == 1, let delta = record.threatFiles.first, let oldBlob = delta.old, let newBlob = delta.new {
-            let before = try read(oldBlob, delta.path), after = try read(newBlob, delta.path)
-            if let id = after.id, id == before.id, let new = after.version {
-                let old = before.version ?? lastKnown[id]
-                lastKnown[id] = new
-                return Revision(id: record.id.hex, time: record.time, offsetMinutes: record.offsetMinutes, author: record.author,
-                                committer: record.committer, reviewedIDs: record.reviewedIDs,
-                                threatChanges: [ThreatChange(id: id, oldPath: delta.path, newPath: delta.path, old: old, new: new)])
-            }
-        }
-        for delta in record.threatFiles {
-            let before = try delta.old.map { try read($0, delta.path) }
-            let after = try delta.new.map { try read($0, delta.path) }
-            if let after, after.version == nil, let blob = delta.new {
-                let file = try parse(blob: blob, path: delta.path, idPrefix: idPrefix)   // rare: an unreadable file
-                unreadable.append((delta.path, file.diagnostics.first { $0.severity == .error }?.message ?? "cannot be read"))
-            }
-            switch (before?.id, after?.id) {
-            case let (old?, new?) where old == new:
-                changes.append(ThreatChange(id: new, oldPath: delta.path, newPath: delta.path, old: before?.version, new: after?.version))
-            default:
-                if let old = before?.id { removed[old] = (delta.path, before?.version) }
-                if let new = after?.id { added[new] = (delta.path, after?.version) }
-            }
-        }
-        for (id, new) in added {
-            let old = removed.removeValue(forKey: id)
-            changes.append(ThreatChange(id: id, oldPath: old?.path, newPath: new.path, old: old?.version, new: new.version))
-        }
-        for (id, old) in removed {
-            changes.append(ThreatChange(id: id, oldPath: old.path, newPath: nil, old: old.version, new: nil))
-        }
-        // A file that cannot be read carries no facts: keep the last version known for its id,
-        // so that breaking and then fixing a file is not seen as retiring and re-creating a threat.
-        var resolved: [ThreatChange] = []
-        for change in changes.sorted(by: { $0.id < $1.id }) {
-            let old = change.old ?? (change.oldPath != nil ? lastKnown[change.id] : nil)
-            if change.newPath != nil && change.new == nil {
-                continue   // unreadable now: no facts from this version
-            }
-            if change.newPath == nil && change.old == nil && change.oldPath != nil && lastKnown[change.id] == nil {
-                continue   // an unreadable file went away
-            }
-            let fixed = ThreatChange(id: change.id, oldPath: change.oldPath, newPath: change.newPath, old: old, new: change.new)
-            if let new = change.new { lastKnown[change.id] = new } else { lastKnown[change.id] = nil }
-            resolved.append(fixed)
-        }
-        return Revision(id: record.id.hex, time: record.time, offsetMinutes: record.offsetMinutes,
-                        author: record.author, committer: record.committer, reviewedIDs: record.reviewedIDs,
-                        threatChanges: resolved, unreadableFiles: unreadable)
-    }
 }

@@ -85,3 +85,74 @@ public indirect enum JSON: Equatable, Sendable {
     }
 
 }
+
+/// Writes pretty-printed JSON straight into a byte buffer, for reports too large to build as a
+/// `JSON` tree first. Produces exactly what `JSON.render()` would for the same structure.
+public struct JSONStreamWriter {
+    public private(set) var bytes: [UInt8] = []
+    /// Per open container: whether it has a member yet.
+    private var hasMember: [Bool] = []
+
+    public init(capacity: Int = 1 << 16) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    private mutating func newline() {
+        bytes.append(0x0A)
+        for _ in 0..<(hasMember.count * 2) { bytes.append(0x20) }
+    }
+
+    /// Separator and indentation before a member or element.
+    private mutating func beginMember() {
+        guard !hasMember.isEmpty else { return }
+        if hasMember[hasMember.count - 1] { bytes.append(UInt8(ascii: ",")) }
+        hasMember[hasMember.count - 1] = true
+        newline()
+    }
+
+    public mutating func key(_ name: String) {
+        beginMember()
+        JSON.escape(name, into: &bytes)
+        bytes += [UInt8(ascii: ":"), 0x20]
+    }
+
+    private mutating func open(_ bracket: UInt8) {
+        bytes.append(bracket)
+        hasMember.append(false)
+    }
+
+    private mutating func close(_ bracket: UInt8, empty: String) {
+        let had = hasMember.removeLast()
+        if had {
+            newline()
+            bytes.append(bracket)
+        } else {
+            bytes.removeLast()   // the opening bracket: write the empty form instead
+            bytes += empty.utf8
+        }
+    }
+
+    public mutating func objectStart() { open(UInt8(ascii: "{")) }
+    public mutating func objectEnd() { close(UInt8(ascii: "}"), empty: "{}") }
+    public mutating func arrayStart() { open(UInt8(ascii: "[")) }
+    public mutating func arrayEnd() { close(UInt8(ascii: "]"), empty: "[]") }
+
+    /// An element of the enclosing array (call before writing an array element's value).
+    public mutating func element() { beginMember() }
+
+    public mutating func string(_ value: String) { JSON.escape(value, into: &bytes) }
+    public mutating func int(_ value: Int) { bytes += String(value).utf8 }
+    public mutating func bool(_ value: Bool) { bytes += (value ? "true" : "false").utf8 }
+    public mutating func null() { bytes += "null".utf8 }
+    public mutating func optional(_ value: String?) { if let value { string(value) } else { null() } }
+
+    /// Writes a prebuilt value at the current position, at the current depth.
+    public mutating func value(_ json: JSON) {
+        let rendered = json.bytes(pretty: true)
+        var depthIndent = [UInt8](repeating: 0x20, count: hasMember.count * 2)
+        depthIndent.insert(0x0A, at: 0)
+        for byte in rendered {
+            if byte == 0x0A { bytes += depthIndent } else { bytes.append(byte) }
+        }
+    }
+}

@@ -6,30 +6,93 @@ public enum StatusFormat: String, CaseIterable, Sendable {
 
 /// Renders `tmrepo status`. JSON follows the v1 contract (keys are only ever added).
 public enum StatusFormatter {
-    public static func json(_ report: StatusReport, entries: [ThreatStatusEntry]) -> JSON {
+    public static func json(_ report: StatusReport, entries: [ThreatStatusEntry], includeThreats: Bool = true) -> JSON {
         .object([
             ("version", .int(1)),
             ("as_of", .string(ISOTime.format(report.asOf))),
             ("head", .string(report.head)),
             ("summary", .object([
                 ("threats", .int(entries.count)),
-                ("overdue", .int(entries.filter(\.overdue).count)),
-                ("due_soon", .int(entries.filter(\.dueSoon).count)),
-                ("never_reviewed", .int(entries.filter { $0.lastReview == nil && $0.reviewDue != nil }.count)),
-                ("stale_mitigations", .int(entries.reduce(0) { $0 + Set($1.staleMitigations.map(\.id)).count })),
-                ("ownership_gaps", .int(entries.filter { $0.ownershipProblem != nil }.count)),
+                ("overdue", .int(count(entries) { $0.overdue })),
+                ("due_soon", .int(count(entries) { $0.dueSoon })),
+                ("never_reviewed", .int(count(entries) { $0.lastReview == nil && $0.reviewDue != nil })),
+                ("stale_mitigations", .int(entries.reduce(0) { $0 + ($1.staleMitigations.isEmpty ? 0 : Set($1.staleMitigations.map(\.id)).count) })),
+                ("ownership_gaps", .int(count(entries) { $0.ownershipProblem != nil })),
             ])),
             ("counts", .object([
-                ("severity", .object(Severity.allCases.map { severity in (severity.rawValue, .int(entries.filter { $0.threat.severity == severity }.count)) })),
-                ("status", .object(ThreatStatus.allCases.map { status in (status.rawValue, .int(entries.filter { $0.threat.status == status }.count)) })),
+                ("severity", .object(Severity.allCases.map { severity in (severity.rawValue, .int(count(entries) { $0.threat.severity == severity })) })),
+                ("status", .object(ThreatStatus.allCases.map { status in (status.rawValue, .int(count(entries) { $0.threat.status == status })) })),
             ])),
-            ("threats", .array(entries.map(entryJSON))),
+            ("threats", .array(includeThreats ? entries.map(entryJSON) : [])),
             ("owners_inactive", .array(report.inactiveOwners.map { owner in
                 .object([("team", .string(owner.team)), ("email", .string(owner.email)),
                          ("last_commit", owner.lastCommit.map { .string(ISOTime.format($0)) } ?? .null)])
             })),
             ("problems", .array(report.problems.map { diagnosticJSON($0) })),
         ])
+    }
+
+    /// The same document as `json(_:entries:)`, written without building the tree (large models).
+    public static func jsonBytes(_ report: StatusReport, entries: [ThreatStatusEntry]) -> [UInt8] {
+        let full = json(report, entries: [])
+        guard case .object(var pairs) = full else { return full.bytes() }
+        var writer = JSONStreamWriter(capacity: entries.count * 700 + 4096)
+        writer.objectStart()
+        // The summary and counts need the entries; everything else comes from the empty-entry document.
+        let withEntries = json(report, entries: entries, includeThreats: false)
+        if case .object(let computed) = withEntries { pairs = computed }
+        for (name, value) in pairs {
+            writer.key(name)
+            if name == "threats" {
+                writer.arrayStart()
+                for entry in entries {
+                    writer.element()
+                    write(entry, into: &writer)
+                }
+                writer.arrayEnd()
+            } else {
+                writer.value(value)
+            }
+        }
+        writer.objectEnd()
+        return writer.bytes
+    }
+
+    static func write(_ entry: ThreatStatusEntry, into writer: inout JSONStreamWriter) {
+        let threat = entry.threat
+        writer.objectStart()
+        writer.key("id"); writer.string(threat.id)
+        writer.key("path"); writer.string(threat.path)
+        writer.key("title"); writer.string(threat.title)
+        writer.key("severity"); writer.optional(threat.severity?.rawValue)
+        writer.key("status"); writer.optional(threat.status?.rawValue)
+        writer.key("owner"); writer.optional(threat.owner)
+        writer.key("created"); writer.optional(entry.created.map { ISOTime.format($0.time) })
+        writer.key("last_review"); writer.optional(entry.lastReview.map { ISOTime.format($0.ref.time) })
+        writer.key("last_reviewer"); writer.optional(entry.lastReview?.reviewer)
+        writer.key("last_review_commit"); writer.optional(entry.lastReview?.ref.commit)
+        writer.key("review_due"); writer.optional(entry.reviewDue?.description)
+        writer.key("overdue"); writer.bool(entry.overdue)
+        writer.key("days_overdue"); writer.int(entry.daysOverdue)
+        writer.key("due_soon"); writer.bool(entry.dueSoon)
+        writer.key("stale_mitigations")
+        writer.arrayStart()
+        for stale in entry.staleMitigations {
+            writer.element()
+            writer.objectStart()
+            writer.key("id"); writer.string(stale.id)
+            writer.key("reason"); writer.string(stale.reason.rawValue)
+            if let commit = stale.commit { writer.key("commit"); writer.string(commit) }
+            if let verifiedIn = stale.verifiedIn { writer.key("verified_in"); writer.string(verifiedIn) }
+            writer.objectEnd()
+        }
+        writer.arrayEnd()
+        writer.key("ownership_problem"); writer.optional(entry.ownershipProblem)
+        writer.objectEnd()
+    }
+
+    static func count(_ entries: [ThreatStatusEntry], where matches: (ThreatStatusEntry) -> Bool) -> Int {
+        entries.reduce(0) { $0 + (matches($1) ? 1 : 0) }
     }
 
     static func entryJSON(_ entry: ThreatStatusEntry) -> JSON {

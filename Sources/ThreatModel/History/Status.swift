@@ -21,8 +21,9 @@ public struct StaleMitigation: Hashable, Sendable {
     public let verifiedIn: String?
 }
 
-/// The review state of one live threat.
-public struct ThreatStatusEntry: Sendable {
+/// The review state of one live threat (a class: reports pass thousands of these around, and
+/// copying the threat inside each time would cost more than building the report).
+public final class ThreatStatusEntry: Sendable {
     public let threat: Threat
     public let created: CommitRef?
     public let lastReview: Review?
@@ -34,6 +35,19 @@ public struct ThreatStatusEntry: Sendable {
     public let staleMitigations: [StaleMitigation]
     /// No owner, or one that is neither a configured team nor an email.
     public let ownershipProblem: String?
+
+    public init(threat: Threat, created: CommitRef?, lastReview: Review?, reviewDue: Day?, overdue: Bool, daysOverdue: Int,
+                dueSoon: Bool, staleMitigations: [StaleMitigation], ownershipProblem: String?) {
+        self.threat = threat
+        self.created = created
+        self.lastReview = lastReview
+        self.reviewDue = reviewDue
+        self.overdue = overdue
+        self.daysOverdue = daysOverdue
+        self.dueSoon = dueSoon
+        self.staleMitigations = staleMitigations
+        self.ownershipProblem = ownershipProblem
+    }
 }
 
 /// `tmrepo status`: overdue reviews, stale mitigations and ownership gaps at one moment.
