@@ -4,7 +4,7 @@ import ThreatModel
 /// Answers "did a path matching these globs change after commit V?" exactly as
 /// `git log V..HEAD -- <paths>` would: a change counts when its commit is reachable from HEAD
 /// but not from V. Built once per run from the commit records, in O(commits + changed paths).
-final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
+final class EvidenceIndex: EvidenceOracle, CommitAncestry, @unchecked Sendable {
     private var ids: [ObjectID] = []
     private var indexOf: [ObjectID: Int] = [:]
     private var parents: [[Int]] = []
@@ -105,6 +105,13 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
             if paths[mid] < prefix { low = mid + 1 } else { high = mid }
         }
         return low
+    }
+
+    func contains(_ descendant: String, _ ancestor: String) -> Bool {
+        guard let d = ObjectID(hex: descendant).flatMap({ indexOf[$0] }), let a = ObjectID(hex: ancestor).flatMap({ indexOf[$0] }) else {
+            return false
+        }
+        return isAncestor(a, of: d)
     }
 
     /// Whether commit `a` is reachable from commit `b` (indexes into the topological order).

@@ -44,6 +44,9 @@ public struct HistoryAnalysis {
     public let unknownTrailerIDs: [(commit: String, id: String)]
     public let evidence: EvidenceOracle
     public let commitCount: Int
+    /// The revisions of the commits asked for with `collecting`, parents first.
+    public let collected: [Revision]
+    public let ancestry: CommitAncestry
     /// Every threat id ever seen in history (live and retired).
     public var everSeenIDs: Set<String> { Set(histories.keys) }
 
@@ -68,15 +71,16 @@ public final class HistoryEngine {
     }
 
     /// `timelines: false` skips building per-threat event lists (status does not show them).
-    public func analyze(at tip: String? = nil, timelines: Bool = true) throws -> HistoryAnalysis {
+    /// `collecting`: commits whose revisions to return (the merge gate's range).
+    public func analyze(at tip: String? = nil, timelines: Bool = true, collecting: Set<ObjectID> = []) throws -> HistoryAnalysis {
         do {
-            return try analyzeThrowingGitErrors(at: tip, timelines: timelines)
+            return try analyzeThrowingGitErrors(at: tip, timelines: timelines, collecting: collecting)
         } catch let error as GitError {
             throw TMRepoError.from(error)
         }
     }
 
-    private func analyzeThrowingGitErrors(at tip: String?, timelines: Bool) throws -> HistoryAnalysis {
+    private func analyzeThrowingGitErrors(at tip: String?, timelines: Bool, collecting: Set<ObjectID>) throws -> HistoryAnalysis {
         let repository = location.repository
         if repository.isShallow { throw TMRepoError.shallowClone(repository.workingDirectory ?? repository.gitDirectory) }
         let head: ObjectID
@@ -121,7 +125,7 @@ public final class HistoryEngine {
             speculating = true
             DispatchQueue.global().async(group: listing) {
                 speculation[0] = Result {
-                    var folder = HistoryFolder(parsed: store, idPrefix: prefix, recordEvents: events) { blob, path in
+                    var folder = HistoryFolder(parsed: store, idPrefix: prefix, recordEvents: events, collect: collecting) { blob, path in
                         ThreatParser.parse(path: path, bytes: try handle.blob(blob), idPrefix: prefix)
                     }
                     let records: [CommitRecord]
@@ -175,7 +179,7 @@ public final class HistoryEngine {
         clock.lap("parse (\(parsed.count) distinct threat files)")
         let repositoryForParsing = location.repository
         let idPrefix = config.idPrefix
-        var folder = HistoryFolder(parsed: parsed, idPrefix: idPrefix, recordEvents: timelines) { blob, path in
+        var folder = HistoryFolder(parsed: parsed, idPrefix: idPrefix, recordEvents: timelines, collect: collecting) { blob, path in
             ThreatParser.parse(path: path, bytes: try repositoryForParsing.blob(blob), idPrefix: idPrefix)
         }
         var index: EvidenceIndex?
@@ -206,7 +210,7 @@ public final class HistoryEngine {
         }
         return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
                                problems: problems, unknownTrailerIDs: reducer.unknownTrailerIDs,
-                               evidence: evidenceIndex, commitCount: records.count)
+                               evidence: evidenceIndex, commitCount: records.count, collected: folder.collected, ancestry: evidenceIndex)
     }
 
     /// `.tmrepo.yml` as committed; errors in it stop the run (exit 2).

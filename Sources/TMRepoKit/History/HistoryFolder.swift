@@ -14,9 +14,14 @@ struct HistoryFolder: @unchecked Sendable {
     private var versions: [ObjectID: (id: String?, version: ThreatVersion?)] = [:]
     /// The last readable version of each threat, standing in for unreadable ones.
     private var lastKnown: [String: ThreatVersion] = [:]
+    /// Commits whose revisions are kept (the merge gate's range), and those revisions in order.
+    let collect: Set<ObjectID>
+    private(set) var collected: [Revision] = []
 
-    init(parsed: ParsedStore, idPrefix: String, recordEvents: Bool, load: @escaping (ObjectID, String) throws -> ParsedThreatFile) {
+    init(parsed: ParsedStore, idPrefix: String, recordEvents: Bool, collect: Set<ObjectID> = [],
+         load: @escaping (ObjectID, String) throws -> ParsedThreatFile) {
         reducer = HistoryReducer(recordEvents: recordEvents)
+        self.collect = collect
         self.parsed = parsed
         self.idPrefix = idPrefix
         self.load = load
@@ -27,7 +32,9 @@ struct HistoryFolder: @unchecked Sendable {
             if record.threatFiles.isEmpty && record.reviewedIDs.isEmpty {
                 reducer.noteActivity(author: record.author, committer: record.committer, time: record.time)
             } else {
-                reducer.apply(try revision(for: record))
+                let revision = try revision(for: record)
+                if collect.contains(record.id) { collected.append(revision) }
+                reducer.apply(revision)
             }
         }
     }
