@@ -40,7 +40,7 @@ struct TMRepo: ParsableCommand {
         """,
         version: "tmrepo 0.1.0",
         subcommands: [InitCommand.self, NewCommand.self, LintCommand.self, ListCommand.self, ShowCommand.self,
-                      MatrixCommand.self, StatusCommand.self, ReviewCommand.self, LogCommand.self, ChangelogCommand.self]
+                      MatrixCommand.self, StatusCommand.self, ReviewCommand.self, LogCommand.self, ChangelogCommand.self, CheckCommand.self, HooksCommand.self, HookCommand.self]
     )
 }
 
@@ -53,6 +53,10 @@ enum Console {
 
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    static func error(_ text: String, newline: Bool) {
+        FileHandle.standardError.write(Data(text.utf8))
     }
 
     static func out(_ text: String) {

@@ -8,9 +8,11 @@ struct HistoryOptions: ParsableArguments {
     @Option(help: "Evaluate as of this date or time (YYYY-MM-DD or ISO 8601); default: now. Makes answers reproducible.")
     var asOf: String?
 
-    /// Seconds since 1970 for --as-of, or the clock.
+    /// Seconds since 1970 for --as-of (or $TMREPO_AS_OF, which hooks and CI can set), or the clock.
     func moment() throws -> Int64 {
-        guard let asOf else { return Int64(Date().timeIntervalSince1970) }
+        guard let asOf = asOf ?? ProcessInfo.processInfo.environment["TMREPO_AS_OF"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return Int64(Date().timeIntervalSince1970)
+        }
         guard let parsed = ISOTime.parse(asOf) else {
             throw TMRepoError.invalidArgument("--as-of '\(asOf)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
         }

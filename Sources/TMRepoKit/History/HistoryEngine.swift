@@ -213,6 +213,15 @@ public final class HistoryEngine {
                                evidence: evidenceIndex, commitCount: records.count, collected: folder.collected, ancestry: evidenceIndex)
     }
 
+    /// The configuration committed at `commit`.
+    public func config(at commit: ObjectID) throws -> ModelConfig {
+        do {
+            return try readConfig(tree: try location.repository.commit(commit).tree)
+        } catch let error as GitError {
+            throw TMRepoError.from(error)
+        }
+    }
+
     /// `.tmrepo.yml` as committed; errors in it stop the run (exit 2).
     private func readConfig(tree: ObjectID) throws -> ModelConfig {
         let path = location.prefix + ModelConfig.fileName

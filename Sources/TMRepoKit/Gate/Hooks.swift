@@ -1,0 +1,177 @@
+import Foundation
+import TMGit
+import ThreatModel
+
+/// What the git hooks do. Each reads from git (the index, commits, refs), never from the work
+/// tree, and returns values; `tmrepo hook …` turns them into messages and exit codes.
+public struct HookRunner {
+    public let location: ModelLocation
+    public let asOf: Int64
+
+    public init(location: ModelLocation, asOf: Int64) {
+        self.location = location
+        self.asOf = asOf
+    }
+
+    private var repository: Repository { location.repository }
+    static let zero = String(repeating: "0", count: 40)
+
+    // MARK: pre-commit
+
+    /// Lints the model as staged, reporting on the threat files the commit changes.
+    public func preCommit() throws -> (diagnostics: [Diagnostic], changed: [String]) {
+        let staged = try repository.indexFiles(under: location.prefix)
+        func file(_ name: String) throws -> ModelFile? {
+            guard let entry = staged.first(where: { $0.path == location.prefix + name }) else { return nil }
+            return ModelFile(path: name, bytes: try repository.blob(entry.id))
+        }
+        guard let configFile = try file(ModelConfig.fileName) else { return ([], []) }
+        let (config, configProblems) = ModelConfig.parse(path: configFile.path, bytes: configFile.bytes)
+        if configProblems.contains(where: { $0.severity == .error }) { throw TMRepoError.configInvalid(configProblems.filter { $0.severity == .error }) }
+        let folder = location.prefix + config.threatsDirectory
+        let headTree = try repository.headCommit().map { try repository.commit($0).tree }
+        var threatFiles: [ModelFile] = []
+        var changed: [String] = []
+        for entry in staged where entry.kind == .blob && entry.path.hasPrefix(folder)
+            && ModelStore.isThreatFile(String(entry.path.dropFirst(folder.count))) {
+            let path = String(entry.path.dropFirst(location.prefix.count))
+            threatFiles.append(ModelFile(path: path, bytes: try repository.blob(entry.id)))
+            let committed = try headTree.flatMap { try repository.entryID(in: $0, path: entry.path) }
+            if committed?.id != entry.id { changed.append(path) }
+        }
+        let model = Model(sources: ModelSources(config: configFile, elements: try file(InventoryParser.elementsFile),
+                                                assets: try file(InventoryParser.assetsFile), threatFiles: threatFiles))
+        let changedSet = Set(changed)
+        return (model.diagnostics.filter { changedSet.contains($0.path) }, changed.sorted())
+    }
+
+    // MARK: commit-msg
+
+    /// Ids named by `Reviewed-threat:` trailers of a commit message that no threat has ever had
+    /// (in history or in the index).
+    public func unknownReviewedIDs(message: String) throws -> [String] {
+        // git strips comment lines before committing; trailers are read the same way.
+        let text = message.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("#") }.joined(separator: "\n")
+        let named = try HistoryWalker.reviewedIDs(in: text)
+        guard !named.isEmpty else { return [] }
+        var known = Set<String>()
+        if try repository.headCommit() != nil {
+            do {
+                known = Set(try HistoryEngine(location: location).analyze(timelines: false).everSeenIDs.map { $0.uppercased() })
+            } catch TMRepoError.modelNotFound {
+                // The model is not committed yet: only staged files name threats.
+            }
+        }
+        let staged = try repository.indexFiles(under: location.prefix)
+        var idPrefix = ModelConfig().idPrefix
+        if let configEntry = staged.first(where: { $0.path == location.prefix + ModelConfig.fileName }) {
+            idPrefix = ModelConfig.parse(bytes: try repository.blob(configEntry.id)).0.idPrefix
+        }
+        for entry in staged {
+            let name = String(entry.path.split(separator: "/").last ?? "")
+            if let id = ThreatParser.idInFileName(name, prefix: idPrefix) { known.insert(id.uppercased()) }
+        }
+        return named.filter { !known.contains($0.uppercased()) }
+    }
+
+    // MARK: pre-merge-commit
+
+    /// Checks what a merge in progress brings in: merge-base(HEAD, incoming)..incoming for each
+    /// merged commit. git names them in GITHEAD_<id> variables while the hook runs (MERGE_HEAD
+    /// is written only afterwards); MERGE_HEAD is read too, for other callers.
+    public func preMergeCommit(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [CheckResult] {
+        var incoming: [ObjectID] = environment.keys.filter { $0.hasPrefix("GITHEAD_") }.sorted()
+            .compactMap { ObjectID(hex: String($0.dropFirst("GITHEAD_".count))) }
+        if let text = try? String(contentsOfFile: repository.gitDirectory + "MERGE_HEAD", encoding: .utf8) {
+            incoming += text.split(separator: "\n").compactMap { ObjectID(hex: String($0)) }
+        }
+        guard let head = try repository.headCommit() else { return [] }
+        var results: [CheckResult] = []
+        for commit in Set(incoming).sorted() where repository.isCommit(commit) {
+            results.append(try MergeCheck(location: location).run(base: try repository.mergeBase(head, commit), head: commit, asOf: asOf))
+        }
+        return results
+    }
+
+    // MARK: pre-push
+
+    /// Checks each pushed range; git gives one line per ref: `<local ref> <local id> <remote ref> <remote id>`.
+    public func prePush(remote: String, lines: [String]) throws -> [(ref: String, result: CheckResult)] {
+        var results: [(String, CheckResult)] = []
+        let remoteTips = try repository.references(matching: "refs/remotes/\(remote)/*").map(\.commit)
+        for line in lines {
+            let parts = line.split(separator: " ").map(String.init)
+            guard parts.count == 4 else { continue }
+            let (localRef, localID, remoteRef, remoteID) = (parts[0], parts[1], parts[2], parts[3])
+            guard localID != Self.zero, let local = ObjectID(hex: localID) else { continue }   // a deletion: nothing to check
+            var base: ObjectID?
+            var hidden: [ObjectID] = []
+            if remoteID != Self.zero, let known = ObjectID(hex: remoteID), repository.isCommit(known) {
+                base = known
+            } else {
+                hidden = remoteTips   // a new branch (or one we lack): what the remote does not have yet
+            }
+            let result = try MergeCheck(location: location).run(base: base, head: local, hiding: hidden, asOf: asOf)
+            results.append(("\(localRef) → \(remoteRef)", result))
+        }
+        return results
+    }
+
+    // MARK: pre-receive (server)
+
+    public enum ReceiveVerdict {
+        case accepted(ref: String, result: CheckResult?)
+        case rejected(ref: String, reason: String, result: CheckResult?)
+    }
+
+    /// Decides each updated ref of a push (`<old id> <new id> <ref>` per line). Protected branches
+    /// are those of the policy as committed on the branch before the push, so a push cannot
+    /// switch the gate off for itself.
+    public func preReceive(lines: [String]) throws -> [ReceiveVerdict] {
+        var verdicts: [ReceiveVerdict] = []
+        for line in lines {
+            let parts = line.split(separator: " ").map(String.init)
+            guard parts.count == 3 else { continue }
+            let (oldID, newID, ref) = (parts[0], parts[1], parts[2])
+            let old = oldID == Self.zero ? nil : ObjectID(hex: oldID)
+            let new = newID == Self.zero ? nil : ObjectID(hex: newID)
+            guard let policyCommit = old ?? new else { continue }
+            let engine = HistoryEngine(location: location)
+            let config: ModelConfig
+            do {
+                config = try engine.config(at: policyCommit)
+            } catch TMRepoError.modelNotFound {
+                verdicts.append(.accepted(ref: ref, result: nil))   // no threat model on this branch
+                continue
+            }
+            guard Self.isProtected(ref, by: config.policy.protectedBranches) else {
+                verdicts.append(.accepted(ref: ref, result: nil))
+                continue
+            }
+            guard let new else {
+                verdicts.append(.rejected(ref: ref, reason: "\(ref) is a protected branch (policy.protected_branches); it cannot be deleted", result: nil))
+                continue
+            }
+            var hidden: [ObjectID] = []
+            if old == nil {
+                // A new protected branch: check the commits no existing branch or tag has.
+                hidden = try repository.references(matching: "refs/heads/*").map(\.commit)
+                    + repository.references(matching: "refs/tags/*").map(\.commit)
+            }
+            let result = try MergeCheck(location: location).run(base: old, head: new, hiding: hidden, asOf: asOf)
+            verdicts.append(result.passed ? .accepted(ref: ref, result: result)
+                                          : .rejected(ref: ref, reason: "\(ref): unreviewed threat-model changes", result: result))
+        }
+        return verdicts
+    }
+
+    /// Whether a ref is one of the protected branches (names or globs, with or without refs/heads/).
+    static func isProtected(_ ref: String, by patterns: [String]) -> Bool {
+        let branch = ref.hasPrefix("refs/heads/") ? String(ref.dropFirst("refs/heads/".count)) : ref
+        return patterns.contains { pattern in
+            let name = pattern.hasPrefix("refs/heads/") ? String(pattern.dropFirst("refs/heads/".count)) : pattern
+            return name == branch || (Glob(name).hasWildcards && Glob(name).matches(branch))
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import ThreatModel
+import TMRepoKit
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "The merge gate: apply the model's policy to the commits in base..head.",
+        discussion: """
+        Reads the model and the history from commits (never the work tree), so it works the same in
+        a bare repository. Blocks when a threat changed in the range (front matter other than
+        'reviewed', or body) has no review after its last change (by someone else when
+        policy.independent_review is true), when a threat of a policy.block_overdue severity is
+        overdue, when a changed threat file has lint errors, or when a Reviewed-threat trailer names
+        no threat. Default range: from where HEAD forked from its upstream (else main) to HEAD.
+        Exit 0 pass, 1 blocked, 2 usage or repository error, 3 shallow clone or missing objects.
+        """
+    )
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var history: HistoryOptions
+
+    @Option(help: "The commit the range starts after (default: the merge base with the upstream or main).")
+    var base: String?
+
+    @Option(help: "The last commit of the range (default: HEAD).")
+    var head: String?
+
+    @Option(help: "Output: text, json, github (workflow annotations) or sarif (SARIF 2.1.0).")
+    var format: GateFormat = .text
+
+    func run() throws {
+        let location = try model.location()
+        let check = MergeCheck(location: location)
+        let headID = try head.map { try check.resolve($0, option: "--head") } ?? {
+            guard let found = try location.repository.headCommit() else { throw TMRepoError.emptyHistory }
+            return found
+        }()
+        let baseID = try base.map { try check.resolve($0, option: "--base") } ?? check.defaultBase(head: headID)
+        let result = try check.run(base: baseID, head: headID, asOf: try history.moment())
+        Console.out(GateFormatter.render(result, format: format, style: .forStandardOutput()))
+        if !result.passed { throw ExitCode(1) }
+    }
+}
+
+extension GateFormat: ExpressibleByArgument {}
