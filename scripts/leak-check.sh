@@ -22,4 +22,5 @@ check status --as-of 2026-11-22 --format json
 check changelog --format json
 check log T-0001
 check review T-0007 --by carol@example.com --commit
+check check --base HEAD~3 --head HEAD --as-of 2026-11-22 --format sarif || [ $? -eq 1 ]
 echo "leak-check: no leaks, no memory errors"
