@@ -48,6 +48,20 @@ public struct ThreatStatement: Hashable, Sendable {
     }
 }
 
+/// Where a threat came from in AWS Threat Composer, kept so re-imports and exports keep its identity.
+public struct ThreatComposerLink: Hashable, Sendable {
+    public var id: String
+    public var numericID: Int?
+    /// Threat Composer `custom:` metadata tmrepo has no field for, kept for the way back.
+    public var custom: [String: [String]]
+
+    public init(id: String, numericID: Int? = nil, custom: [String: [String]] = [:]) {
+        self.id = id
+        self.numericID = numericID
+        self.custom = custom
+    }
+}
+
 /// One threat as read from its file. Fields a file gets wrong are nil (and reported);
 /// the parser keeps going so that one run reports every problem.
 public struct Threat: Hashable, Sendable {
@@ -65,6 +79,7 @@ public struct Threat: Hashable, Sendable {
     public var mitigations: [Mitigation]
     public var statement: ThreatStatement?
     public var tags: [String]
+    public var threatComposer: ThreatComposerLink?
     /// Top-level keys tmrepo does not know, in file order (kept byte for byte on rewrite).
     public var extraKeys: [String]
     /// The Markdown after the front matter.

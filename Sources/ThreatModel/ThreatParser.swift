@@ -30,7 +30,7 @@ public struct ParsedThreatFile: Sendable {
 
 public enum ThreatParser {
     public static let knownFields = ["id", "title", "stride", "element", "assets", "severity", "status", "owner",
-                                     "review_every", "reviewed", "mitigations", "threat", "tags"]
+                                     "review_every", "reviewed", "mitigations", "threat", "tags", "threat_composer"]
     static let mitigationFields = ["id", "title", "status", "owner", "evidence", "verified"]
     static let statementFields = ["source", "prerequisites", "action", "impact", "impacted_goal", "impacted_assets"]
 
@@ -158,6 +158,8 @@ public enum ThreatParser {
                 threat.statement = readStatement(value, reader: reader, fields: &fields)
             case "tags":
                 threat.tags = (fields.stringList(value, field: "tags") ?? []).map(\.0)
+            case "threat_composer":
+                threat.threatComposer = readThreatComposer(value, fields: &fields)
             default:
                 threat.extraKeys.append(key)
                 fields.checkUnknown(key, keyNode: keyNode, known: knownFields)
@@ -243,6 +245,26 @@ public enum ThreatParser {
             out.append(mitigation)
         }
         return out
+    }
+
+    private static func readThreatComposer(_ value: YNode, fields: inout FieldReader) -> ThreatComposerLink? {
+        guard let pairs = value.orderedPairs else {
+            fields.error(value, "invalid-type", "threat_composer: expected a mapping with id")
+            return nil
+        }
+        var link = ThreatComposerLink(id: "")
+        for (key, _, item) in pairs {
+            switch key {
+            case "id": link.id = fields.singleLine(item, field: "threat_composer.id") ?? ""
+            case "numeric_id": link.numericID = fields.string(item, field: "threat_composer.numeric_id").flatMap { Int($0) }
+            case "custom":
+                for (name, _, entry) in item.orderedPairs ?? [] {
+                    link.custom[name] = (fields.stringList(entry, field: "threat_composer.custom.\(name)") ?? []).map(\.0)
+                }
+            default: break
+            }
+        }
+        return link.id.isEmpty ? nil : link
     }
 
     private static func readStatement(_ value: YNode, reader: YAMLReader, fields: inout FieldReader) -> ThreatStatement? {

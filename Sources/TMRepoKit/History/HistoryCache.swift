@@ -15,7 +15,7 @@ import ThreatModel
 /// fresh walk that still reuses every record whose commit is still there, and a rewritten file.
 struct HistoryCache {
     /// Bump when the record format or what a parse produces changes.
-    static let formatVersion: UInt64 = 9
+    static let formatVersion: UInt64 = 10
     static let magic: [UInt8] = Array("TMRS".utf8)
 
     /// What the records depend on besides commit ids: where the model is and which paths are watched.
@@ -385,6 +385,18 @@ struct HistoryCache {
             writer.byte(0)
         }
         writer.strings(threat.tags)
+        if let link = threat.threatComposer {
+            writer.byte(1)
+            writer.string(link.id)
+            writer.int(link.numericID ?? -1)
+            writer.varint(UInt64(link.custom.count))
+            for (key, values) in link.custom.sorted(by: { $0.key < $1.key }) {
+                writer.string(key)
+                writer.strings(values)
+            }
+        } else {
+            writer.byte(0)
+        }
         writer.strings(threat.extraKeys)
         writer.string(threat.body)
         writer.varint(UInt64(threat.locations.count))
@@ -464,6 +476,14 @@ struct HistoryCache {
                                                impactedGoal: try reader.strings(), impactedAssets: try reader.strings())
         }
         threat.tags = try reader.strings()
+        if try reader.byte() == 1 {
+            var link = ThreatComposerLink(id: try reader.string())
+            let numeric = try reader.int()
+            link.numericID = numeric < 0 ? nil : numeric
+            let count = try reader.count()
+            for _ in 0..<count { link.custom[try reader.string()] = try reader.strings() }
+            threat.threatComposer = link
+        }
         threat.extraKeys = try reader.strings()
         threat.body = try reader.string()
         let locationCount = try reader.count()

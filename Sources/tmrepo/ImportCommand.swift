@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import ThreatModel
+import TMRepoKit
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import threats from another tool.",
+        subcommands: [ThreatComposerImport.self]
+    )
+
+    struct ThreatComposerImport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "threat-composer",
+            abstract: "Import an AWS Threat Composer file (.tc.json): one threat file per threat.",
+            discussion: """
+            The statement becomes the title and body, the grammar the threat: block, STRIDE and Priority
+            metadata stride and severity, linked mitigations and assumptions come along, custom: metadata
+            is kept, diagram images are skipped. New ids follow every id in use; a threat imported before
+            (same Threat Composer id) is skipped. Prints what was imported and what could not be mapped.
+            """
+        )
+
+        @OptionGroup var model: ModelOptions
+
+        @Argument(help: "The .tc.json file.")
+        var file: String
+
+        @Option(help: "Owner for imported threats that name none (a team from .tmrepo.yml or an email).")
+        var owner: String?
+
+        @Flag(help: "Show what would be written, write nothing.")
+        var dryRun = false
+
+        func run() throws {
+            let store = try model.store()
+            let config = try store.loadConfig()
+            let current = try store.load()
+            let creator = ThreatCreator(store: store, config: config)
+            let first = try creator.nextID(model: current, retired: HistoryIDs.everSeen(store: store, config: config))
+            let width = first.count - config.idPrefix.count
+            let data = Data(try FileSystem.read(FileSystem.absolute(file)))
+            let plan: ThreatComposer.ImportPlan
+            do {
+                plan = try ThreatComposer.planImport(data, model: current, firstID: Model.idNumber(first) ?? 1, idWidth: width, owner: owner)
+            } catch {
+                throw TMRepoError.invalidArgument("\(file): \(error)")
+            }
+            for entry in plan.files {
+                let path = store.absolute(entry.path)
+                if FileSystem.exists(path) { throw TMRepoError.fileExists(entry.path) }
+            }
+            let prefix = model.displayPrefix(for: store)
+            if !dryRun {
+                try FileSystem.createDirectory(store.absolute(config.threatsDirectory))
+                for entry in plan.files { try FileSystem.writeAtomically(entry.bytes, to: store.absolute(entry.path)) }
+            }
+            print("\(dryRun ? "would import" : "imported") \(plan.files.count) threat\(plan.files.count == 1 ? "" : "s") from \(file)")
+            for entry in plan.files { print("  \(prefix)\(entry.path)") }
+            if !plan.skipped.isEmpty {
+                print("skipped \(plan.skipped.count):")
+                for (id, reason) in plan.skipped { print("  \(id): \(reason)") }
+            }
+            if !plan.notes.isEmpty {
+                print("could not map:")
+                for note in plan.notes { print("  \(note)") }
+            }
+        }
+    }
+}
