@@ -4,7 +4,7 @@ import PackageDescription
 // Layers, each using only the one below:
 //   CLibgit2 (system library) → TMGit (the only importer of libgit2)
 //   ThreatModel (pure: parsing, policy, reducers; no file system, no clock)
-//   TMRepoKit (app: model loading, history index, cache, writers, formatters)
+//   TMRepoKit (app: model loading, history index, cache, writers, formatters, reports)
 //   tmrepo (the command-line executable)
 let package = Package(
     name: "tmrepo",
@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,7 +27,7 @@ let package = Package(
         ),
         .target(name: "TMGit", dependencies: ["CLibgit2"]),
         .target(name: "ThreatModel", dependencies: ["Yams"]),
-        .target(name: "TMRepoKit", dependencies: ["TMGit", "ThreatModel"]),
+        .target(name: "TMRepoKit", dependencies: ["TMGit", "ThreatModel", .product(name: "Ink", package: "Ink")]),
         .executableTarget(
             name: "tmrepo",
             dependencies: [

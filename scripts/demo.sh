@@ -20,3 +20,5 @@ cd "$repo"
 run status --as-of 2026-11-22
 run log T-0001
 run changelog --since 2026-03-01
+run report --as-of 2026-11-22 --out "$repo/threat-model.html"
+echo "open $repo/threat-model.html in a browser for the charts"

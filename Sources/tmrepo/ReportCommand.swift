@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import ThreatModel
+import TMRepoKit
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The whole model as one document (HTML with charts, or Markdown), from git history.",
+        discussion: """
+        Summary, charts (open threats by severity over time, reviews overdue over time, threats per
+        owner), review status, the STRIDE-per-element matrix, assets and elements, threats by severity
+        with mitigations and evidence, ownership and the severity changelog. The HTML is one file:
+        inline CSS and SVG, no scripts, nothing fetched.
+        """
+    )
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var history: HistoryOptions
+
+    @Option(help: "Output: html or md.")
+    var format: ReportFormat = .html
+
+    @Option(help: "Write here (default: standard output).")
+    var out: String?
+
+    func run() throws {
+        let location = try model.location()
+        let analysis = try HistoryEngine(location: location).analyze()
+        let name = location.workRoot.map { URL(fileURLWithPath: $0).lastPathComponent }
+            ?? URL(fileURLWithPath: location.repository.gitDirectory).lastPathComponent
+        let report = Report(analysis: analysis, asOf: try history.moment(), name: name)
+        let text = format == .html ? report.html() : report.markdown()
+        if let out {
+            try FileSystem.writeAtomically(Array(text.utf8), to: FileSystem.absolute(out))
+            Console.error("wrote \(out)")
+        } else {
+            Console.out(text)
+        }
+    }
+}
+
+extension ReportFormat: ExpressibleByArgument {}
