@@ -22,5 +22,7 @@ check status --as-of 2026-11-22 --format json
 check changelog --format json
 check log T-0001
 check review T-0007 --by carol@example.com --commit
+check report --as-of 2026-11-22 --out "$work/report.html"
+check export threat-composer --out "$work/model.tc.json"
 check check --base HEAD~3 --head HEAD --as-of 2026-11-22 --format sarif || [ $? -eq 1 ]
 echo "leak-check: no leaks, no memory errors"
