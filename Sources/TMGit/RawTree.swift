@@ -51,14 +51,21 @@ final class RawTree {
                 offset = length
                 break
             }
-            guard let entry = entry(bytes, length, at: offset) else { return nil }
-            starts.append(Int32(offset))
-            nameStarts.append(Int32(entry.nameStart))
-            nameEnds.append(Int32(entry.nameEnd))
-            offset = entry.nameEnd + 21
+            guard let next = appendEntry(bytes, length, at: offset, &starts, &nameStarts, &nameEnds) else { return nil }
+            offset = next
         }
         starts.append(Int32(length))
         return (starts, nameStarts, nameEnds)
+    }
+
+    /// Records the entry at `offset`; returns where the next one starts, or nil when malformed.
+    private static func appendEntry(_ bytes: UnsafePointer<UInt8>, _ length: Int, at offset: Int,
+                                    _ starts: inout [Int32], _ nameStarts: inout [Int32], _ nameEnds: inout [Int32]) -> Int? {
+        guard let entry = entry(bytes, length, at: offset) else { return nil }
+        starts.append(Int32(offset))
+        nameStarts.append(Int32(entry.nameStart))
+        nameEnds.append(Int32(entry.nameEnd))
+        return entry.nameEnd + 21
     }
 
     /// One entry's name bounds, or nil when the bytes are not a well-formed entry.
@@ -108,11 +115,8 @@ final class RawTree {
         nameEnds.reserveCapacity(estimate)
         var offset = 0
         while offset < length {
-            guard let entry = entry(bytes, length, at: offset) else { return nil }
-            starts.append(Int32(offset))
-            nameStarts.append(Int32(entry.nameStart))
-            nameEnds.append(Int32(entry.nameEnd))
-            offset = entry.nameEnd + 21
+            guard let next = appendEntry(bytes, length, at: offset, &starts, &nameStarts, &nameEnds) else { return nil }
+            offset = next
         }
         starts.append(Int32(length))
         return (starts, nameStarts, nameEnds)

@@ -308,6 +308,20 @@ struct HistoryCache {
         }
     }
 
+    static func writeReviewed(_ claim: ReviewClaim?, into writer: inout BinaryWriter) {
+        guard let claim else {
+            writer.byte(0)
+            return
+        }
+        writer.byte(1)
+        writeDay(claim.on, into: &writer)
+        writer.optionalString(claim.by)
+    }
+
+    static func readReviewed(_ reader: inout BinaryReader) throws -> ReviewClaim? {
+        try reader.byte() == 1 ? ReviewClaim(on: try readDay(&reader), by: try reader.optionalString()) : nil
+    }
+
     static func readDay(_ reader: inout BinaryReader) throws -> Day? {
         try reader.byte() == 1 ? Day(daysSinceEpoch: try reader.int()) : nil
     }
@@ -320,13 +334,7 @@ struct HistoryCache {
             writeCase(threat.severity, into: &writer)
             writeCase(threat.status, into: &writer)
             writer.optionalString(threat.owner)
-            if let reviewed = threat.reviewed {
-                writer.byte(1)
-                writeDay(reviewed.on, into: &writer)
-                writer.optionalString(reviewed.by)
-            } else {
-                writer.byte(0)
-            }
+            writeReviewed(threat.reviewed, into: &writer)
             writer.varint(UInt64(threat.mitigations.count))
             for mitigation in threat.mitigations {
                 writer.string(mitigation.id)
@@ -360,13 +368,7 @@ struct HistoryCache {
         writeCase(threat.status, into: &writer)
         writer.optionalString(threat.owner)
         writer.optionalString(threat.reviewEvery?.description)
-        if let reviewed = threat.reviewed {
-            writer.byte(1)
-            writeDay(reviewed.on, into: &writer)
-            writer.optionalString(reviewed.by)
-        } else {
-            writer.byte(0)
-        }
+        writeReviewed(threat.reviewed, into: &writer)
         writer.varint(UInt64(threat.mitigations.count))
         for mitigation in threat.mitigations {
             writer.string(mitigation.id)
@@ -419,10 +421,7 @@ struct HistoryCache {
         let severity = try readCase(&reader, Severity.self)
         let status = try readCase(&reader, ThreatStatus.self)
         let owner = try reader.optionalString()
-        var reviewed: ReviewClaim?
-        if try reader.byte() == 1 {
-            reviewed = ReviewClaim(on: try readDay(&reader), by: try reader.optionalString())
-        }
+        let reviewed = try readReviewed(&reader)
         let count = try reader.count()
         var mitigations: [ThreatVersion.MitigationVersion] = []
         mitigations.reserveCapacity(count)
@@ -461,9 +460,7 @@ struct HistoryCache {
         threat.status = try readCase(&reader, ThreatStatus.self)
         threat.owner = try reader.optionalString()
         threat.reviewEvery = try reader.optionalString().flatMap(Cadence.init)
-        if try reader.byte() == 1 {
-            threat.reviewed = ReviewClaim(on: try readDay(&reader), by: try reader.optionalString())
-        }
+        threat.reviewed = try readReviewed(&reader)
         let mitigationCount = try reader.count()
         for _ in 0..<mitigationCount {
             threat.mitigations.append(Mitigation(

@@ -44,13 +44,7 @@ public enum ChangelogFormatter {
                 lines += ["", "## \(month)", "",
                           "\(created) created, \(retired) retired, severity raised \(raised)×, lowered \(lowered)×.", ""]
             }
-            let what: String
-            switch event.field {
-            case .created: what = "created as **\(event.to ?? "?")**"
-            case .retired: what = "retired"
-            case .severity: what = "severity \(event.from ?? "?") → **\(event.to ?? "?")**"
-            case .status: what = "status \(event.from ?? "?") → **\(event.to ?? "?")**"
-            }
+            let what = event.change(markdown: true)
             let title = event.title.map { " \($0)" } ?? ""
             lines.append("- \(Day(unixTime: event.time)) **\(event.id)**\(title): \(what) — \(event.author), `\(event.commit.prefix(10))`")
         }

@@ -263,13 +263,7 @@ public struct Report {
         guard !events.isEmpty else { return out + "<p>No changes recorded.</p></section>" }
         out += "<table><thead><tr><th>Date</th><th>Threat</th><th>Change</th><th>By</th><th>Commit</th></tr></thead><tbody>"
         for event in events.reversed().prefix(500) {
-            let change: String
-            switch event.field {
-            case .created: change = "created as \(event.to ?? "?")"
-            case .retired: change = "retired"
-            case .severity: change = "severity \(event.from ?? "?") → \(event.to ?? "?")"
-            case .status: change = "status \(event.from ?? "?") → \(event.to ?? "?")"
-            }
+            let change = event.change()
             out += "<tr><td>\(Day(unixTime: event.time))</td><td>\(HTML.escape(event.id))\(event.title.map { " " + HTML.escape($0) } ?? "")</td><td>\(HTML.escape(change))</td><td>\(HTML.escape(event.author))</td><td><code>\(event.commit.prefix(10))</code></td></tr>"
         }
         out += "</tbody></table>"

@@ -16,6 +16,19 @@ public struct ChangelogEvent: Hashable, Sendable {
     public let initialStatus: String?
 }
 
+extension ChangelogEvent {
+    /// "severity high → critical", "created as medium", "retired"; the new value emphasised with `**` when `markdown`.
+    public func change(markdown: Bool = false) -> String {
+        let strong = { (value: String?) in markdown ? "**\(value ?? "?")**" : (value ?? "?") }
+        switch field {
+        case .created: return "created as \(strong(to))"
+        case .retired: return "retired"
+        case .severity: return "severity \(from ?? "?") → \(strong(to))"
+        case .status: return "status \(from ?? "?") → \(strong(to))"
+        }
+    }
+}
+
 public enum Changelog {
     /// Every severity and status change, creation and retirement, oldest first.
     /// `since`/`until` bound the commit time (inclusive); `threat` limits to one id.
