@@ -55,6 +55,16 @@ struct GateTests {
         #expect(again.stdout.contains("T-0001 was changed in"))
     }
 
+    @Test func aRangeCannotSwitchOffTheGateItIsCheckedBy() throws {
+        let repo = try repoWithFeatureBranch()
+        try repo.write(".tmrepo.yml", "policy:\n  block_unreviewed_changes: false\n  block_overdue: []\n")
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "medium"))
+        try repo.commit("Relax the policy and raise T-0001", "2026-01-10T10:00:00Z", by: "alice@example.com")
+        let result = try check(repo)
+        #expect(result.status == 1, "the base's policy still applies")
+        #expect(result.stdout.contains("unreviewed-change"))
+    }
+
     @Test func overdueLintAndUnknownTrailersBlock() throws {
         let repo = try repoWithFeatureBranch()
         try repo.write("threats/T-0003-c.md", "---\nid: T-0003\ntitle: c\nstride: [spoofing]\nseverity: urgent\nstatus: open\nowner: team-a\n---\n")

@@ -60,10 +60,15 @@ public struct MergeCheck {
         } catch let error as GitError {
             throw TMRepoError.from(error)
         }
-        let analysis = try HistoryEngine(location: location).analyze(at: head.hex, timelines: false, collecting: Set(range))
+        let engine = HistoryEngine(location: location)
+        let analysis = try engine.analyze(at: head.hex, timelines: false, collecting: Set(range))
         let status = analysis.status(asOf: asOf)
+        // The policy of the branch being merged into: a range that edits .tmrepo.yml must not be
+        // judged by its own, relaxed, policy. Without a base (or a model there), head's applies.
+        var policy = analysis.model.config.policy
+        if let base, let targetConfig = try? engine.config(at: base) { policy = targetConfig.policy }
         let findings = MergeGate.evaluate(range: analysis.collected, model: analysis.model, histories: analysis.histories,
-                                          status: status, ancestry: analysis.ancestry)
+                                          status: status, ancestry: analysis.ancestry, policy: policy)
         return CheckResult(base: base?.hex, head: head.hex, commits: range.count, findings: findings, modelPrefix: location.prefix)
     }
 }

@@ -42,9 +42,11 @@ public enum MergeGate {
     ///   - model: the model as committed at head.
     ///   - histories: the whole history up to head (for ids ever seen).
     ///   - status: the review status at head, for the overdue rule.
+    ///   - policy: the policy to enforce; the caller takes it from the target side (the base), so
+    ///     that a range cannot relax the gate it is checked by. Defaults to the model's own.
     public static func evaluate(range: [Revision], model: Model, histories: [String: ThreatHistory], status: StatusReport,
-                                ancestry: CommitAncestry) -> [GateFinding] {
-        let policy = model.config.policy
+                                ancestry: CommitAncestry, policy enforced: Policy? = nil) -> [GateFinding] {
+        let policy = enforced ?? model.config.policy
         var findings: [GateFinding] = []
         let headThreats = Dictionary(model.threats.map { ($0.id.uppercased(), $0) }, uniquingKeysWith: { first, _ in first })
 
