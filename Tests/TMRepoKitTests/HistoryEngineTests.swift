@@ -237,6 +237,27 @@ struct HistoryEngineTests {
     }
 }
 
+struct CacheCompactionTests {
+    @Test func manyIncrementsAreCompactedIntoOneSegment() throws {
+        let repo = try ModelRepo()
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001"))
+        try repo.commit("Add", "2026-01-01T10:00:00Z")
+        let store = try ModelStore.locate(explicit: repo.root)
+        for round in 1...(HistoryCache.compactAfterSegments + 3) {
+            try repo.write("src/code.ts", "\(round)")
+            try repo.commit("Code \(round)", "2026-01-02T10:\(String(round).leftPadded(to: 2)):00Z")
+            _ = try HistoryEngine(location: try ModelLocation.find(store: store), useCache: true).analyze()
+        }
+        let path = repo.dir.url(".git/tmrepo/history.cache")
+        let layout = HistoryCache.Key(threatsFolder: "threats/", modelPrefix: "", idPrefix: "T-", filter: "")
+        let segments = HistoryCache.load(from: path, layout: layout).segments.count
+        #expect(segments >= 1 && segments < HistoryCache.compactAfterSegments)
+        let cached = try HistoryEngine(location: try ModelLocation.find(store: store), useCache: true).analyze()
+        let fresh = try HistoryEngine(location: try ModelLocation.find(store: store), useCache: false).analyze()
+        #expect(cached.commitCount == fresh.commitCount && cached.commitCount == HistoryCache.compactAfterSegments + 4)
+    }
+}
+
 private extension HistoryAnalysis {
     func location(_ repo: ModelRepo) throws -> ModelLocation {
         try ModelLocation.find(store: try ModelStore.locate(explicit: repo.root))

@@ -17,6 +17,8 @@ struct HistoryCache {
     /// Bump when the record format or what a parse produces changes.
     static let formatVersion: UInt64 = 10
     static let magic: [UInt8] = Array("TMRS".utf8)
+    /// After this many segments the file is rewritten as one (increments and other branches' chains add up).
+    static let compactAfterSegments = 32
 
     /// What the records depend on besides commit ids: where the model is and which paths are watched.
     struct Key: Equatable {

@@ -199,11 +199,12 @@ public final class HistoryEngine {
         let evidenceIndex = index ?? EvidenceIndex(records: records)
         clock.lap("evidence index")
         if let cache {
-            if let chain {
+            if let chain, cache.segments.count < HistoryCache.compactAfterSegments {
                 if chain.tip != head || !parsed.added.isEmpty {
                     cache.append(key: key, base: chain.tip, tip: head, records: newRecords)
                 }
             } else {
+                // No usable chain, or too many increments: one fresh full segment.
                 cache.rewrite(key: key, tip: head, records: records)
             }
             clock.lap("save cache")
