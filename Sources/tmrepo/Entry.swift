@@ -55,10 +55,6 @@ enum Console {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
-    static func error(_ text: String, newline: Bool) {
-        FileHandle.standardError.write(Data(text.utf8))
-    }
-
     static func out(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }

@@ -108,21 +108,21 @@ struct HistoryWalker: @unchecked Sendable {
     /// Whether "reviewed-threat" appears in any letter case; a byte scan, since most commits lack it.
     static func mentionsReviewTrailer(_ message: String) -> Bool {
         let needle = Array("reviewed-threat".utf8)
-        var utf8 = message.utf8.makeIterator()
-        var window: [UInt8] = []
-        window.reserveCapacity(needle.count)
-        var matched = 0
-        while let byte = utf8.next() {
-            let lower = byte >= 65 && byte <= 90 ? byte + 32 : byte
-            if lower == needle[matched] {
-                matched += 1
-                if matched == needle.count { return true }
-            } else {
-                matched = lower == needle[0] ? 1 : 0
+        let bytes = message.utf8
+        return bytes.withContiguousStorageIfAvailable { buffer -> Bool in
+            guard buffer.count >= needle.count else { return false }
+            for start in 0...(buffer.count - needle.count) where buffer[start] | 0x20 == needle[0] {
+                var offset = 1
+                while offset < needle.count {
+                    let byte = buffer[start + offset]
+                    let lower = byte >= 65 && byte <= 90 ? byte + 32 : byte
+                    guard lower == needle[offset] else { break }
+                    offset += 1
+                }
+                if offset == needle.count { return true }
             }
-        }
-        _ = window
-        return false
+            return false
+        } ?? message.lowercased().contains("reviewed-threat")
     }
 
     /// The filter for a model: its threats folder in detail; each evidence glob's literal folder
