@@ -23,19 +23,11 @@ final class EvidenceIndex: EvidenceOracle, CommitAncestry, @unchecked Sendable {
         computeGraph()
     }
 
-    private init() {}
-
-    /// This index with `records` (the commits after the last one, in topological order) added.
-    func appending(_ records: [CommitRecord]) -> EvidenceIndex {
-        let copy = EvidenceIndex()
-        copy.ids = ids
-        copy.indexOf = indexOf
-        copy.parents = parents
-        copy.byPath = byPath
-        copy.firstParents = firstParents
-        copy.add(records)
-        copy.computeGraph()
-        return copy
+    /// Adds `records` (the commits after the last one, in topological order), in place.
+    func append(_ records: [CommitRecord]) {
+        add(records)
+        computeGraph()
+        paths = byPath.keys.sorted()
     }
 
     private func add(_ records: [CommitRecord]) {

@@ -175,7 +175,9 @@ public final class HistoryEngine {
             records = try walker.records(head: head, hiding: [], knownTrees: [:], reuse: cache?.allRecords ?? [:], commits: listed)
         }
         clock.lap("walk and diff \(records.count) commits")
-        try parseAll(Set(records.flatMap { $0.threatFiles.flatMap { [$0.old, $0.new].compactMap { $0 } } }), idPrefix: config.idPrefix)
+        // Blobs of cached records were parsed when they were recorded; only new ones can be missing.
+        let unparsedFrom = chain != nil ? newRecords : records
+        try parseAll(Set(unparsedFrom.flatMap { $0.threatFiles.flatMap { [$0.old, $0.new].compactMap { $0 } } }), idPrefix: config.idPrefix)
         clock.lap("parse (\(parsed.count) distinct threat files)")
         let repositoryForParsing = location.repository
         let idPrefix = config.idPrefix
@@ -186,7 +188,8 @@ public final class HistoryEngine {
         if speculationHolds, let (speculative, _, _, _) = speculated, let evidence = speculativeIndex {
             folder = speculative
             try folder.fold(newRecords)
-            index = newRecords.isEmpty ? evidence : evidence.appending(newRecords)
+            if !newRecords.isEmpty { evidence.append(newRecords) }
+            index = evidence
         } else {
             try folder.fold(records)
         }
