@@ -49,6 +49,8 @@ public enum MergeGate {
         let policy = enforced ?? model.config.policy
         var findings: [GateFinding] = []
         let headThreats = Dictionary(model.threats.map { ($0.id.uppercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        // Ids ever seen, by their upper-cased form (trailers match without regard to case).
+        let knownIDs = Dictionary(histories.keys.map { ($0.uppercased(), $0) }, uniquingKeysWith: { first, _ in first })
 
         // Changes and reviews per threat, in range order.
         struct Change { let revision: Revision; let deleted: Bool }
@@ -72,7 +74,7 @@ public enum MergeGate {
             for id in revision.reviewedIDs {
                 let key = id.uppercased()
                 if !(reviews[key]?.contains { $0.id == revision.id } ?? false) { reviews[key, default: []].append(revision) }
-                if histories.keys.first(where: { $0.uppercased() == key }) == nil {
+                if knownIDs[key] == nil {
                     findings.append(GateFinding(
                         rule: .unknownTrailerID, threatID: id, path: nil, line: 0, commit: revision.id,
                         message: "commit \(revision.id.prefix(12)) has 'Reviewed-threat: \(id)', but no threat \(id) exists",
@@ -85,7 +87,7 @@ public enum MergeGate {
             for (key, threatChanges) in changes.sorted(by: { Model.idOrder($0.key, $1.key) }) {
                 guard let last = threatChanges.last else { continue }
                 let threat = headThreats[key]
-                let id = threat?.id ?? histories.keys.first { $0.uppercased() == key } ?? key
+                let id = threat?.id ?? knownIDs[key] ?? key
                 let authors = Set(threatChanges.map { $0.revision.author.email.lowercased() })
                 let after = (reviews[key] ?? []).filter { review in
                     review.id != last.revision.id && ancestry.contains(review.id, last.revision.id)
