@@ -66,7 +66,9 @@ struct ReportTests {
         let dir = try replayedExample()
         let result = try TMRepoBinary.run(["report", "--format", "md", "--as-of", "2026-11-22"], in: dir.path + "/repo")
         #expect(result.status == 0)
-        for heading in ["## Summary", "## Review status", "## STRIDE per element", "## Assets", "## Elements", "## Threats by severity",
+        #expect(result.stdout.contains("| month | critical | high | medium | low | info | open | overdue reviews |"))
+        #expect(result.stdout.contains("| 2026-01 | 2 | 8 | 4 | 0 | 0 | 14 | 0 |"), "January: the imported model, nothing due yet")
+        for heading in ["## Summary", "## Over time", "## Review status", "## STRIDE per element", "## Assets", "## Elements", "## Threats by severity",
                         "## Ownership", "## Severity and status changelog", "### T-0001 — Forged or expired JWT"] {
             #expect(result.stdout.contains(heading), "\(heading)")
         }

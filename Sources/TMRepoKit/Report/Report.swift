@@ -293,6 +293,22 @@ public struct Report {
 
     // MARK: - Markdown
 
+    /// The charts' data as tables: open threats by severity and overdue reviews per month.
+    func overTimeTables(_ events: [ChangelogEvent]) -> [String] {
+        let series = Changelog.openBySeverityPerMonth(events, until: status.asOf)
+        guard let first = events.first?.time, !series.isEmpty else { return [] }
+        let overdue = Timelines.overduePerMonth(histories: analysis.histories, model: model,
+                                                months: Timelines.months(from: first, until: status.asOf))
+        var lines = ["## Over time", "", "| month | " + Severity.allCases.map(\.rawValue).joined(separator: " | ") + " | open | overdue reviews |",
+                     "| --- |" + String(repeating: " ---: |", count: Severity.allCases.count + 2)]
+        for (index, month) in series.enumerated() {
+            let counts = Severity.allCases.map { month.counts[$0] ?? 0 }
+            lines.append("| \(month.month) | " + counts.map(String.init).joined(separator: " | ")
+                         + " | \(counts.reduce(0, +)) | \(index < overdue.count ? overdue[index] : 0) |")
+        }
+        return lines + [""]
+    }
+
     public func markdown() -> String {
         let matrix = CoverageMatrix(model: model)
         let events = self.events
@@ -302,6 +318,7 @@ public struct Report {
                      "## Summary", "",
                      "| threats | overdue | due soon | never reviewed | stale mitigations | STRIDE gaps |", "| ---: | ---: | ---: | ---: | ---: | ---: |",
                      "| \(status.entries.count) | \(status.overdue.count) | \(status.dueSoon.count) | \(status.neverReviewed.count) | \(status.staleCount) | \(matrix.gapCount) / \(matrix.applicableCellCount) |", ""]
+        lines += overTimeTables(events)
         lines += ["## Review status", "", "### Overdue", ""]
         lines += status.overdue.isEmpty ? ["None.", ""] : ["| threat | severity | overdue | owner | last review |", "| --- | --- | ---: | --- | --- |"]
             + status.overdue.map { "| \($0.threat.id) | \($0.threat.severity?.rawValue ?? "?") | \($0.daysOverdue) days | \(cell($0.threat.owner ?? "—")) | \($0.lastReview.map { "\(Day(unixTime: $0.ref.time)) by \($0.reviewer)" } ?? "never") |" } + [""]
