@@ -120,17 +120,9 @@ public final class Repository {
         return Repository(handle: pointer!, path: nil, flags: GIT_REPOSITORY_OPEN_FROM_ENV.rawValue)
     }
 
-    /// Creates a new repository (used by tests and the demo).
-    public static func initialize(at path: String, bare: Bool = false) throws -> Repository {
-        _ = libgit2Runtime
-        var pointer: OpaquePointer?
-        try check(git_repository_init(&pointer, path, bare ? 1 : 0), "create a git repository at \(path)")
-        return Repository(handle: pointer!, path: nil, flags: GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue)
-    }
 
     public var isBare: Bool { git_repository_is_bare(handle) == 1 }
     public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
-    public var isWorktree: Bool { git_repository_is_worktree(handle) == 1 }
     public var isHeadDetached: Bool { git_repository_head_detached(handle) == 1 }
     public var isHeadUnborn: Bool { git_repository_head_unborn(handle) == 1 }
 
@@ -256,14 +248,6 @@ public final class Repository {
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
     }
 
-    /// The size in bytes of a blob, without reading it whole into Swift.
-    public func blobSize(_ id: ObjectID) throws -> Int {
-        var oid = id.raw
-        var pointer: OpaquePointer?
-        try check(git_blob_lookup(&pointer, handle, &oid), "read blob \(id)")
-        defer { git_blob_free(pointer) }
-        return Int(git_blob_rawsize(pointer))
-    }
 
     /// A string from git's configuration (e.g. user.email), nil when unset.
     public func configString(_ name: String) -> String? {
@@ -273,14 +257,5 @@ public final class Repository {
         var value: UnsafePointer<CChar>?
         guard git_config_get_string(&value, config, name) == 0, let value else { return nil }
         return String(cString: value)
-    }
-
-    /// Whether an object exists in the object database.
-    public func contains(_ id: ObjectID) -> Bool {
-        var odb: OpaquePointer?
-        guard git_repository_odb(&odb, handle) == 0 else { return false }
-        defer { git_odb_free(odb) }
-        var oid = id.raw
-        return git_odb_exists(odb, &oid) == 1
     }
 }

@@ -25,13 +25,11 @@ struct ChangelogCommand: ParsableCommand {
     func run() throws {
         func moment(_ text: String?, option: String, endOfDay: Bool) throws -> Int64? {
             guard let text else { return nil }
-            guard let value = ISOTime.parse(text) else {
-                throw TMRepoError.invalidArgument("\(option) '\(text)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
-            }
+            let value = try parseMoment(text, option: option)
             return endOfDay && Day(text) != nil ? value + 86_399 : value
         }
         let analysis = try HistoryEngine(location: try model.location()).analyze()
-        if let threat, analysis.histories.keys.first(where: { $0.caseInsensitiveCompare(threat) == .orderedSame }) == nil {
+        if let threat, analysis.history(id: threat) == nil {
             throw TMRepoError.threatNotFound(threat)
         }
         let titles = Dictionary(analysis.model.threats.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })

@@ -13,11 +13,16 @@ struct HistoryOptions: ParsableArguments {
         guard let asOf = asOf ?? ProcessInfo.processInfo.environment["TMREPO_AS_OF"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             return Int64(Date().timeIntervalSince1970)
         }
-        guard let parsed = ISOTime.parse(asOf) else {
-            throw TMRepoError.invalidArgument("--as-of '\(asOf)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
-        }
-        return parsed
+        return try parseMoment(asOf, option: "--as-of")
     }
+}
+
+/// A date (YYYY-MM-DD, midnight UTC) or ISO 8601 time from an option, with an error that names the option.
+func parseMoment(_ text: String, option: String) throws -> Int64 {
+    guard let parsed = ISOTime.parse(text) else {
+        throw TMRepoError.invalidArgument("\(option) '\(text)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
+    }
+    return parsed
 }
 
 extension ModelOptions {

@@ -18,13 +18,12 @@ struct LogCommand: ParsableCommand {
 
     func run() throws {
         let analysis = try HistoryEngine(location: try model.location()).analyze()
-        guard let key = analysis.histories.keys.first(where: { $0.caseInsensitiveCompare(id) == .orderedSame }),
-              let history = analysis.histories[key] else {
+        guard let history = analysis.history(id: id) else {
             throw TMRepoError.threatNotFound(id)
         }
         switch format {
         case .json: Console.out(TimelineFormatter.json(history).render() + "\n")
-        case .text: Console.out(TimelineFormatter.text(history, title: analysis.model.threat(id: key)?.title, style: .forStandardOutput()))
+        case .text: Console.out(TimelineFormatter.text(history, title: analysis.model.threat(id: history.id)?.title, style: .forStandardOutput()))
         }
     }
 }

@@ -39,9 +39,7 @@ struct StatusCommand: ParsableCommand {
         clock.lap("status computed")
         var entries = report.entries
         if let owner {
-            entries = entries.filter { entry in
-                entry.threat.owner.map { analysis.model.config.identity(owner, actsFor: $0) || $0.caseInsensitiveCompare(owner) == .orderedSame } ?? false
-            }
+            entries = entries.filter { ThreatFilter.isOwned($0.threat, by: owner, config: analysis.model.config) }
         }
         switch format {
         case .json: Console.out(StatusFormatter.jsonBytes(report, entries: entries) + [0x0A])

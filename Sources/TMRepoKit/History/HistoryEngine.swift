@@ -41,7 +41,6 @@ public struct HistoryAnalysis {
     public let histories: [String: ThreatHistory]
     public let lastActivity: [String: Int64]
     public let problems: [Diagnostic]
-    public let unknownTrailerIDs: [(commit: String, id: String)]
     public let evidence: EvidenceOracle
     public let commitCount: Int
     /// The revisions of the commits asked for with `collecting`, parents first.
@@ -49,6 +48,11 @@ public struct HistoryAnalysis {
     public let ancestry: CommitAncestry
     /// Every threat id ever seen in history (live and retired).
     public var everSeenIDs: Set<String> { Set(histories.keys) }
+
+    /// The history of a threat id (live or retired), matched without regard to case.
+    public func history(id: String) -> ThreatHistory? {
+        histories[id] ?? histories.first { $0.key.caseInsensitiveCompare(id) == .orderedSame }?.value
+    }
 
     public func status(asOf: Int64) -> StatusReport {
         StatusReport(model: model, histories: histories, head: head.hex, asOf: asOf, lastActivity: lastActivity,
@@ -213,7 +217,7 @@ public final class HistoryEngine {
             clock.lap("save cache")
         }
         return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
-                               problems: problems, unknownTrailerIDs: reducer.unknownTrailerIDs,
+                               problems: problems,
                                evidence: evidenceIndex, commitCount: records.count, collected: folder.collected, ancestry: evidenceIndex)
     }
 

@@ -17,6 +17,11 @@ public struct ThreatFilter: Sendable {
         self.element = element
     }
 
+    /// Whether `owner` (a team, or an email acting for the threat's owner team) owns the threat.
+    public static func isOwned(_ threat: Threat, by owner: String, config: ModelConfig) -> Bool {
+        threat.owner.map { config.identity(owner, actsFor: $0) } ?? false
+    }
+
     /// Matching threats, most severe first, then by id.
     public func apply(_ threats: [Threat], config: ModelConfig) -> [Threat] {
         threats.filter { threat in
@@ -24,7 +29,7 @@ public struct ThreatFilter: Sendable {
                 && (statuses.isEmpty || threat.status.map(statuses.contains) == true)
                 && (stride.isEmpty || !Set(stride).isDisjoint(with: threat.stride))
                 && (element == nil || threat.element == element)
-                && (owner == nil || threat.owner.map { config.identity(owner!, actsFor: $0) || $0.caseInsensitiveCompare(owner!) == .orderedSame } == true)
+                && (owner == nil || Self.isOwned(threat, by: owner!, config: config))
         }.sorted { lhs, rhs in
             let l = lhs.severity?.rank ?? 99, r = rhs.severity?.rank ?? 99
             return l != r ? l < r : Model.idOrder(lhs.id, rhs.id)

@@ -86,8 +86,6 @@ public struct HistoryReducer: Sendable {
     }
     /// The same, keyed by the email as written (folded to lower case once, at the end).
     private var activity: [String: Int64] = [:]
-    /// Trailer ids that named no threat known at that commit: (commit, id).
-    public private(set) var unknownTrailerIDs: [(commit: String, id: String)] = []
     /// Lower-cased id → id as first seen, so trailers match ids case-insensitively in O(1).
     private var canonicalID: [String: String] = [:]
 
@@ -115,10 +113,7 @@ public struct HistoryReducer: Sendable {
         }
         for id in revision.reviewedIDs {
             let key = histories[id] != nil ? id : canonicalID[id.lowercased()] ?? id
-            guard histories[key] != nil else {
-                unknownTrailerIDs.append((revision.id, id))
-                continue
-            }
+            guard histories[key] != nil else { continue }   // the merge gate reports unknown ids
             // A block change in the same commit already recorded this review.
             if histories[key]!.reviews.last?.ref.commit == revision.id { continue }
             histories[key]!.reviews.append(Review(ref: ref, via: .trailer, reviewer: revision.author.email))
@@ -149,7 +144,7 @@ public struct HistoryReducer: Sendable {
         }
         history.retired = nil
         let old = change.old
-        if let old, let from = change.oldPath, let to = change.newPath, from != to {
+        if old != nil, let from = change.oldPath, let to = change.newPath, from != to {
             event(.renamed(from: from, to: to))
         }
         if old == nil || old!.materialDigest != new.materialDigest {
