@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,7 +27,7 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "TMGit", dependencies: ["CLibgit2"]),
-        .target(name: "ThreatModel", dependencies: ["Yams"]),
+        .target(name: "ThreatModel", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TMRepoKit", dependencies: ["TMGit", "ThreatModel", .product(name: "Ink", package: "Ink")]),
         .executableTarget(
             name: "tmrepo",

@@ -16,7 +16,8 @@ extension Repository {
             guard stage == 0, let cPath = entry.pointee.path else { continue }
             let path = String(cString: cPath)
             guard path.hasPrefix(prefix) else { continue }
-            let kind: EntryKind = entry.pointee.mode == 0o160000 ? .submodule : .blob
+            let mode = entry.pointee.mode & 0o170000
+            let kind: EntryKind = mode == 0o160000 ? .submodule : mode == 0o120000 ? .symlink : .blob
             out.append(TreeFile(path: path, id: ObjectID(entry.pointee.id), kind: kind))
         }
         return out

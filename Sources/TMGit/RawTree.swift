@@ -123,10 +123,11 @@ final class RawTree {
     }
 
     func kind(_ index: Int) -> EntryKind {
-        // Modes: 40000 tree, 160000 gitlink, anything else (100644, 100755, 120000) a blob.
+        // Modes: 40000 tree, 160000 gitlink, 120000 symbolic link, anything else (100644, 100755) a blob.
         let start = Int(starts[index])
         if bytes[start] == UInt8(ascii: "4") { return .tree }
         if bytes[start] == UInt8(ascii: "1") && bytes[start + 1] == UInt8(ascii: "6") { return .submodule }
+        if bytes[start] == UInt8(ascii: "1") && bytes[start + 1] == UInt8(ascii: "2") { return .symlink }
         return .blob
     }
 

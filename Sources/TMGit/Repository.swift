@@ -147,12 +147,7 @@ public final class Repository {
 
     /// The full name of the branch HEAD is on (e.g. refs/heads/main), nil when detached.
     public func headBranch() -> String? {
-        var reference: OpaquePointer?
-        guard git_reference_lookup(&reference, handle, "HEAD") == 0, let reference else { return nil }
-        defer { git_reference_free(reference) }
-        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC,
-              let target = git_reference_symbolic_target(reference) else { return nil }
-        return String(cString: target)
+        symbolicTarget(of: "HEAD")
     }
 
     /// Resolves a revision expression (`main`, `HEAD~3`, a hex prefix) to a commit id.
@@ -248,6 +243,17 @@ public final class Repository {
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
     }
 
+
+    /// The target of a symbolic reference (e.g. refs/remotes/origin/HEAD → refs/remotes/origin/main);
+    /// nil when the reference does not exist or is not symbolic.
+    public func symbolicTarget(of name: String) -> String? {
+        var reference: OpaquePointer?
+        guard git_reference_lookup(&reference, handle, name) == 0, let reference else { return nil }
+        defer { git_reference_free(reference) }
+        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC,
+              let target = git_reference_symbolic_target(reference) else { return nil }
+        return String(cString: target)
+    }
 
     /// A string from git's configuration (e.g. user.email), nil when unset.
     public func configString(_ name: String) -> String? {

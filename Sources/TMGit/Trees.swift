@@ -2,10 +2,13 @@ import CLibgit2
 
 /// What a tree entry holds.
 public enum EntryKind: Sendable, Equatable {
+    /// A regular (or executable) file.
     case blob
     case tree
     /// A gitlink: a submodule's commit.
     case submodule
+    /// A symbolic link: a blob holding the target path, never a file to read as content.
+    case symlink
 }
 
 /// A file (or submodule) found under a tree, with its path from the walk's base.
@@ -13,6 +16,12 @@ public struct TreeFile: Sendable, Equatable {
     public let path: String
     public let id: ObjectID
     public let kind: EntryKind
+
+    public init(path: String, id: ObjectID, kind: EntryKind) {
+        self.path = path
+        self.id = id
+        self.kind = kind
+    }
 }
 
 /// One path that differs between two trees. A nil side means the path is absent there.
@@ -20,6 +29,8 @@ public struct TreeChange: Sendable, Equatable {
     public let path: String
     public let oldID: ObjectID?
     public let newID: ObjectID?
+    public var oldKind: EntryKind? = nil
+    public var newKind: EntryKind? = nil
 }
 
 /// A loaded tree; the handle is freed when this object goes away.
@@ -35,7 +46,7 @@ final class TreeHandle {
 
 private func kind(of entry: OpaquePointer) -> EntryKind? {
     switch git_tree_entry_type(entry) {
-    case GIT_OBJECT_BLOB: return .blob
+    case GIT_OBJECT_BLOB: return git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK ? .symlink : .blob
     case GIT_OBJECT_TREE: return .tree
     case GIT_OBJECT_COMMIT: return .submodule
     default: return nil
@@ -68,21 +79,23 @@ extension Repository {
         return (ObjectID(git_tree_entry_id(entry)!), found)
     }
 
-    /// Every file (blob or submodule) under `tree`, recursively, paths prefixed with `base`.
-    public func files(in tree: ObjectID, base: String = "") throws -> [TreeFile] {
+    /// Every file (blob, symbolic link or submodule) under `tree`, recursively, paths prefixed
+    /// with `base`; with `includingFolders`, each folder too (before what it holds).
+    public func files(in tree: ObjectID, base: String = "", includingFolders: Bool = false) throws -> [TreeFile] {
         var out: [TreeFile] = []
-        try collect(try loadTree(tree), prefix: base, into: &out)
+        try collect(try loadTree(tree), prefix: base, includingFolders: includingFolders, into: &out)
         return out
     }
 
-    private func collect(_ tree: TreeHandle, prefix: String, into out: inout [TreeFile]) throws {
+    private func collect(_ tree: TreeHandle, prefix: String, includingFolders: Bool, into out: inout [TreeFile]) throws {
         for index in 0..<tree.count {
             let entry = tree.entry(at: index)
             guard let entryKind = kind(of: entry) else { continue }
             let path = prefix + entryName(entry)
             let id = ObjectID(git_tree_entry_id(entry)!)
             if entryKind == .tree {
-                try collect(try loadTree(id), prefix: path + "/", into: &out)
+                if includingFolders { out.append(TreeFile(path: path, id: id, kind: .tree)) }
+                try collect(try loadTree(id), prefix: path + "/", includingFolders: includingFolders, into: &out)
             } else {
                 out.append(TreeFile(path: path, id: id, kind: entryKind))
             }
@@ -164,7 +177,7 @@ extension Repository {
             let oldTree = oldKind == .tree ? try rawTree(oldID!) : nil
             try diffEntries(old: oldTree, new: newKind == .tree ? try rawTree(newID!, base: oldTree) : nil, prefix: path + "/", into: &out)
         } else if oldID != newID || oldKind != newKind {
-            out.append(TreeChange(path: path, oldID: oldID, newID: newID))
+            out.append(TreeChange(path: path, oldID: oldID, newID: newID, oldKind: oldKind, newKind: newKind))
         }
     }
 }
@@ -236,8 +249,12 @@ extension Repository {
             if child.detail {
                 let oldRaw = oldTree ? try rawTree(oldID!) : nil
                 try diffEntries(old: oldRaw, new: newTree ? try rawTree(newID!, base: oldRaw) : nil, prefix: path + "/", into: &out)
-                if !oldTree, let oldID { out.append(TreeChange(path: path, oldID: oldID, newID: newTree ? nil : newID)) }
-                else if !newTree, let newID { out.append(TreeChange(path: path, oldID: nil, newID: newID)) }
+                if !oldTree, let oldID {
+                    out.append(TreeChange(path: path, oldID: oldID, newID: newTree ? nil : newID,
+                                          oldKind: old!.kind(i!), newKind: newTree ? nil : j.map { new!.kind($0) }))
+                } else if !newTree, let newID {
+                    out.append(TreeChange(path: path, oldID: nil, newID: newID, oldKind: nil, newKind: new!.kind(j!)))
+                }
             } else if !child.children.isEmpty && (oldTree || newTree) {
                 let oldRaw = oldTree ? try rawTree(oldID!) : nil
                 try filtered(oldRaw, newTree ? try rawTree(newID!, base: oldRaw) : nil, prefix: path + "/", node: child, into: &out)

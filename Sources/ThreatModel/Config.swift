@@ -6,6 +6,13 @@ public struct Policy: Hashable, Sendable {
     public var blockOverdue: [Severity] = [.critical, .high]
     public var independentReview = false
     public var protectedBranches: [String] = ["main"]
+    /// Whether the server hook lets a protected branch be rewound or rewritten (not fast-forward).
+    public var allowForcePush = false
+    /// Whether a review counts only when its commit carries a valid SSH signature by a key the
+    /// allowed-signers file lists for the reviewer.
+    public var requireSignedReviews = false
+    /// The allowed-signers file (git's `gpg.ssh.allowedSignersFile` format), relative to the model root.
+    public var allowedSigners = ".tmrepo/allowed_signers"
 
     public init() {}
 }
@@ -62,7 +69,8 @@ public struct ModelConfig: Hashable, Sendable {
     }
 
     static let knownKeys = ["threats", "id_prefix", "review_cadence", "due_soon", "owners", "policy"]
-    static let policyKeys = ["block_unreviewed_changes", "block_overdue", "independent_review", "protected_branches"]
+    static let policyKeys = ["block_unreviewed_changes", "block_overdue", "independent_review", "protected_branches",
+                             "allow_force_push", "require_signed_reviews", "allowed_signers"]
 
     /// Parses `.tmrepo.yml`. Returns the config (defaults where a key is missing or wrong) and every problem.
     public static func parse(path: String = fileName, bytes: [UInt8]) -> (ModelConfig, [Diagnostic]) {
@@ -168,6 +176,18 @@ public struct ModelConfig: Hashable, Sendable {
                 policy.blockOverdue = severities
             case "protected_branches":
                 policy.protectedBranches = (fields.stringList(item, field: "policy.protected_branches") ?? []).map(\.0)
+            case "allow_force_push":
+                if let flag = fields.bool(item, field: "policy.allow_force_push") { policy.allowForcePush = flag }
+            case "require_signed_reviews":
+                if let flag = fields.bool(item, field: "policy.require_signed_reviews") { policy.requireSignedReviews = flag }
+            case "allowed_signers":
+                if let path = fields.singleLine(item, field: "policy.allowed_signers") {
+                    if path.hasPrefix("/") || path.split(separator: "/").contains("..") {
+                        fields.error(item, "invalid-value", "policy.allowed_signers: '\(path)' must be a file inside the model root")
+                    } else {
+                        policy.allowedSigners = path
+                    }
+                }
             default:
                 fields.checkUnknown(key, keyNode: keyNode, known: policyKeys)
                 if !policyKeys.contains(key), !policyKeys.contains(where: { editDistance($0, key) <= 2 }) {

@@ -10,18 +10,65 @@ public struct ModelFile: Sendable {
     }
 }
 
+/// An entry under the threats folder that is named like a threat file but cannot be one:
+/// it is reported, never skipped, so nothing the gate cannot read is invisible to it.
+public struct StrayEntry: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        case symlink
+        case submodule
+        case folder
+        /// A regular file over `Limits.maximumFileBytes` (not loaded).
+        case tooLarge(bytes: Int)
+    }
+
+    /// Path relative to the model root.
+    public let path: String
+    public let kind: Kind
+
+    public init(path: String, kind: Kind) {
+        self.path = path
+        self.kind = kind
+    }
+
+    public var diagnostic: Diagnostic {
+        let (rule, what): (String, String)
+        switch kind {
+        case .symlink: (rule, what) = ("not-a-regular-file", "is a symbolic link; a threat file must be a regular file")
+        case .submodule: (rule, what) = ("not-a-regular-file", "is a submodule (gitlink); a threat file must be a regular file")
+        case .folder: (rule, what) = ("not-a-regular-file", "is a folder; a threat file must be a regular file (rename the folder)")
+        case .tooLarge(let bytes):
+            (rule, what) = ("file-too-large", "is \(bytes) bytes; threat files are limited to \(Limits.maximumFileBytes) bytes")
+        }
+        return Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: rule, message: "\(path) \(what)")
+    }
+}
+
+/// A threat file that holds no readable threat: the file is there, the threat it was is not
+/// readable (broken YAML, not UTF-8, too large, no id, not a regular file…).
+public struct UnreadableThreatFile: Hashable, Sendable {
+    public let path: String
+    /// The id its file name starts with, when it does.
+    public let idFromFileName: String?
+    /// The first error that makes it unreadable.
+    public let problem: Diagnostic
+}
+
 /// The raw inputs of a model: config, inventories and threat files.
 public struct ModelSources: Sendable {
     public var config: ModelFile?
     public var elements: ModelFile?
     public var assets: ModelFile?
     public var threatFiles: [ModelFile]
+    /// Entries under the threats folder named like threat files that are not regular files.
+    public var strays: [StrayEntry]
 
-    public init(config: ModelFile?, elements: ModelFile? = nil, assets: ModelFile? = nil, threatFiles: [ModelFile]) {
+    public init(config: ModelFile?, elements: ModelFile? = nil, assets: ModelFile? = nil, threatFiles: [ModelFile],
+                strays: [StrayEntry] = []) {
         self.config = config
         self.elements = elements
         self.assets = assets
         self.threatFiles = threatFiles
+        self.strays = strays
     }
 }
 
@@ -37,6 +84,8 @@ public struct Model: Sendable {
     public let threats: [Threat]
     /// Every problem in inventories and threat files, sorted by path and position.
     public let diagnostics: [Diagnostic]
+    /// Threat files (and entries named like them) that hold no readable threat, sorted by path.
+    public let unreadable: [UnreadableThreatFile]
 
     public init(sources: ModelSources) {
         var config = ModelConfig()
@@ -46,13 +95,29 @@ public struct Model: Sendable {
         }
         let parsed = sources.threatFiles.map { ThreatParser.parse(path: $0.path, bytes: $0.bytes, idPrefix: config.idPrefix) }
         self.init(config: config, configDiagnostics: configDiagnostics, elementsFile: sources.elements, assetsFile: sources.assets,
-                  parsedThreats: parsed)
+                  parsedThreats: parsed, strays: sources.strays)
     }
 
     /// Builds a model from threat files parsed elsewhere (e.g. memoized by git blob id).
     public init(config: ModelConfig, configDiagnostics: [Diagnostic], elementsFile: ModelFile?, assetsFile: ModelFile?,
-                parsedThreats parsed: [ParsedThreatFile]) {
+                parsedThreats parsed: [ParsedThreatFile], strays: [StrayEntry] = []) {
         var diagnostics: [Diagnostic] = []
+        var unreadable: [UnreadableThreatFile] = []
+        func fileNameID(_ path: String) -> String? {
+            ThreatParser.idInFileName(String(path.split(separator: "/").last ?? ""), prefix: config.idPrefix)
+        }
+        for stray in strays {
+            let problem = stray.diagnostic
+            diagnostics.append(problem)
+            unreadable.append(UnreadableThreatFile(path: stray.path, idFromFileName: fileNameID(stray.path), problem: problem))
+        }
+        for file in parsed where file.threat == nil {
+            let problem = file.diagnostics.first { $0.severity == .error }
+                ?? Diagnostic(path: file.path, line: 0, column: 0, severity: .error, rule: "missing-field", message: "id: required field is missing")
+            if !file.diagnostics.contains(where: { $0.severity == .error }) { diagnostics.append(problem) }
+            unreadable.append(UnreadableThreatFile(path: file.path, idFromFileName: fileNameID(file.path), problem: problem))
+        }
+        self.unreadable = unreadable.sorted { $0.path < $1.path }
         let sources = (elements: elementsFile, assets: assetsFile)
         var elements: [Element]?
         if let file = sources.elements {

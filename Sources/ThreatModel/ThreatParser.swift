@@ -5,10 +5,10 @@ public struct ParsedThreatFile: Sendable {
     public let path: String
     public let threat: Threat?
     public let diagnostics: [Diagnostic]
-    /// A digest of the file without its `reviewed` block (see `ThreatVersion.materialDigest`).
-    public var materialDigest: UInt64 = 0
+    /// A digest of the file's values without its `reviewed` block (see `MaterialDigest`).
+    public var materialDigest: MaterialDigest = .none
 
-    public init(path: String, threat: Threat?, diagnostics: [Diagnostic], materialDigest: UInt64 = 0) {
+    public init(path: String, threat: Threat?, diagnostics: [Diagnostic], materialDigest: MaterialDigest = .none) {
         self.path = path
         self.threat = threat
         self.diagnostics = diagnostics
@@ -72,31 +72,8 @@ public enum ThreatParser {
             return ParsedThreatFile(path: path, threat: nil, diagnostics: fields.diagnostics)
         }
         var parsed = readThreat(pairs: pairs, root: root, path: path, body: split.body, reader: reader, idPrefix: idPrefix)
-        parsed.materialDigest = materialDigest(yaml: split.yaml, body: split.body, threat: parsed.threat, lineOffset: split.yamlLineOffset)
+        parsed.materialDigest = MaterialDigest(frontMatter: root, body: split.body)
         return parsed
-    }
-
-    /// FNV-1a over the front matter without the `reviewed` block's lines, then the body.
-    static func materialDigest(yaml: String, body: String, threat: Threat?, lineOffset: Int) -> UInt64 {
-        var skip: Range<Int> = 0..<0
-        if let threat, let reviewed = threat.locations["reviewed"] {
-            let next = threat.locations.values.map(\.line).filter { $0 > reviewed.line }.min() ?? Int.max
-            skip = (reviewed.line - lineOffset - 1)..<(next == Int.max ? Int.max : next - lineOffset - 1)
-        }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-        }
-        for (index, line) in yaml.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !skip.contains(index) {
-            add(line)
-            add([0x0A])
-        }
-        add([0x00])
-        add(body.utf8)
-        return hash
     }
 
     private static func readThreat(pairs: [(key: String, keyNode: YNode, value: YNode)], root: YNode, path: String, body: String,

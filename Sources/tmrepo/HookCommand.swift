@@ -26,8 +26,8 @@ struct HookCommand: ParsableCommand {
         @OptionGroup var history: HistoryOptions
 
         func run() throws {
-            let (diagnostics, changed) = try HookCommand.runner(asOf: history).preCommit()
-            guard !changed.isEmpty else { return }
+            let (diagnostics, _) = try HookCommand.runner(asOf: history).preCommit()
+            guard !diagnostics.isEmpty else { return }
             let errors = diagnostics.filter { $0.severity == .error }
             for diagnostic in diagnostics { Console.error(diagnostic.formatted + " [\(diagnostic.rule)]") }
             if !errors.isEmpty {

@@ -11,13 +11,16 @@ struct ReviewCommand: ParsableCommand {
         Only the reviewed block (and, with --verify-mitigations, the mitigations' verified and status)
         changes; everything else in the file stays byte for byte. With --commit the commit is made
         through libgit2 with one 'Reviewed-threat: <id>' trailer per threat, containing only these files.
+        With --config --commit it commits a review of .tmrepo.yml instead (an empty commit with a
+        'Reviewed-config: .tmrepo.yml' trailer), which the merge gate asks for when a range changes it.
+        When policy.require_signed_reviews is set, commit with 'git commit -S' instead of --commit.
         """
     )
 
     @OptionGroup var model: ModelOptions
 
     @Argument(help: "Threat ids to record a review for.")
-    var ids: [String]
+    var ids: [String] = []
 
     @Option(help: "Who reviewed (default: git's user.email).")
     var by: String?
@@ -34,12 +37,25 @@ struct ReviewCommand: ParsableCommand {
     @Flag(help: "Commit the changed files with Reviewed-threat trailers.")
     var commit = false
 
+    @Flag(help: "Review the model's configuration (.tmrepo.yml) instead of threats (needs --commit).")
+    var config = false
+
     func validate() throws {
+        if config {
+            if !ids.isEmpty { throw ValidationError("--config reviews the configuration: name no threat ids") }
+            if !commit { throw ValidationError("a configuration review is a commit: add --commit") }
+            return
+        }
         if ids.isEmpty { throw ValidationError("name at least one threat id") }
         if note != nil && !commit { throw ValidationError("--note goes into the commit message: add --commit") }
     }
 
     func run() throws {
+        if config {
+            let location = try ModelLocation.find(store: try model.store())
+            print("committed \(try ConfigReview(location: location).commit(note: note).hex)")
+            return
+        }
         let day: Day
         if let on {
             guard let parsed = Day(on) else { throw TMRepoError.invalidArgument("--on '\(on)' is not a date (YYYY-MM-DD)") }

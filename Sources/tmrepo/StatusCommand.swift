@@ -27,7 +27,7 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Output: text or json.")
     var format: StatusFormat = .text
 
-    @Option(help: "Exit 1 when a review is overdue, a mitigation is stale, or either.")
+    @Option(help: "Exit 1 when a review is overdue, a mitigation is stale, or either (an unreadable threat file counts as both).")
     var failOn: FailOn?
 
     func run() throws {
@@ -46,8 +46,10 @@ struct StatusCommand: ParsableCommand {
         case .text: Console.out(StatusFormatter.text(report, entries: entries, commitCount: analysis.commitCount, style: .forStandardOutput()))
         }
         clock.lap("report written")
-        let overdue = entries.contains(where: \.overdue)
-        let stale = entries.contains { !$0.staleMitigations.isEmpty }
+        // A threat that cannot be read is overdue and stale as far as anyone can tell.
+        let unreadable = !report.unreadable.isEmpty
+        let overdue = unreadable || entries.contains(where: \.overdue)
+        let stale = unreadable || entries.contains { !$0.staleMitigations.isEmpty }
         switch failOn {
         case .overdue where overdue, .stale where stale, .any where overdue || stale: Console.finish(1)
         default: Console.finish(0)

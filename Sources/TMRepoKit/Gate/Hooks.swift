@@ -18,31 +18,23 @@ public struct HookRunner {
 
     // MARK: pre-commit
 
-    /// Lints the model as staged, reporting on the threat files the commit changes.
+    /// Lints the model as staged: errors in the threat files the commit changes, and every entry
+    /// under the threats folder that is not a readable threat (wherever it came from).
     public func preCommit() throws -> (diagnostics: [Diagnostic], changed: [String]) {
-        let staged = try repository.indexFiles(under: location.prefix)
-        func file(_ name: String) throws -> ModelFile? {
-            guard let entry = staged.first(where: { $0.path == location.prefix + name }) else { return nil }
-            return ModelFile(path: name, bytes: try repository.blob(entry.id))
+        let staged = ModelReader(source: try IndexSource(repository: repository, prefix: location.prefix))
+        guard let config = try staged.config() else { return ([], []) }
+        let model = try staged.read()
+        let committed = try repository.headCommit().map {
+            TreeSource(repository: repository, tree: try repository.commit($0).tree, prefix: location.prefix, name: "HEAD")
         }
-        guard let configFile = try file(ModelConfig.fileName) else { return ([], []) }
-        let (config, configProblems) = ModelConfig.parse(path: configFile.path, bytes: configFile.bytes)
-        if configProblems.contains(where: { $0.severity == .error }) { throw TMRepoError.configInvalid(configProblems.filter { $0.severity == .error }) }
-        let folder = location.prefix + config.threatsDirectory
-        let headTree = try repository.headCommit().map { try repository.commit($0).tree }
-        var threatFiles: [ModelFile] = []
+        let (files, strays) = try staged.threatEntries(config: config)
         var changed: [String] = []
-        for entry in staged where entry.kind == .blob && entry.path.hasPrefix(folder)
-            && ModelStore.isThreatFile(String(entry.path.dropFirst(folder.count))) {
-            let path = String(entry.path.dropFirst(location.prefix.count))
-            threatFiles.append(ModelFile(path: path, bytes: try repository.blob(entry.id)))
-            let committed = try headTree.flatMap { try repository.entryID(in: $0, path: entry.path) }
-            if committed?.id != entry.id { changed.append(path) }
+        for path in files.map(\.path) + strays.map(\.path) {
+            let before = try committed?.entry(path), now = try staged.source.entry(path)
+            if before?.object != now?.object || before?.kind != now?.kind { changed.append(path) }
         }
-        let model = Model(sources: ModelSources(config: configFile, elements: try file(InventoryParser.elementsFile),
-                                                assets: try file(InventoryParser.assetsFile), threatFiles: threatFiles))
-        let changedSet = Set(changed)
-        return (model.diagnostics.filter { changedSet.contains($0.path) }, changed.sorted())
+        let reported = Set(changed).union(model.unreadable.map(\.path))
+        return (model.diagnostics.filter { reported.contains($0.path) }, changed.sorted())
     }
 
     // MARK: commit-msg
@@ -125,10 +117,15 @@ public struct HookRunner {
         case rejected(ref: String, reason: String, result: CheckResult?)
     }
 
-    /// Decides each updated ref of a push (`<old id> <new id> <ref>` per line). Protected branches
-    /// are those of the policy as committed on the branch before the push, so a push cannot
-    /// switch the gate off for itself.
-    public func preReceive(lines: [String]) throws -> [ReceiveVerdict] {
+    /// Decides each updated ref of a push (`<old id> <new id> <ref>` per line). The protected
+    /// branches and the policy come from the repository's default branch as it is before the push
+    /// (git updates no ref until every hook passed), so nothing pushed can switch the gate off for
+    /// itself. Judged as of the push: `asOf` may move the moment back (tests), never forward.
+    public func preReceive(lines: [String], now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> [ReceiveVerdict] {
+        let moment = min(asOf, now)
+        let engine = HistoryEngine(location: location)
+        let defaultBranch = repository.headBranch() ?? "refs/heads/main"
+        let defaultTip = try repository.referenceCommit(defaultBranch)
         var verdicts: [ReceiveVerdict] = []
         for line in lines {
             let parts = line.split(separator: " ").map(String.init)
@@ -136,16 +133,25 @@ public struct HookRunner {
             let (oldID, newID, ref) = (parts[0], parts[1], parts[2])
             let old = oldID == Self.zero ? nil : ObjectID(hex: oldID)
             let new = newID == Self.zero ? nil : ObjectID(hex: newID)
-            guard let policyCommit = old ?? new else { continue }
-            let engine = HistoryEngine(location: location)
-            let config: ModelConfig
-            do {
-                config = try engine.config(at: policyCommit)
-            } catch TMRepoError.modelNotFound {
-                verdicts.append(.accepted(ref: ref, result: nil))   // no threat model on this branch
+            // The policy's source: the default branch; a repository whose default branch has no
+            // model yet falls back to the branch's own state before the push.
+            var policySource: ObjectID?
+            var config: ModelConfig?
+            for candidate in [defaultTip, old].compactMap({ $0 }) {
+                do {
+                    config = try engine.config(at: candidate)
+                    policySource = candidate
+                    break
+                } catch TMRepoError.modelNotFound {
+                    continue
+                }
+            }
+            guard let config, let policySource else {
+                verdicts.append(.accepted(ref: ref, result: nil))   // no threat model here yet
                 continue
             }
-            guard Self.isProtected(ref, by: config.policy.protectedBranches) else {
+            let policy = config.policy
+            guard Self.isProtected(ref, by: policy.protectedBranches) else {
                 verdicts.append(.accepted(ref: ref, result: nil))
                 continue
             }
@@ -153,13 +159,20 @@ public struct HookRunner {
                 verdicts.append(.rejected(ref: ref, reason: "\(ref) is a protected branch (policy.protected_branches); it cannot be deleted", result: nil))
                 continue
             }
-            var hidden: [ObjectID] = []
-            if old == nil {
-                // A new protected branch: check the commits no existing branch or tag has.
-                hidden = try repository.references(matching: "refs/heads/*").map(\.commit)
-                    + repository.references(matching: "refs/tags/*").map(\.commit)
+            let result: CheckResult
+            if let old {
+                if !policy.allowForcePush, try !repository.isDescendant(new, of: old), new != old {
+                    verdicts.append(.rejected(ref: ref, reason: "\(ref) is a protected branch: a push that is not a fast-forward would rewrite reviewed history (policy.allow_force_push is false)", result: nil))
+                    continue
+                }
+                result = try MergeCheck(location: location).run(base: old, head: new, asOf: moment, shapeFrom: policySource)
+            } else {
+                // A new protected branch: checked for every commit no protected branch already has,
+                // whatever other (unprotected) refs the server holds.
+                let guarded = try repository.references(matching: "refs/heads/*")
+                    .filter { Self.isProtected($0.name, by: policy.protectedBranches) }.map(\.commit)
+                result = try MergeCheck(location: location).run(base: nil, head: new, hiding: guarded, asOf: moment, shapeFrom: policySource)
             }
-            let result = try MergeCheck(location: location).run(base: old, head: new, hiding: hidden, asOf: asOf)
             verdicts.append(result.passed ? .accepted(ref: ref, result: result)
                                           : .rejected(ref: ref, reason: "\(ref): unreviewed threat-model changes", result: result))
         }

@@ -17,17 +17,21 @@ public struct CheckResult {
 /// Applies the merge gate to a range of commits read from git (never the work tree).
 public struct MergeCheck {
     public let location: ModelLocation
+    /// The trailer that records a review of the model's configuration (`.tmrepo.yml`).
+    public static let configTrailer = "Reviewed-config"
 
     public init(location: ModelLocation) {
         self.location = location
     }
 
-    /// The default base: where HEAD's branch forked from its upstream, else from main
-    /// (local, then origin's). nil when there is none (a new repository: all of history is checked).
+    /// The default base: where HEAD forked from the remote's default branch (`origin/HEAD`), else
+    /// from main or master (local, then origin's). nil when there is none (a new repository: all
+    /// of history is checked). Not the branch's own upstream: after `git push -u` that is the
+    /// branch itself, and the range would be empty.
     public func defaultBase(head: ObjectID) throws -> ObjectID? {
         let repository = location.repository
         var candidates: [String] = []
-        if let branch = repository.headBranch(), let upstream = repository.upstream(of: branch) { candidates.append(upstream) }
+        if let target = repository.symbolicTarget(of: "refs/remotes/origin/HEAD") { candidates.append(target) }
         candidates += ["refs/heads/main", "refs/remotes/origin/main", "refs/heads/master", "refs/remotes/origin/master"]
         for name in candidates {
             guard let commit = try repository.referenceCommit(name) else { continue }
@@ -46,8 +50,10 @@ public struct MergeCheck {
         }
     }
 
-    /// Checks base..head (commits reachable from head, not from base nor from `hiding`).
-    public func run(base: ObjectID?, head: ObjectID, hiding: [ObjectID] = [], asOf: Int64) throws -> CheckResult {
+    /// Checks base..head (commits reachable from head, not from base nor from `hiding`). The model
+    /// is read with the configuration of `shapeFrom` (default: the base), so a range is judged by
+    /// the threats folder, id prefix, cadences, owners and policy it is merged into.
+    public func run(base: ObjectID?, head: ObjectID, hiding: [ObjectID] = [], asOf: Int64, shapeFrom: ObjectID? = nil) throws -> CheckResult {
         let repository = location.repository
         if repository.isShallow { throw TMRepoError.shallowClone(repository.workingDirectory ?? repository.gitDirectory) }
         if let base, try repository.mergeBase(base, head) == nil {
@@ -61,14 +67,70 @@ public struct MergeCheck {
             throw TMRepoError.from(error)
         }
         let engine = HistoryEngine(location: location)
-        let analysis = try engine.analyze(at: head.hex, timelines: false, collecting: Set(range))
+        // The base's configuration, when the base has a model; a new model is judged by its own.
+        let shapeCommit = shapeFrom ?? base
+        let baseConfig = try shapeCommit.flatMap { commit -> ModelConfig? in
+            do { return try engine.config(at: commit) } catch TMRepoError.modelNotFound { return nil }
+        }
+        var findings: [GateFinding] = []
+        if baseConfig != nil {
+            // Head's own configuration must still be readable: it is what the next range is judged by.
+            do {
+                _ = try engine.config(at: head)
+            } catch TMRepoError.configInvalid(let errors) {
+                for error in errors {
+                    findings.append(GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: error.line, commit: head.hex,
+                                                message: "\(ModelConfig.fileName) at head: \(error.formatted)",
+                                                fix: "fix \(ModelConfig.fileName), then: tmrepo lint"))
+                }
+            } catch TMRepoError.modelNotFound {
+                findings.append(GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: 0, commit: head.hex,
+                                            message: "\(ModelConfig.fileName) was removed (or is not a regular file) at head",
+                                            fix: "restore \(ModelConfig.fileName)"))
+            }
+        }
+        let analysis = try engine.analyze(at: head.hex, config: baseConfig, timelines: false, collecting: Set(range))
         let status = analysis.status(asOf: asOf)
-        // The policy of the branch being merged into: a range that edits .tmrepo.yml must not be
-        // judged by its own, relaxed, policy. Without a base (or a model there), head's applies.
-        var policy = analysis.model.config.policy
-        if let base, let targetConfig = try? engine.config(at: base) { policy = targetConfig.policy }
-        let findings = MergeGate.evaluate(range: analysis.collected, model: analysis.model, histories: analysis.histories,
-                                          status: status, ancestry: analysis.ancestry, policy: policy)
+        let policy = baseConfig?.policy ?? analysis.model.config.policy
+        let configChange = try baseConfig == nil ? nil : configChanges(in: range, analysis: analysis)
+        let input = GateInput(range: analysis.collected, model: analysis.model, histories: analysis.histories, status: status,
+                              ancestry: analysis.ancestry, policy: policy, asOf: asOf, config: configChange)
+        findings += MergeGate.evaluate(input)
         return CheckResult(base: base?.hex, head: head.hex, commits: range.count, findings: findings, modelPrefix: location.prefix)
+    }
+
+    /// The commits of the range that changed `.tmrepo.yml` (for a merge: changed it against every
+    /// parent) and those that carry a `Reviewed-config:` trailer naming it.
+    func configChanges(in range: [ObjectID], analysis: HistoryAnalysis) throws -> ConfigChange {
+        let repository = location.repository
+        let path = location.prefix + ModelConfig.fileName
+        var changes: [Revision] = [], reviews: [Revision] = []
+        do {
+            for id in range {
+                let commit = try repository.commit(id)
+                let mine = try repository.entryID(in: commit.tree, path: path)
+                var differs = !commit.parents.isEmpty
+                for parent in commit.parents {
+                    let theirs = try repository.entryID(in: try repository.commit(parent).tree, path: path)
+                    if theirs?.id == mine?.id && theirs?.kind == mine?.kind { differs = false }
+                }
+                let revision = Revision(id: id.hex, time: commit.committer.time, offsetMinutes: commit.committer.offsetMinutes,
+                                        author: Identity(name: commit.author.name, email: commit.author.email),
+                                        committer: Identity(name: commit.committer.name, email: commit.committer.email),
+                                        reviewedIDs: [], threatChanges: [])
+                if differs { changes.append(revision) }
+                let named = try messageTrailers(commit.message).filter { $0.key.caseInsensitiveCompare(Self.configTrailer) == .orderedSame }
+                if named.contains(where: { Self.namesConfig($0.value, path: path) }) { reviews.append(revision) }
+            }
+        } catch let error as GitError {
+            throw TMRepoError.from(error)
+        }
+        return ConfigChange(path: path, changes: changes, reviews: reviews)
+    }
+
+    /// A `Reviewed-config:` value names the configuration by its repository path or as `.tmrepo.yml`.
+    static func namesConfig(_ value: String, path: String) -> Bool {
+        let named = value.trimmingCharacters(in: .whitespaces)
+        return named == path || named == ModelConfig.fileName
     }
 }

@@ -3,9 +3,27 @@ import ThreatModel
 
 /// A threat file a commit added, changed or removed (paths relative to the model root).
 struct FileDelta: Sendable, Equatable {
+    /// What a side of the change is: only a regular file is ever read as a threat.
+    enum Kind: UInt8, Sendable { case regular = 0, symlink = 1, submodule = 2 }
+
     let path: String
     let old: ObjectID?
     let new: ObjectID?
+    var oldKind: Kind = .regular
+    var newKind: Kind = .regular
+
+    init(path: String, old: ObjectID?, new: ObjectID?, oldKind: Kind = .regular, newKind: Kind = .regular) {
+        self.path = path
+        self.old = old
+        self.new = new
+        self.oldKind = oldKind
+        self.newKind = newKind
+    }
+
+    init(path: String, old: ObjectID?, new: ObjectID?, oldKind: EntryKind?, newKind: EntryKind?) {
+        func kind(_ entry: EntryKind?) -> Kind { entry == .symlink ? .symlink : entry == .submodule ? .submodule : .regular }
+        self.init(path: path, old: old, new: new, oldKind: kind(oldKind), newKind: kind(newKind))
+    }
 }
 
 /// What one commit contributes to the history, computed once and cached by commit id

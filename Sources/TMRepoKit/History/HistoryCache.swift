@@ -15,7 +15,7 @@ import ThreatModel
 /// fresh walk that still reuses every record whose commit is still there, and a rewritten file.
 struct HistoryCache {
     /// Bump when the record format or what a parse produces changes.
-    static let formatVersion: UInt64 = 10
+    static let formatVersion: UInt64 = 11
     static let magic: [UInt8] = Array("TMRS".utf8)
     /// After this many segments the file is rewritten as one (increments and other branches' chains add up).
     static let compactAfterSegments = 32
@@ -71,9 +71,10 @@ struct HistoryCache {
     }
 
     /// Reads every valid segment of the model layout `layout` (its filter is not compared here).
-    static func load(from path: String, layout: Key) -> HistoryCache {
+    /// Not `trusted`: none (the file is then rewritten from a fresh walk).
+    static func load(from path: String, layout: Key, trusted: Bool = true) -> HistoryCache {
         var cache = HistoryCache(path: path, parsed: ParsedStore())
-        guard let data = FileManager.default.contents(atPath: path) else { return cache }
+        guard trusted, let data = FileManager.default.contents(atPath: path) else { return cache }
         let bytes = [UInt8](data)
         var offset = 0
         while offset < bytes.count {
@@ -115,10 +116,11 @@ struct HistoryCache {
         return nil
     }
 
-    /// Every record the file holds, by commit id (for reuse after a history rewrite).
-    var allRecords: [ObjectID: CommitRecord] {
+    /// Every record made under `key`, by commit id (for reuse after a history rewrite). Records
+    /// of another key watched other paths (a narrower evidence filter, say) and are never reused.
+    func records(matching key: Key) -> [ObjectID: CommitRecord] {
         var out: [ObjectID: CommitRecord] = [:]
-        for segment in segments {
+        for segment in segments where segment.key == key {
             for record in (try? segment.records()) ?? [] where out[record.id] == nil { out[record.id] = record }
         }
         return out
@@ -254,7 +256,7 @@ struct HistoryCache {
         writer.varint(UInt64(record.threatFiles.count))
         for delta in record.threatFiles {
             writer.string(delta.path)
-            writer.byte((delta.old == nil ? 0 : 1) | (delta.new == nil ? 0 : 2))
+            writer.byte((delta.old == nil ? 0 : 1) | (delta.new == nil ? 0 : 2) | delta.oldKind.rawValue << 2 | delta.newKind.rawValue << 4)
             if let old = delta.old { writer.raw(old.bytes) }
             if let new = delta.new { writer.raw(new.bytes) }
         }
@@ -279,7 +281,10 @@ struct HistoryCache {
             let flags = try reader.byte()
             let old = flags & 1 != 0 ? try id(&reader) : nil
             let new = flags & 2 != 0 ? try id(&reader) : nil
-            deltas.append(FileDelta(path: path, old: old, new: new))
+            guard let oldKind = FileDelta.Kind(rawValue: flags >> 2 & 3), let newKind = FileDelta.Kind(rawValue: flags >> 4 & 3) else {
+                throw BinaryReader.Malformed()
+            }
+            deltas.append(FileDelta(path: path, old: old, new: new, oldKind: oldKind, newKind: newKind))
         }
         return CommitRecord(id: commit, parents: parents, rootTree: root, time: time, offsetMinutes: offset, author: author,
                             committer: committer, reviewedIDs: reviewed, threatFiles: deltas, changedPaths: try reader.strings())
@@ -346,7 +351,8 @@ struct HistoryCache {
         } else {
             writer.byte(0)
         }
-        writer.uint64(file.materialDigest)
+        writer.uint64(file.materialDigest.high)
+        writer.uint64(file.materialDigest.low)
         writer.varint(UInt64(file.diagnostics.count))
         for diagnostic in file.diagnostics {
             writer.int(diagnostic.line)
@@ -417,8 +423,8 @@ struct HistoryCache {
     }
 
     /// The facts block and the digest that follows it.
-    private static func readFactsAndDigest(_ reader: inout BinaryReader) throws -> (facts: ThreatVersion?, digest: UInt64) {
-        guard try reader.byte() == 1 else { return (nil, try reader.uint64()) }
+    private static func readFactsAndDigest(_ reader: inout BinaryReader) throws -> (facts: ThreatVersion?, digest: MaterialDigest) {
+        guard try reader.byte() == 1 else { return (nil, try readDigest(&reader)) }
         let id = try reader.string()
         let severity = try readCase(&reader, Severity.self)
         let status = try readCase(&reader, ThreatStatus.self)
@@ -431,9 +437,13 @@ struct HistoryCache {
             mitigations.append(ThreatVersion.MitigationVersion(id: try reader.string(), status: try readCase(&reader, MitigationStatus.self),
                                                                verified: try readDay(&reader)))
         }
-        let digest = try reader.uint64()
+        let digest = try readDigest(&reader)
         return (ThreatVersion(id: id, severity: severity, status: status, owner: owner, reviewed: reviewed,
                               mitigations: mitigations, materialDigest: digest), digest)
+    }
+
+    static func readDigest(_ reader: inout BinaryReader) throws -> MaterialDigest {
+        MaterialDigest(high: try reader.uint64(), low: try reader.uint64())
     }
 
     static func readParsed(_ reader: inout BinaryReader) throws -> ParsedThreatFile {

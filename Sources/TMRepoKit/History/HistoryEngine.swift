@@ -46,6 +46,8 @@ public struct HistoryAnalysis {
     /// The revisions of the commits asked for with `collecting`, parents first.
     public let collected: [Revision]
     public let ancestry: CommitAncestry
+    /// Per threat-file path that cannot be read at head: the commit since which it cannot.
+    public let unreadableSince: [String: CommitRef]
     /// Every threat id ever seen in history (live and retired).
     public var everSeenIDs: Set<String> { Set(histories.keys) }
 
@@ -56,7 +58,7 @@ public struct HistoryAnalysis {
 
     public func status(asOf: Int64) -> StatusReport {
         StatusReport(model: model, histories: histories, head: head.hex, asOf: asOf, lastActivity: lastActivity,
-                     evidence: evidence, historyProblems: problems)
+                     evidence: evidence, historyProblems: problems, unreadableSince: unreadableSince)
     }
 }
 
@@ -76,15 +78,35 @@ public final class HistoryEngine {
 
     /// `timelines: false` skips building per-threat event lists (status does not show them).
     /// `collecting`: commits whose revisions to return (the merge gate's range).
-    public func analyze(at tip: String? = nil, timelines: Bool = true, collecting: Set<ObjectID> = []) throws -> HistoryAnalysis {
+    /// `config`: read the model with this configuration instead of the one committed at the tip
+    /// (the merge gate reads a range with its base's shape).
+    public func analyze(at tip: String? = nil, config: ModelConfig? = nil, timelines: Bool = true,
+                        collecting: Set<ObjectID> = []) throws -> HistoryAnalysis {
         do {
-            return try analyzeThrowingGitErrors(at: tip, timelines: timelines, collecting: collecting)
+            return try analyzeThrowingGitErrors(at: tip, config: config, timelines: timelines, collecting: collecting, trustCache: true)
+        } catch let error as GitError where useCache && error.code == .notFound {
+            // The cache may name commits or trees that are gone (a gc after a reset, objects a
+            // rejected push left in quarantine): recompute without it, never fail or answer from it.
+            Trace.note("history cache refers to a missing object (\(error)); recomputing without it")
+            parsed = ParsedStore()
+            do {
+                return try analyzeThrowingGitErrors(at: tip, config: config, timelines: timelines, collecting: collecting, trustCache: false)
+            } catch let error as GitError {
+                throw TMRepoError.from(error)
+            }
         } catch let error as GitError {
             throw TMRepoError.from(error)
         }
     }
 
-    private func analyzeThrowingGitErrors(at tip: String?, timelines: Bool, collecting: Set<ObjectID>) throws -> HistoryAnalysis {
+    /// Whether this process may write the cache. Objects a pre-receive hook sees may be in git's
+    /// quarantine, which git drops when the push is refused: nothing read then is persisted.
+    static var mayWriteCache: Bool {
+        ProcessInfo.processInfo.environment["GIT_QUARANTINE_PATH"] == nil
+    }
+
+    private func analyzeThrowingGitErrors(at tip: String?, config override: ModelConfig?, timelines: Bool, collecting: Set<ObjectID>,
+                                          trustCache: Bool) throws -> HistoryAnalysis {
         let repository = location.repository
         if repository.isShallow { throw TMRepoError.shallowClone(repository.workingDirectory ?? repository.gitDirectory) }
         let head: ObjectID
@@ -95,11 +117,11 @@ public final class HistoryEngine {
             head = found
         }
         let headCommit = try repository.commit(head)
-        let config = try readConfig(tree: headCommit.tree)
+        let config = try override ?? readConfig(tree: headCommit.tree)
         var clock = PhaseClock()
         let threatsFolder = location.prefix + config.threatsDirectory
         let layout = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix, filter: "")
-        let cache = useCache ? HistoryCache.load(from: HistoryCache.location(for: repository), layout: layout) : nil
+        let cache = useCache ? HistoryCache.load(from: HistoryCache.location(for: repository), layout: layout, trusted: trustCache) : nil
         if let cache { parsed = cache.parsed }
         clock.lap("load cache (\(cache?.segments.count ?? 0) segments)")
         // List the commits on a second handle while the HEAD model is read: the two are independent.
@@ -176,7 +198,7 @@ public final class HistoryEngine {
         } else {
             // No cache, another filter, or history rewritten (rebase, force-push): walk it all,
             // reusing the records of commits that are still there.
-            records = try walker.records(head: head, hiding: [], knownTrees: [:], reuse: cache?.allRecords ?? [:], commits: listed)
+            records = try walker.records(head: head, hiding: [], knownTrees: [:], reuse: cache?.records(matching: key) ?? [:], commits: listed)
         }
         clock.lap("walk and diff \(records.count) commits")
         // Blobs of cached records were parsed when they were recorded; only new ones can be missing.
@@ -205,7 +227,7 @@ public final class HistoryEngine {
         }
         let evidenceIndex = index ?? EvidenceIndex(records: records)
         clock.lap("evidence index")
-        if let cache {
+        if let cache, Self.mayWriteCache {
             if let chain, cache.segments.count < HistoryCache.compactAfterSegments {
                 if chain.tip != head || !parsed.added.isEmpty {
                     cache.append(key: key, base: chain.tip, tip: head, records: newRecords)
@@ -218,7 +240,8 @@ public final class HistoryEngine {
         }
         return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
                                problems: problems,
-                               evidence: evidenceIndex, commitCount: records.count, collected: folder.collected, ancestry: evidenceIndex)
+                               evidence: evidenceIndex, commitCount: records.count, collected: folder.collected, ancestry: evidenceIndex,
+                               unreadableSince: folder.unreadableSince)
     }
 
     /// The configuration committed at `commit`.
@@ -230,36 +253,27 @@ public final class HistoryEngine {
         }
     }
 
+    /// The model as committed in `tree`.
+    func source(tree: ObjectID, commit: ObjectID? = nil) -> TreeSource {
+        TreeSource(repository: location.repository, tree: tree, prefix: location.prefix,
+                   name: commit.map { "commit \($0.hex.prefix(12))" } ?? "the commit's tree")
+    }
+
     /// `.tmrepo.yml` as committed; errors in it stop the run (exit 2).
     private func readConfig(tree: ObjectID) throws -> ModelConfig {
-        let path = location.prefix + ModelConfig.fileName
-        guard let entry = try location.repository.entryID(in: tree, path: path), entry.kind == .blob else {
-            throw TMRepoError.modelNotFound(searchedFrom: "the commit's tree at '\(path)' (commit the model first)")
+        guard let config = try ModelReader(source: source(tree: tree)).config() else {
+            throw TMRepoError.modelNotFound(searchedFrom: "the commit's tree at '\(location.prefix + ModelConfig.fileName)' (commit the model first)")
         }
-        let (config, problems) = ModelConfig.parse(path: ModelConfig.fileName, bytes: try location.repository.blob(entry.id))
-        let errors = problems.filter { $0.severity == .error }
-        if !errors.isEmpty { throw TMRepoError.configInvalid(errors) }
         return config
     }
 
     /// The model as committed in `tree`, threat files parsed once per blob id.
     func readModel(tree: ObjectID, config: ModelConfig) throws -> Model {
-        let repository = location.repository
-        func optional(_ name: String) throws -> ModelFile? {
-            guard let entry = try repository.entryID(in: tree, path: location.prefix + name), entry.kind == .blob else { return nil }
-            return ModelFile(path: name, bytes: try repository.blob(entry.id))
+        try ModelReader(source: source(tree: tree)).read(config: config) { entries, config in
+            let blobs = entries.compactMap(\.object)
+            try self.parseAll(Set(blobs), idPrefix: config.idPrefix)
+            return try zip(entries, blobs).map { entry, blob in try self.parse(blob: blob, path: entry.path, idPrefix: config.idPrefix) }
         }
-        var threats: [ParsedThreatFile] = []
-        let folder = location.prefix + config.threatsDirectory
-        if let entry = try repository.entryID(in: tree, path: String(folder.dropLast())), entry.kind == .tree {
-            let files = try repository.files(in: entry.id).filter { $0.kind == .blob && ModelStore.isThreatFile($0.path) }
-            try parseAll(Set(files.map(\.id)), idPrefix: config.idPrefix)
-            for file in files {
-                threats.append(try parse(blob: file.id, path: config.threatsDirectory + file.path, idPrefix: config.idPrefix))
-            }
-        }
-        return Model(config: config, configDiagnostics: [], elementsFile: try optional(InventoryParser.elementsFile),
-                     assetsFile: try optional(InventoryParser.assetsFile), parsedThreats: threats)
     }
 
     /// Parses blobs not parsed yet, split across the machine's cores (each with its own handle).

@@ -14,6 +14,8 @@ struct HistoryFolder: @unchecked Sendable {
     private var versions: [ObjectID: (id: String?, version: ThreatVersion?)] = [:]
     /// The last readable version of each threat, standing in for unreadable ones.
     private var lastKnown: [String: ThreatVersion] = [:]
+    /// Per path of a threat file that cannot be read now: the commit since which it cannot.
+    private(set) var unreadableSince: [String: CommitRef] = [:]
     /// Commits whose revisions are kept (the merge gate's range), and those revisions in order.
     let collect: Set<ObjectID>
     private(set) var collected: [Revision] = []
@@ -73,8 +75,9 @@ struct HistoryFolder: @unchecked Sendable {
             versions[blob] = entry
             return entry.id != nil ? entry : (fileNameID(path), nil)
         }
-        // The common case: one file edited in place, same id before and after.
-        if record.threatFiles.count == 1, let delta = record.threatFiles.first, let oldBlob = delta.old, let newBlob = delta.new {
+        // The common case: one regular file edited in place, same id before and after.
+        if record.threatFiles.count == 1, let delta = record.threatFiles.first, let oldBlob = delta.old, let newBlob = delta.new,
+           delta.oldKind == .regular, delta.newKind == .regular, unreadableSince[delta.path] == nil {
             let before = try read(oldBlob, delta.path), after = try read(newBlob, delta.path)
             if let id = after.id, id == before.id, let new = after.version {
                 let old = before.version ?? lastKnown[id]
@@ -84,12 +87,22 @@ struct HistoryFolder: @unchecked Sendable {
                                 threatChanges: [ThreatChange(id: id, oldPath: delta.path, newPath: delta.path, old: old, new: new)])
             }
         }
+        let ref = CommitRef(commit: record.id.hex, time: record.time, author: record.author)
         for delta in record.threatFiles {
-            let before = try delta.old.map { try read($0, delta.path) }
-            let after = try delta.new.map { try read($0, delta.path) }
+            // A link or a submodule is never read: its "content" is a path or a commit id.
+            let before = try delta.old.map { delta.oldKind == .regular ? try read($0, delta.path) : (id: fileNameID(delta.path), version: nil) }
+            let after = try delta.new.map { delta.newKind == .regular ? try read($0, delta.path) : (id: fileNameID(delta.path), version: nil) }
             if let after, after.version == nil, let blob = delta.new {
-                let file = try parse(blob, delta.path)   // rare: an unreadable file
-                unreadable.append((delta.path, file.diagnostics.first { $0.severity == .error }?.message ?? "cannot be read"))
+                let message: String
+                switch delta.newKind {
+                case .symlink: message = "is a symbolic link; a threat file must be a regular file"
+                case .submodule: message = "is a submodule (gitlink); a threat file must be a regular file"
+                case .regular: message = try parse(blob, delta.path).diagnostics.first { $0.severity == .error }?.message ?? "cannot be read"
+                }
+                unreadable.append((delta.path, message))
+                if unreadableSince[delta.path] == nil { unreadableSince[delta.path] = ref }
+            } else {
+                unreadableSince[delta.path] = nil
             }
             switch (before?.id, after?.id) {
             case let (old?, new?) where old == new:

@@ -66,7 +66,8 @@ struct HistoryWalker: @unchecked Sendable {
             if change.path.hasPrefix(threatsFolder) {
                 let inside = String(change.path.dropFirst(threatsFolder.count))
                 if ModelStore.isThreatFile(inside) {
-                    threatFiles.append(FileDelta(path: String(change.path.dropFirst(modelPrefix.count)), old: change.oldID, new: change.newID))
+                    threatFiles.append(FileDelta(path: String(change.path.dropFirst(modelPrefix.count)), old: change.oldID, new: change.newID,
+                                                 oldKind: change.oldKind, newKind: change.newKind))
                 }
             }
         }

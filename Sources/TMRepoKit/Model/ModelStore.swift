@@ -30,44 +30,37 @@ public struct ModelStore: Sendable {
 
     public func absolute(_ relative: String) -> String { root + "/" + relative }
 
+    /// The work tree as a source for `ModelReader`.
+    public var source: WorkTreeSource { WorkTreeSource(root: root) }
+
     /// Reads `.tmrepo.yml` alone (cheap), failing on configuration errors.
     public func loadConfig() throws -> ModelConfig {
-        let (config, problems) = ModelConfig.parse(path: ModelConfig.fileName, bytes: try FileSystem.read(absolute(ModelConfig.fileName)))
-        let errors = problems.filter { $0.severity == .error }
-        if !errors.isEmpty { throw TMRepoError.configInvalid(errors) }
+        guard let config = try ModelReader(source: source).config() else { throw TMRepoError.modelNotFound(searchedFrom: root) }
         return config
     }
 
     /// Reads the whole model from the work tree. Configuration errors throw; problems in
-    /// threat files and inventories come back as diagnostics in the model.
+    /// threat files and inventories (and entries that are not readable threat files) come back
+    /// as diagnostics in the model.
     public func load() throws -> Model {
-        let config = try loadConfig()
-        let model = Model(sources: try sources(config: config))
-        return model
+        _ = try loadConfig()
+        return try ModelReader(source: source).read()
     }
 
-    public func sources(config: ModelConfig) throws -> ModelSources {
-        func optional(_ name: String) throws -> ModelFile? {
-            FileSystem.exists(absolute(name)) ? ModelFile(path: name, bytes: try FileSystem.read(absolute(name))) : nil
-        }
-        let threatFiles = try threatFilePaths(config: config).map { ModelFile(path: $0, bytes: try FileSystem.read(absolute($0))) }
-        return ModelSources(config: try optional(ModelConfig.fileName), elements: try optional(InventoryParser.elementsFile),
-                            assets: try optional(InventoryParser.assetsFile), threatFiles: threatFiles)
-    }
-
-    /// Threat files: every `*.md` under the threats folder except README.md, relative to the root.
+    /// Every entry the model counts as a threat file (readable or not), relative to the root.
     public func threatFilePaths(config: ModelConfig) throws -> [String] {
-        let folder = absolute(config.threatsDirectory)
-        guard FileSystem.isDirectory(folder) else { return [] }
-        return FileSystem.files(under: folder)
-            .filter { ModelStore.isThreatFile($0) }
-            .map { config.threatsDirectory + $0 }
+        let (files, strays) = try ModelReader(source: source).threatEntries(config: config)
+        return (files.map(\.path) + strays.map(\.path)).sorted()
     }
 
     /// Whether a path inside the threats folder is a threat file.
     public static func isThreatFile(_ relativePath: String) -> Bool {
         let name = relativePath.split(separator: "/").last.map(String.init) ?? relativePath
-        return name.lowercased().hasSuffix(".md") && name.lowercased() != "readme.md" && !name.hasPrefix(".")
-            && !relativePath.split(separator: "/").contains { $0.hasPrefix(".") }
+        return name.lowercased().hasSuffix(".md") && name.lowercased() != "readme.md" && !isHidden(relativePath)
+    }
+
+    /// Whether any part of a path starts with a dot (hidden files and folders are not the model's).
+    public static func isHidden(_ relativePath: String) -> Bool {
+        relativePath.split(separator: "/").contains { $0.hasPrefix(".") }
     }
 }

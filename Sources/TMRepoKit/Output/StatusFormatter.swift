@@ -18,6 +18,7 @@ public enum StatusFormatter {
                 ("never_reviewed", .int(count(entries) { $0.lastReview == nil && $0.reviewDue != nil })),
                 ("stale_mitigations", .int(entries.reduce(0) { $0 + ($1.staleMitigations.isEmpty ? 0 : Set($1.staleMitigations.map(\.id)).count) })),
                 ("ownership_gaps", .int(count(entries) { $0.ownershipProblem != nil })),
+                ("unreadable", .int(report.unreadable.count)),
             ])),
             ("counts", .object([
                 ("severity", .object(Severity.allCases.map { severity in (severity.rawValue, .int(count(entries) { $0.threat.severity == severity })) })),
@@ -29,6 +30,12 @@ public enum StatusFormatter {
                          ("last_commit", owner.lastCommit.map { .string(ISOTime.format($0)) } ?? .null)])
             })),
             ("problems", .array(report.problems.map { diagnosticJSON($0) })),
+            ("unreadable", .array(report.unreadable.map { item in
+                .object([("path", .string(item.file.path)), ("id", .optional(item.threatID)),
+                         ("since", item.since.map { .string($0.commit) } ?? .null),
+                         ("since_time", item.since.map { .string(ISOTime.format($0.time)) } ?? .null),
+                         ("rule", .string(item.file.problem.rule)), ("message", .string(item.file.problem.message))])
+            })),
         ])
     }
 
@@ -132,7 +139,17 @@ public enum StatusFormatter {
             let n = entries.filter { $0.threat.status == status }.count
             if n > 0 { statuses.append("\(n) \(status.rawValue)") }
         }
-        out.append("\(entries.count) threats: \(counts.joined(separator: ", ")); \(statuses.joined(separator: ", "))")
+        out.append("\(entries.count) threats: \(counts.joined(separator: ", ")); \(statuses.joined(separator: ", "))"
+            + (report.unreadable.isEmpty ? "" : "; " + style.red("\(report.unreadable.count) unreadable")))
+        if !report.unreadable.isEmpty {
+            out.append("")
+            out.append(style.bold("Unreadable threat files (\(report.unreadable.count))"))
+            out += table(report.unreadable.map { item in
+                [item.threatID ?? "?", item.file.path,
+                 item.since.map { "since \($0.commit.prefix(12)) (\(Day(unixTime: $0.time)))" } ?? "",
+                 style.red(item.file.problem.message)]
+            })
+        }
 
         let overdue = entries.filter(\.overdue)
         out.append("")

@@ -29,12 +29,12 @@ public struct ThreatVersion: Hashable, Sendable {
     public let owner: String?
     public let reviewed: ReviewClaim?
     public let mitigations: [MitigationVersion]
-    /// A digest of everything but the `reviewed` block (other fields, unknown fields, body):
-    /// two versions with the same digest differ at most in their review record.
-    public let materialDigest: UInt64
+    /// A digest of the parsed values of everything but the `reviewed` block (other fields, unknown
+    /// fields, body): two versions with the same digest differ at most in their review record.
+    public let materialDigest: MaterialDigest
 
     public init(id: String, severity: Severity?, status: ThreatStatus?, owner: String?, reviewed: ReviewClaim?,
-                mitigations: [MitigationVersion], materialDigest: UInt64) {
+                mitigations: [MitigationVersion], materialDigest: MaterialDigest) {
         self.id = id
         self.severity = severity
         self.status = status
@@ -44,7 +44,7 @@ public struct ThreatVersion: Hashable, Sendable {
         self.materialDigest = materialDigest
     }
 
-    public init(_ threat: Threat, materialDigest: UInt64) {
+    public init(_ threat: Threat, materialDigest: MaterialDigest) {
         self.init(id: threat.id, severity: threat.severity, status: threat.status, owner: threat.owner, reviewed: threat.reviewed,
                   mitigations: threat.mitigations.map { MitigationVersion(id: $0.id, status: $0.status, verified: $0.verified) },
                   materialDigest: materialDigest)

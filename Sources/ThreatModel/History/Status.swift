@@ -50,6 +50,15 @@ public final class ThreatStatusEntry: Sendable {
     }
 }
 
+/// A threat file that cannot be read at the moment judged, and since when (never silently gone).
+public struct UnreadableThreatStatus: Sendable {
+    public let file: UnreadableThreatFile
+    /// The live threat that file held when it was last readable.
+    public let threatID: String?
+    /// The commit since which the file cannot be read (nil when history does not tell).
+    public let since: CommitRef?
+}
+
 /// `tmrepo status`: overdue reviews, stale mitigations and ownership gaps at one moment.
 public struct StatusReport: Sendable {
     public let asOf: Int64
@@ -58,6 +67,8 @@ public struct StatusReport: Sendable {
     /// Configured identities with no commit in the repository for `inactiveAfterDays` (team, email, last commit time).
     public let inactiveOwners: [(team: String, email: String, lastCommit: Int64?)]
     public let problems: [Diagnostic]
+    /// Threat files that hold no readable threat.
+    public let unreadable: [UnreadableThreatStatus]
 
     public static let inactiveAfterDays = 180
 
@@ -69,13 +80,20 @@ public struct StatusReport: Sendable {
     /// Builds the report. `asOf` is seconds since 1970; reviews are due on
     /// (last review day, or creation day when never reviewed) + cadence, and overdue after that day.
     public init(model: Model, histories: [String: ThreatHistory], head: String, asOf: Int64,
-                lastActivity: [String: Int64], evidence: EvidenceOracle, historyProblems: [Diagnostic] = []) {
+                lastActivity: [String: Int64], evidence: EvidenceOracle, historyProblems: [Diagnostic] = [],
+                unreadableSince: [String: CommitRef] = [:]) {
         let config = model.config
         let today = Day(unixTime: asOf)
         var entries: [ThreatStatusEntry] = []
+        var timeProblems: [Diagnostic] = []
         for threat in model.threats {
             let history = histories[threat.id]
-            let lastReview = history?.lastReview
+            let lastReview = history?.lastReview(asOf: asOf)
+            for review in history?.reviewsAfter(asOf) ?? [] {
+                timeProblems.append(Diagnostic(
+                    path: threat.path, line: 0, column: 0, severity: .warning, rule: "review-after-as-of",
+                    message: "\(threat.id): the review in commit \(review.ref.commit.prefix(12)) is dated \(Day(unixTime: review.ref.time)), after \(Day(unixTime: asOf)); a review from the future does not count"))
+            }
             let cadence = config.cadence(for: threat)
             var reviewDue: Day?
             if threat.status != .closed, let cadence {
@@ -137,6 +155,11 @@ public struct StatusReport: Sendable {
         self.inactiveOwners = inactive
         self.asOf = asOf
         self.head = head
-        self.problems = (model.diagnostics + historyProblems).sorted(by: Diagnostic.sortKey)
+        self.problems = (model.diagnostics + historyProblems + timeProblems).sorted(by: Diagnostic.sortKey)
+        let liveByPath = Dictionary(histories.values.filter { $0.isLive && $0.path != nil }.map { ($0.path!, $0.id) },
+                                    uniquingKeysWith: { first, _ in first })
+        self.unreadable = model.unreadable.map { file in
+            UnreadableThreatStatus(file: file, threatID: liveByPath[file.path] ?? file.idFromFileName, since: unreadableSince[file.path])
+        }
     }
 }

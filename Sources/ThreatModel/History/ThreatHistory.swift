@@ -59,6 +59,18 @@ public struct ThreatHistory: Sendable {
         reviews.max { ($0.ref.time, $0.via == .reviewedBlock ? 1 : 0) < ($1.ref.time, $1.via == .reviewedBlock ? 1 : 0) }
     }
 
+    /// The last review at or before `moment`. A commit time is a claim its author makes: a review
+    /// dated after the moment judged is not a review yet (see `reviewsAfter`).
+    public func lastReview(asOf moment: Int64) -> Review? {
+        reviews.filter { $0.ref.time <= moment }
+            .max { ($0.ref.time, $0.via == .reviewedBlock ? 1 : 0) < ($1.ref.time, $1.via == .reviewedBlock ? 1 : 0) }
+    }
+
+    /// Reviews whose commit time is after `moment` (clock skew or a forged date).
+    public func reviewsAfter(_ moment: Int64) -> [Review] {
+        reviews.filter { $0.ref.time > moment }
+    }
+
     public var isLive: Bool { retired == nil }
 }
 

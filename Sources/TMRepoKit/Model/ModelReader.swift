@@ -1,0 +1,107 @@
+import Foundation
+import TMGit
+import ThreatModel
+
+/// One entry found below a model's folder, whatever it is read from.
+public struct SourceEntry: Sendable {
+    public enum Kind: Sendable, Equatable { case file, symlink, submodule, folder }
+
+    /// Relative to the model root.
+    public let path: String
+    public let kind: Kind
+    /// Bytes, when known before loading (`stat` in the work tree); git sources leave it to the
+    /// parser, which refuses an oversized file without parsing it.
+    public let size: Int?
+    /// What `ModelFileSource.bytes(of:)` needs to load it (a blob id for git sources).
+    let object: ObjectID?
+}
+
+/// Where a model's files come from: the work tree, the index, or a commit's tree. One reader
+/// (`ModelReader`) turns any of them into a `Model` with one definition of a threat file.
+public protocol ModelFileSource {
+    /// A human name for error messages ("the work tree", "the index", "commit 1a2b3c").
+    var name: String { get }
+    /// The entry at `path` (relative to the model root), nil when there is none.
+    func entry(_ path: String) throws -> SourceEntry?
+    /// Every entry below `folder` (relative to the model root, trailing slash), recursively; folders included.
+    func entries(under folder: String) throws -> [SourceEntry]
+    /// The content of a file entry.
+    func bytes(of entry: SourceEntry) throws -> [UInt8]
+}
+
+/// Reads a model from any source: `.tmrepo.yml`, the inventories, and every entry under the
+/// threats folder. A name ending in `.md` (not README.md, not hidden) is a threat file; one that
+/// is not a regular file, or is too large to read, is a `StrayEntry`: reported, never skipped.
+public struct ModelReader {
+    public let source: ModelFileSource
+
+    public init(source: ModelFileSource) {
+        self.source = source
+    }
+
+    /// The config as the source has it; errors in it throw (exit 2). nil when there is no `.tmrepo.yml`.
+    public func config() throws -> ModelConfig? {
+        guard let file = try modelFile(ModelConfig.fileName) else { return nil }
+        let (config, problems) = ModelConfig.parse(path: file.path, bytes: file.bytes)
+        let errors = problems.filter { $0.severity == .error }
+        if !errors.isEmpty { throw TMRepoError.configInvalid(errors) }
+        return config
+    }
+
+    /// The whole model. `config` replaces the source's own (the merge gate reads a range's model
+    /// with the base's shape: its threats folder, id prefix, cadences, owners and policy).
+    /// `parse` reads the threat file entries (the history engine memoizes by blob id and splits
+    /// the work across cores); by default each is parsed from the source.
+    public func read(config override: ModelConfig? = nil,
+                     parse: (([SourceEntry], ModelConfig) throws -> [ParsedThreatFile])? = nil) throws -> Model {
+        let configFile = try modelFile(ModelConfig.fileName)
+        guard configFile != nil || override != nil else { throw TMRepoError.modelNotFound(searchedFrom: source.name) }
+        var config = ModelConfig()
+        var configDiagnostics: [Diagnostic] = []
+        if let configFile { (config, configDiagnostics) = ModelConfig.parse(path: configFile.path, bytes: configFile.bytes) }
+        if let override { config = override }
+        let (files, strays) = try threatEntries(config: config)
+        let parsed = try parse?(files, config) ?? files.map { entry in
+            ThreatParser.parse(path: entry.path, bytes: try source.bytes(of: entry), idPrefix: config.idPrefix)
+        }
+        return Model(config: config, configDiagnostics: override == nil ? configDiagnostics : [],
+                     elementsFile: try modelFile(InventoryParser.elementsFile), assetsFile: try modelFile(InventoryParser.assetsFile),
+                     parsedThreats: parsed, strays: strays)
+    }
+
+    /// The readable threat files and the strays under the threats folder.
+    public func threatEntries(config: ModelConfig) throws -> (files: [SourceEntry], strays: [StrayEntry]) {
+        var files: [SourceEntry] = [], strays: [StrayEntry] = []
+        let folder = config.threatsDirectory
+        for entry in try source.entries(under: folder) {
+            let inside = String(entry.path.dropFirst(folder.count))
+            let named = ModelStore.isThreatFile(inside)
+            switch entry.kind {
+            case .file where named:
+                if let size = entry.size, size > Limits.maximumFileBytes {
+                    strays.append(StrayEntry(path: entry.path, kind: .tooLarge(bytes: size)))
+                } else {
+                    files.append(entry)
+                }
+            case .folder where named: strays.append(StrayEntry(path: entry.path, kind: .folder))
+            // A link or a submodule anywhere below the threats folder could stand for threats the gate cannot read.
+            case .symlink where !ModelStore.isHidden(inside): strays.append(StrayEntry(path: entry.path, kind: .symlink))
+            case .submodule where !ModelStore.isHidden(inside): strays.append(StrayEntry(path: entry.path, kind: .submodule))
+            default: break
+            }
+        }
+        return (files.sorted { $0.path < $1.path }, strays.sorted { $0.path < $1.path })
+    }
+
+    /// A model file outside the threats folder (config, inventories); it must be a regular file of a readable size.
+    public func modelFile(_ path: String) throws -> ModelFile? {
+        guard let entry = try source.entry(path) else { return nil }
+        guard entry.kind == .file else {
+            throw TMRepoError.io(path: path, reason: "is \(entry.kind == .folder ? "a folder" : entry.kind == .symlink ? "a symbolic link" : "a submodule") in \(source.name); it must be a regular file")
+        }
+        if let size = entry.size, size > Limits.maximumFileBytes {
+            throw TMRepoError.io(path: path, reason: "is \(size) bytes in \(source.name); model files are limited to \(Limits.maximumFileBytes) bytes")
+        }
+        return ModelFile(path: path, bytes: try source.bytes(of: entry))
+    }
+}
