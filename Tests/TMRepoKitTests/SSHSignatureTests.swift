@@ -325,6 +325,32 @@ struct SSHSignatureTests {
         #expect(!verifier.verify(signature: armored, signedData: signedData + [0x0A], email: alice.1, at: commitTime).isValid)
     }
 
+    /// The gate's path: the allowed-signers file is read from a commit (the base), not the work tree.
+    @Test func allowedSignersAreReadFromACommit() throws {
+        let fixture = try SigningFixture()
+        let key = try fixture.makeKey("alice")
+        try fixture.temp.write("repo/.tmrepo/allowed_signers", "alice@example.com \(try fixture.publicKey(key))\n")
+        let baseID = try #require(ObjectID(hex: try fixture.git.commitAll("add signers", date: commitDate)))
+        // The change edits the file to list Bob's key for Alice; the base's copy still rules.
+        let bobsKey = try fixture.makeKey("bob")
+        try fixture.temp.write("repo/.tmrepo/allowed_signers", "alice@example.com \(try fixture.publicKey(bobsKey))\n")
+        try fixture.git.run(["add", "-A"])
+        let review = try fixture.signedCommit(key: bobsKey, identity: alice)
+        let repository = try Repository.open(at: fixture.git.directory)
+        let signers = try #require(try AllowedSigners.load(from: repository, commit: baseID, path: ".tmrepo/allowed_signers"))
+        #expect(signers.entries.count == 1 && signers.diagnostics.isEmpty)
+        let verdict = try CommitSignatureVerifier(allowedSigners: signers).verify(commit: review, in: repository, email: alice.1)
+        guard case .keyNotAllowed = verdict else {
+            Issue.record("expected keyNotAllowed, got \(verdict.explanation)")
+            return
+        }
+        #expect(try AllowedSigners.load(from: repository, commit: baseID, path: ".tmrepo/none") == nil)
+        #expect(try AllowedSigners.load(from: repository, commit: baseID, path: ".tmrepo") == nil)
+        // Read from the review commit itself, the edited file would have let Bob's key pass.
+        let edited = try #require(try AllowedSigners.load(from: repository, commit: review, path: ".tmrepo/allowed_signers"))
+        #expect(try CommitSignatureVerifier(allowedSigners: edited).verify(commit: review, in: repository, email: alice.1).isValid)
+    }
+
     @Test func unknownCommitThrows() throws {
         let fixture = try SigningFixture()
         _ = try fixture.unsignedCommit(identity: alice)

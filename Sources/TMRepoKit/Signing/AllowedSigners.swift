@@ -1,4 +1,5 @@
 import Foundation
+import TMGit
 
 /// An allowed-signers file, as git's `gpg.ssh.allowedSignersFile` and `ssh-keygen -Y verify -f`
 /// read it (ssh-keygen(1), "ALLOWED SIGNERS"): one key per line,
@@ -71,6 +72,16 @@ public struct AllowedSigners: Sendable {
 
     public init(parsing text: String, timeZone: TimeZone = .current) {
         self.init(parsing: Array(text.utf8), timeZone: timeZone)
+    }
+
+    /// The allowed-signers file at `path` (repository-relative) in `commit`'s tree; nil when
+    /// there is no file there. Read it from the base of a change, so the change cannot vouch
+    /// for itself by editing the file.
+    public static func load(from repository: Repository, commit: ObjectID, path: String,
+                            timeZone: TimeZone = .current) throws -> AllowedSigners? {
+        let tree = try repository.commit(commit).tree
+        guard let entry = try repository.entryID(in: tree, path: path), entry.kind == .blob else { return nil }
+        return AllowedSigners(parsing: try repository.blob(entry.id), timeZone: timeZone)
     }
 
     // MARK: - Queries
