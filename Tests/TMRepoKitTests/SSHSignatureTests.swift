@@ -107,7 +107,7 @@ private final class SigningFixture {
 
 @Suite(.enabled(if: hasSSHKeygen, skipReason))
 struct SSHSignatureTests {
-    @Test(arguments: [("ed25519", nil), ("ecdsa", "256"), ("ecdsa", "384"), ("rsa", "3072")] as [(String, String?)])
+    @Test(arguments: [("ed25519", nil), ("ecdsa", "256"), ("ecdsa", "384"), ("ecdsa", "521"), ("rsa", "3072")] as [(String, String?)])
     func goodSignaturePassesAndGitAgrees(type: String, bits: String?) throws {
         let fixture = try SigningFixture()
         let key = try fixture.makeKey("alice", type: type, bits: bits)
@@ -230,7 +230,7 @@ struct SSHSignatureTests {
 
     /// Many signatures per key type and hash, so ECDSA's r and s come with and without the
     /// leading zero byte an mpint needs when the top bit is set.
-    @Test(arguments: [("ed25519", nil), ("ecdsa", "256"), ("ecdsa", "384"), ("rsa", "2048")] as [(String, String?)])
+    @Test(arguments: [("ed25519", nil), ("ecdsa", "256"), ("ecdsa", "384"), ("ecdsa", "521"), ("rsa", "2048")] as [(String, String?)])
     func manySignaturesOfEachKindVerify(type: String, bits: String?) throws {
         let fixture = try SigningFixture()
         let key = try fixture.makeKey("alice", type: type, bits: bits)
@@ -246,6 +246,35 @@ struct SSHSignatureTests {
                 #expect(!verifier.verify(signature: signature, signedData: payload + [0x20], email: alice.1, at: commitTime).isValid)
             }
         }
+    }
+
+    /// Key kinds and algorithms tmrepo cannot or will not check are refused with their name.
+    @Test func unsupportedKindsAreRefusedByName() throws {
+        let fixture = try SigningFixture()
+        let key = try fixture.makeKey("alice", type: "rsa", bits: "2048")
+        let (verifier, _) = try fixture.allowedSigners("alice@example.com \(try fixture.publicKey(key))\n")
+        let payload = Array("payload\n".utf8)
+        let real = try SSHSignature(armored: try fixture.sshSign(payload, key: key, namespace: "git"))
+        var reader = SSHWireReader(real.signatureBlob, context: "test")
+        #expect(try reader.name() == "rsa-sha2-512")
+        let rsaBytes = try reader.string()
+        func rebuilt(key: [UInt8], signature: [UInt8]) -> [UInt8] {
+            let blob = Array("SSHSIG".utf8) + [0, 0, 0, 1] + SSHWire.string(key) + SSHWire.string("git") + SSHWire.string([])
+                + SSHWire.string("sha512") + SSHWire.string(signature)
+            return SSHSignatureTests.armor(blob)
+        }
+        // SHA-1 RSA signatures ("ssh-rsa") are forbidden in SSHSIG.
+        let sha1 = rebuilt(key: real.publicKey.blob, signature: SSHWire.string("ssh-rsa") + SSHWire.string(rsaBytes))
+        #expect(verifier.verify(signature: sha1, signedData: payload, email: alice.1, at: commitTime)
+                == .invalid(reason: "RSA signature algorithm ssh-rsa is not accepted (only rsa-sha2-256 and rsa-sha2-512)"))
+        for type in ["ssh-dss", "sk-ssh-ed25519@openssh.com", "ssh-ed25519-cert-v01@openssh.com"] {
+            let other = rebuilt(key: SSHWire.string(type) + SSHWire.string([1, 2, 3]), signature: SSHWire.string(type) + SSHWire.string([4]))
+            #expect(verifier.verify(signature: other, signedData: payload, email: alice.1, at: commitTime)
+                    == .invalid(reason: "unsupported key type \(type)"))
+        }
+        // An Ed25519 signature presented for the RSA key.
+        let mixed = rebuilt(key: real.publicKey.blob, signature: SSHWire.string("ssh-ed25519") + SSHWire.string([UInt8](repeating: 0, count: 64)))
+        #expect(!verifier.verify(signature: mixed, signedData: payload, email: alice.1, at: commitTime).isValid)
     }
 
     @Test func keyOutsideItsValidityWindowIsRefused() throws {

@@ -10,7 +10,7 @@ public struct SSHPublicKey: Sendable, Hashable {
     public let blob: [UInt8]
 
     /// The key types whose signatures tmrepo can check.
-    public static let supportedTypes: Set<String> = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ssh-rsa"]
+    public static let supportedTypes: Set<String> = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"]
 
     /// Reads the type out of a blob; the rest is checked only when a signature is verified.
     public init(blob: [UInt8]) throws {
@@ -42,14 +42,15 @@ public struct SSHPublicKey: Sendable, Hashable {
             let publicKey = try Curve25519.Signing.PublicKey(rawRepresentation: point)
             return publicKey.isValidSignature(raw, for: message)
 
-        case "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384":
+        case "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521":
             guard algorithm == type else { throw SSHSignatureError("an \(type) key cannot make a \(algorithm) signature") }
             let curve = try key.name()
             let point = try key.string()
             try key.requireEnd()
             guard "ecdsa-sha2-" + curve == type else { throw SSHSignatureError("\(type) key names curve \(curve)") }
             var integers = SSHWireReader(raw, context: "ECDSA signature")
-            let size = type.hasSuffix("256") ? 32 : 48
+            // Each curve signs with its own hash (RFC 5656 §6.2.1): SHA-256, SHA-384, SHA-512.
+            let size = type.hasSuffix("256") ? 32 : type.hasSuffix("384") ? 48 : 66
             let r = try integers.positiveMPInt(maximumBytes: size)
             let s = try integers.positiveMPInt(maximumBytes: size)
             try integers.requireEnd()
@@ -60,8 +61,12 @@ public struct SSHPublicKey: Sendable, Hashable {
                     let publicKey = try P256.Signing.PublicKey(x963Representation: point)
                     return publicKey.isValidSignature(try P256.Signing.ECDSASignature(rawRepresentation: rawSignature), for: message)
                 }
-                let publicKey = try P384.Signing.PublicKey(x963Representation: point)
-                return publicKey.isValidSignature(try P384.Signing.ECDSASignature(rawRepresentation: rawSignature), for: message)
+                if size == 48 {
+                    let publicKey = try P384.Signing.PublicKey(x963Representation: point)
+                    return publicKey.isValidSignature(try P384.Signing.ECDSASignature(rawRepresentation: rawSignature), for: message)
+                }
+                let publicKey = try P521.Signing.PublicKey(x963Representation: point)
+                return publicKey.isValidSignature(try P521.Signing.ECDSASignature(rawRepresentation: rawSignature), for: message)
             } catch {
                 throw SSHSignatureError("\(type) key or signature is malformed")
             }
