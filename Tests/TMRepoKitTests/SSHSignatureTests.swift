@@ -325,6 +325,8 @@ struct SSHSignatureTests {
             verifier.verify(signature: signature, signedData: signedData, email: alice.1, at: commitTime)
         }
         #expect(check(armored).isValid)
+        // Line endings converted to CRLF on the way still read.
+        #expect(check(Array(String(decoding: armored, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8)).isValid)
         for length in stride(from: 0, to: armored.count, by: 7) {
             #expect(!check(Array(armored.prefix(length))).isValid, "prefix \(length) accepted")
         }
@@ -437,6 +439,11 @@ struct AllowedSignersTests {
         #expect(!signers.allows(key, for: "x@ops.example.com", at: now))        // its line was refused
         #expect(!signers.allows(key, for: "ALICE@example.com", at: now))        // case-sensitive, as ssh-keygen
         #expect(signers.principals(for: key, namespace: "email", at: now) == ["alice@example.com", "*@wild.example.com,!eve@wild.example.com"])
+    }
+
+    @Test func windowsLineEndingsRead() throws {
+        let signers = AllowedSigners(parsing: "# keys\r\nalice@example.com ssh-ed25519 \(Self.base64)\r\n\r\n", timeZone: Self.utc)
+        #expect(signers.entries.count == 1 && signers.diagnostics.isEmpty)
     }
 
     @Test func hostileInputIsBounded() {

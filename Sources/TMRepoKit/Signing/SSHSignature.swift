@@ -124,7 +124,8 @@ public struct SSHSignature: Sendable {
         }
         // Armor is ASCII; anything else is not an SSH signature (an OpenPGP one is refused here too).
         let text = String(decoding: armored, as: UTF8.self)
-        let lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r" }
+        // isNewline: "\r\n" is one Character in Swift, so compare by kind, not by value.
+        let lines = text.split(omittingEmptySubsequences: true) { $0.isNewline }
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         guard let first = lines.first, first == Self.beginMarker else {
