@@ -56,14 +56,12 @@ public struct AllowedSigners: Sendable {
             number += 1
             do {
                 if let entry = try Self.parseLine(Array(rawLine), number: number, timeZone: timeZone) { entries.append(entry) }
-            } catch let error as SSHSignatureError {
-                if diagnostics.count < Self.maximumDiagnostics {
-                    diagnostics.append(Diagnostic(line: number, message: error.message))
-                } else {
-                    skipped += 1
-                }
             } catch {
-                diagnostics.append(Diagnostic(line: number, message: "\(error)"))
+                guard diagnostics.count < Self.maximumDiagnostics else {
+                    skipped += 1
+                    continue
+                }
+                diagnostics.append(Diagnostic(line: number, message: (error as? SSHSignatureError)?.message ?? "\(error)"))
             }
         }
         if skipped > 0 { diagnostics.append(Diagnostic(line: number, message: "\(skipped) more lines were skipped with errors")) }
