@@ -18,7 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -27,8 +27,14 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "TMGit", dependencies: ["CLibgit2"]),
+        // Crypto: SHA-256 for material digests (a change must not be forgeable as "no change").
         .target(name: "ThreatModel", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "TMRepoKit", dependencies: ["TMGit", "ThreatModel", .product(name: "Ink", package: "Ink")]),
+        .target(name: "TMRepoKit", dependencies: [
+            "TMGit", "ThreatModel", .product(name: "Ink", package: "Ink"),
+            // Verify SSH commit signatures in-process: Ed25519 and ECDSA from Crypto, RSA from CryptoExtras.
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
         .executableTarget(
             name: "tmrepo",
             dependencies: [
