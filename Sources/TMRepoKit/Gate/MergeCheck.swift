@@ -93,8 +93,13 @@ public struct MergeCheck {
         let status = analysis.status(asOf: asOf)
         let policy = baseConfig?.policy ?? analysis.model.config.policy
         let configChange = try baseConfig == nil ? nil : configChanges(in: range, analysis: analysis)
+        var authority: ReviewAuthority = CommitIdentities()
+        if policy.requireSignedReviews, let shapeCommit, baseConfig != nil {
+            authority = try SignedReviewAuthority(repository: repository, base: shapeCommit,
+                                                  signersPath: location.prefix + policy.allowedSigners)
+        }
         let input = GateInput(range: analysis.collected, model: analysis.model, histories: analysis.histories, status: status,
-                              ancestry: analysis.ancestry, policy: policy, asOf: asOf, config: configChange)
+                              ancestry: analysis.ancestry, policy: policy, asOf: asOf, config: configChange, authority: authority)
         findings += MergeGate.evaluate(input)
         return CheckResult(base: base?.hex, head: head.hex, commits: range.count, findings: findings, modelPrefix: location.prefix)
     }

@@ -20,6 +20,11 @@ struct FileDelta: Sendable, Equatable {
         self.newKind = newKind
     }
 
+    /// The blobs to parse: those of regular files (a link's blob is a path, a gitlink's id a commit).
+    var regularBlobs: [ObjectID] {
+        [oldKind == .regular ? old : nil, newKind == .regular ? new : nil].compactMap { $0 }
+    }
+
     init(path: String, old: ObjectID?, new: ObjectID?, oldKind: EntryKind?, newKind: EntryKind?) {
         func kind(_ entry: EntryKind?) -> Kind { entry == .symlink ? .symlink : entry == .submodule ? .submodule : .regular }
         self.init(path: path, old: old, new: new, oldKind: kind(oldKind), newKind: kind(newKind))

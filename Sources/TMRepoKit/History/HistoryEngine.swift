@@ -203,7 +203,7 @@ public final class HistoryEngine {
         clock.lap("walk and diff \(records.count) commits")
         // Blobs of cached records were parsed when they were recorded; only new ones can be missing.
         let unparsedFrom = chain != nil ? newRecords : records
-        try parseAll(Set(unparsedFrom.flatMap { $0.threatFiles.flatMap { [$0.old, $0.new].compactMap { $0 } } }), idPrefix: config.idPrefix)
+        try parseAll(Set(unparsedFrom.flatMap { $0.threatFiles.flatMap(\.regularBlobs) }), idPrefix: config.idPrefix)
         clock.lap("parse (\(parsed.count) distinct threat files)")
         let repositoryForParsing = location.repository
         let idPrefix = config.idPrefix

@@ -156,10 +156,20 @@ public struct StatusReport: Sendable {
         self.asOf = asOf
         self.head = head
         self.problems = (model.diagnostics + historyProblems + timeProblems).sorted(by: Diagnostic.sortKey)
-        let liveByPath = Dictionary(histories.values.filter { $0.isLive && $0.path != nil }.map { ($0.path!, $0.id) },
-                                    uniquingKeysWith: { first, _ in first })
+        // The threat a file held: the live one still at its path (an unreadable version carries no
+        // facts), else one retired from that path (a file replaced by a folder or a link).
+        var byPath: [String: (id: String, retired: CommitRef?)] = [:]
+        for history in histories.values {
+            guard let path = history.path else { continue }
+            if let held = byPath[path] {
+                guard let heldRetired = held.retired else { continue }   // a live threat wins
+                if let retired = history.retired, retired.time <= heldRetired.time { continue }
+            }
+            byPath[path] = (history.id, history.retired)
+        }
         self.unreadable = model.unreadable.map { file in
-            UnreadableThreatStatus(file: file, threatID: liveByPath[file.path] ?? file.idFromFileName, since: unreadableSince[file.path])
+            let held = byPath[file.path]
+            return UnreadableThreatStatus(file: file, threatID: held?.id ?? file.idFromFileName, since: unreadableSince[file.path] ?? held?.retired)
         }
     }
 }
