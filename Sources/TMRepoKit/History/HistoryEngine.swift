@@ -84,9 +84,10 @@ public final class HistoryEngine {
                         collecting: Set<ObjectID> = []) throws -> HistoryAnalysis {
         do {
             return try analyzeThrowingGitErrors(at: tip, config: config, timelines: timelines, collecting: collecting, trustCache: true)
-        } catch let error as GitError where useCache && error.code == .notFound {
+        } catch let error as GitError where useCache {
             // The cache may name commits or trees that are gone (a gc after a reset, objects a
             // rejected push left in quarantine): recompute without it, never fail or answer from it.
+            // A failure that has nothing to do with the cache fails the same way again below.
             Trace.note("history cache refers to a missing object (\(error)); recomputing without it")
             parsed = ParsedStore()
             do {
