@@ -8,20 +8,32 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "The merge gate: apply the model's policy to the commits in base..head.",
         discussion: """
-        Reads the model and the history from commits (never the work tree), so it works the same in
-        a bare repository. Blocks when a threat changed in the range (front matter other than
-        'reviewed', or body) has no review after its last change (by someone else when
-        policy.independent_review is true), when a threat of a policy.block_overdue severity is
-        overdue, when a changed threat file has lint errors, or when a Reviewed-threat trailer names
-        no threat. Default range: from where HEAD forked from its upstream (else main) to HEAD.
+        Reads the model and the history from commits (never the work tree), so it works the same in \
+        a bare repository. The range is judged by its base: the model at head is read with the \
+        base's .tmrepo.yml (threats folder, id prefix, cadences, owners, policy), so a range \
+        cannot reshape or relax the gate it is checked by.
+
+        Blocks when a threat changed in the range (any parsed value but 'reviewed', or the body) \
+        has no review after its last change (by someone else when policy.independent_review is \
+        true; signed by a listed key when policy.require_signed_reviews is true); when .tmrepo.yml \
+        changed without a 'Reviewed-config: .tmrepo.yml' review; when an entry under the threats \
+        folder is not a readable threat; when a threat of a policy.block_overdue severity is \
+        overdue; when a changed threat file has lint errors; or when a Reviewed-threat trailer \
+        names no threat. A review committed after the moment judged (--as-of, or now) does not count.
+
+        Default range: from where HEAD forked from the remote's default branch (origin/HEAD), \
+        else from main or master, to HEAD.
+
         Exit 0 pass, 1 blocked, 2 usage or repository error, 3 shallow clone or missing objects.
+
+        Example: tmrepo check --base origin/main --format github
         """
     )
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var history: HistoryOptions
 
-    @Option(help: "The commit the range starts after (default: the merge base with the upstream or main).")
+    @Option(help: "The commit the range starts after (default: the merge base with origin/HEAD, else main).")
     var base: String?
 
     @Option(help: "The last commit of the range (default: HEAD).")
