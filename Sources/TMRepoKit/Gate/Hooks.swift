@@ -81,7 +81,9 @@ public struct HookRunner {
         guard let head = try repository.headCommit() else { return [] }
         var results: [CheckResult] = []
         for commit in Set(incoming).sorted() where repository.isCommit(commit) {
-            results.append(try MergeCheck(location: location).run(base: try repository.mergeBase(head, commit), head: commit, asOf: asOf))
+            // Judged by the branch merged into, as it is now.
+            results.append(try MergeCheck(location: location).run(base: try repository.mergeBase(head, commit), head: commit, asOf: asOf,
+                                                                  shapeFrom: head))
         }
         return results
     }
@@ -92,6 +94,8 @@ public struct HookRunner {
     public func prePush(remote: String, lines: [String]) throws -> [(ref: String, result: CheckResult)] {
         var results: [(String, CheckResult)] = []
         let remoteTips = try repository.references(matching: "refs/remotes/\(remote)/*").map(\.commit)
+        let remoteDefault = try (repository.symbolicTarget(of: "refs/remotes/\(remote)/HEAD") ?? "refs/remotes/\(remote)/main")
+            .flatMap { try repository.referenceCommit($0) }
         for line in lines {
             let parts = line.split(separator: " ").map(String.init)
             guard parts.count == 4 else { continue }
@@ -104,7 +108,9 @@ public struct HookRunner {
             } else {
                 hidden = remoteTips   // a new branch (or one we lack): what the remote does not have yet
             }
-            let result = try MergeCheck(location: location).run(base: base, head: local, hiding: hidden, asOf: asOf)
+            // A new branch has no base of its own: it is judged by the remote's default branch.
+            let shape = try base ?? remoteDefault
+            let result = try MergeCheck(location: location).run(base: base, head: local, hiding: hidden, asOf: asOf, shapeFrom: shape)
             results.append(("\(localRef) → \(remoteRef)", result))
         }
         return results
