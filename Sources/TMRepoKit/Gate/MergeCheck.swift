@@ -85,8 +85,12 @@ public struct MergeCheck {
                 }
             } catch TMRepoError.modelNotFound {
                 findings.append(GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: 0, commit: head.hex,
-                                            message: "\(ModelConfig.fileName) was removed (or is not a regular file) at head",
+                                            message: "\(ModelConfig.fileName) was removed at head",
                                             fix: "restore \(ModelConfig.fileName)"))
+            } catch TMRepoError.io(_, let reason) {
+                findings.append(GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: 0, commit: head.hex,
+                                            message: "\(ModelConfig.fileName) at head \(reason)",
+                                            fix: "make \(ModelConfig.fileName) a regular file again"))
             }
         }
         let analysis = try engine.analyze(at: head.hex, config: baseConfig, timelines: false, collecting: Set(range))

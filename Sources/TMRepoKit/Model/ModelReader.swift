@@ -54,7 +54,9 @@ public struct ModelReader {
     /// the work across cores); by default each is parsed from the source.
     public func read(config override: ModelConfig? = nil,
                      parse: (([SourceEntry], ModelConfig) throws -> [ParsedThreatFile])? = nil) throws -> Model {
-        let configFile = try modelFile(ModelConfig.fileName)
+        // With a configuration given, the source's own is not read (it may be missing or broken:
+        // the merge gate reports that separately).
+        let configFile = override == nil ? try modelFile(ModelConfig.fileName) : nil
         guard configFile != nil || override != nil else { throw TMRepoError.modelNotFound(searchedFrom: source.name) }
         var config = ModelConfig()
         var configDiagnostics: [Diagnostic] = []
