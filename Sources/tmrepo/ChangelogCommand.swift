@@ -5,7 +5,8 @@ import TMRepoKit
 struct ChangelogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "changelog",
-        abstract: "How threat severity and status moved over time, from git history, grouped by month."
+        abstract: "How threat severity and status moved over time, from git history, grouped by month.",
+        discussion: "Example: tmrepo changelog --since 2026-01-01 --format md"
     )
 
     @OptionGroup var model: ModelOptions

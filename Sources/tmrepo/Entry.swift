@@ -32,10 +32,10 @@ struct TMRepo: ParsableCommand {
         commandName: "tmrepo",
         abstract: "A git-native threat-model repository manager.",
         discussion: """
-        Threats live as one Markdown file per threat with YAML front matter. tmrepo reads them,
+        Threats live as one Markdown file per threat with YAML front matter. tmrepo reads them, \
         checks them and, from git history, knows when each was really reviewed.
 
-        Exit codes: 0 ok; 1 findings (lint errors, a failing check); 2 usage, configuration or
+        Exit codes: 0 ok; 1 findings (lint errors, a failing check); 2 usage, configuration or \
         repository error; 3 incomplete git history (shallow clone, missing objects).
         """,
         version: "tmrepo 0.1.0",

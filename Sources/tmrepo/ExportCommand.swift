@@ -14,7 +14,7 @@ struct ExportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "threat-composer",
             abstract: "Write an AWS Threat Composer file (.tc.json, schema 1).",
-            discussion: "Owners, reviews, evidence, exact severity and status and the body travel in custom: metadata, so importing the file back gives the same model."
+            discussion: "Owners, reviews, evidence, exact severity and status and the body travel in custom: metadata, so importing the file back gives the same model.\n\nExample: tmrepo export threat-composer --out model.tc.json"
         )
 
         @OptionGroup var model: ModelOptions

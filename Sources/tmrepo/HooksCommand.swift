@@ -27,7 +27,7 @@ struct HooksCommand: ParsableCommand {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Install pre-commit, commit-msg, pre-merge-commit and pre-push (or, with --server, pre-receive).",
-            discussion: "An existing hook is never overwritten: it is kept as NAME.pre-tmrepo and run first (use --no-chain to refuse instead)."
+            discussion: "An existing hook is never overwritten: it is kept as NAME.pre-tmrepo and run first (use --no-chain to refuse instead).\n\nExample: tmrepo hooks install   (on the git server, in the bare repository: tmrepo hooks install --server)"
         )
 
         @OptionGroup var location: Location

@@ -15,10 +15,12 @@ struct ImportCommand: ParsableCommand {
             commandName: "threat-composer",
             abstract: "Import an AWS Threat Composer file (.tc.json): one threat file per threat.",
             discussion: """
-            The statement becomes the title and body, the grammar the threat: block, STRIDE and Priority
-            metadata stride and severity, linked mitigations and assumptions come along, custom: metadata
-            is kept, diagram images are skipped. New ids follow every id in use; a threat imported before
+            The statement becomes the title and body, the grammar the threat: block, STRIDE and Priority \
+            metadata stride and severity, linked mitigations and assumptions come along, custom: metadata \
+            is kept, diagram images are skipped. New ids follow every id in use; a threat imported before \
             (same Threat Composer id) is skipped. Prints what was imported and what could not be mapped.
+
+            Example: tmrepo import threat-composer model.tc.json --owner payments-team --dry-run
             """
         )
 

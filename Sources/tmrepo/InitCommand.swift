@@ -4,7 +4,8 @@ import TMRepoKit
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create a threat model here: .tmrepo.yml (commented), threats/, elements.yml, assets.yml."
+        abstract: "Create a threat model here: .tmrepo.yml (commented), threats/, elements.yml, assets.yml.",
+        discussion: "Example: tmrepo init services/orders"
     )
 
     @Argument(help: "Folder to create the model in.")

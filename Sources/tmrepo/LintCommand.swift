@@ -6,7 +6,7 @@ struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
         abstract: "Check threat files, inventories and references; report every problem at once.",
-        discussion: "Exit 0: no errors (warnings allowed). 1: errors found. 2: usage or configuration error."
+        discussion: "Exit 0: no errors (warnings allowed). 1: errors found. 2: usage or configuration error.\n\nExample: tmrepo lint threats/ --format github --strict"
     )
 
     @OptionGroup var model: ModelOptions

@@ -9,7 +9,8 @@ enum ListFormat: String, ExpressibleByArgument, CaseIterable {
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List threats, filtered; most severe first."
+        abstract: "List threats, filtered; most severe first.",
+        discussion: "Example: tmrepo list --severity critical --severity high --status open --format csv"
     )
 
     @OptionGroup var model: ModelOptions

@@ -5,7 +5,8 @@ import TMRepoKit
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
-        abstract: "One threat's timeline from git history: created, changes, reviews, renames, retirement."
+        abstract: "One threat's timeline from git history: created, changes, reviews, renames, retirement.",
+        discussion: "Example: tmrepo log T-0042"
     )
 
     @OptionGroup var model: ModelOptions

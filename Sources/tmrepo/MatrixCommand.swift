@@ -7,9 +7,11 @@ struct MatrixCommand: ParsableCommand {
         commandName: "matrix",
         abstract: "The STRIDE-per-element coverage matrix, with gaps.",
         discussion: """
-        Rows are elements (elements.yml), columns the six STRIDE categories, cells the number of threats.
-        Applicability follows the classic table: external entity S,R; process all six;
+        Rows are elements (elements.yml), columns the six STRIDE categories, cells the number of threats. \
+        Applicability follows the classic table: external entity S,R; process all six; \
         data store T,R,I,D; data flow T,I,D. An applicable cell with no threat is a GAP.
+
+        Example: tmrepo matrix --format md
         """
     )
 

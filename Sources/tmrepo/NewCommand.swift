@@ -6,7 +6,7 @@ struct NewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "new",
         abstract: "Create a threat file with the next free id and print its path.",
-        discussion: "Ids are never reused: the next id follows every id in threat files and file names."
+        discussion: "Ids are never reused: the next id follows every id in threat files and file names.\n\nExample: tmrepo new --title \"Forged JWT accepted\" --stride spoofing --severity high --owner payments-team"
     )
 
     @OptionGroup var model: ModelOptions

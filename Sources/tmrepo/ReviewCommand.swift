@@ -8,12 +8,14 @@ struct ReviewCommand: ParsableCommand {
         commandName: "review",
         abstract: "Record a review: rewrite each threat's reviewed block, optionally verify mitigations and commit.",
         discussion: """
-        Only the reviewed block (and, with --verify-mitigations, the mitigations' verified and status)
-        changes; everything else in the file stays byte for byte. With --commit the commit is made
-        through libgit2 with one 'Reviewed-threat: <id>' trailer per threat, containing only these files.
-        With --config --commit it commits a review of .tmrepo.yml instead (an empty commit with a
-        'Reviewed-config: .tmrepo.yml' trailer), which the merge gate asks for when a range changes it.
+        Only the reviewed block (and, with --verify-mitigations, the mitigations' verified and status) \
+        changes; everything else in the file stays byte for byte. With --commit the commit is made \
+        through libgit2 with one 'Reviewed-threat: <id>' trailer per threat, containing only these files. \
+        With --config --commit it commits a review of .tmrepo.yml instead (an empty commit with a \
+        'Reviewed-config: .tmrepo.yml' trailer), which the merge gate asks for when a range changes it. \
         When policy.require_signed_reviews is set, commit with 'git commit -S' instead of --commit.
+
+        Example: tmrepo review T-0042 --verify-mitigations --commit
         """
     )
 

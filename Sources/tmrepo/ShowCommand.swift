@@ -5,7 +5,8 @@ import TMRepoKit
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show one threat: every field, its mitigations and its description."
+        abstract: "Show one threat: every field, its mitigations and its description.",
+        discussion: "Example: tmrepo show T-0042"
     )
 
     @OptionGroup var model: ModelOptions

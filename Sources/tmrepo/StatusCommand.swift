@@ -7,10 +7,12 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Overdue reviews, stale mitigations and ownership gaps, from git history.",
         discussion: """
-        Reads the model as committed at HEAD and the whole history reachable from it. A review is a
-        commit with a 'Reviewed-threat: <id>' trailer or one that changes the threat's 'reviewed'
-        block; its time is the commit time. Exit 0, or 1 when --fail-on finds something;
+        Reads the model as committed at HEAD and the whole history reachable from it. A review is a \
+        commit with a 'Reviewed-threat: <id>' trailer or one that changes the threat's 'reviewed' \
+        block; its time is the commit time. Exit 0, or 1 when --fail-on finds something; \
         2 usage/repository error; 3 shallow clone or missing objects.
+
+        Example: tmrepo status --owner payments-team --fail-on overdue
         """
     )
 
