@@ -20,9 +20,8 @@ release:
 	$(SWIFT) build -c release
 
 install: release
-	install -d $(PREFIX)/bin $(PREFIX)/share/tmrepo
+	install -d $(PREFIX)/bin
 	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/tmrepo" $(PREFIX)/bin/tmrepo
-	rm -rf $(PREFIX)/share/tmrepo/templates && cp -R templates $(PREFIX)/share/tmrepo/templates
 
 bench: release
 	Benchmarks/run.sh

@@ -42,6 +42,9 @@ struct NewCommand: ParsableCommand {
             let rows = all.map { [$0.name, $0.severity?.rawValue ?? "-", $0.appliesTo?.rawValue ?? "-",
                                   $0.stride.map(\.letter).joined(), $0.summary] }
             print(TextTable.render(header: ["template", "severity", "applies to", "stride", "summary"], rows: rows))
+            // Say where they came from, so a team's missing override folder is not a silent mystery.
+            let looked = library.searched.map { library.folders.contains($0) ? $0 : $0 + " (not found)" }
+            print("\nfrom: " + (looked + ["the templates built into tmrepo"]).joined(separator: "; "))
             return
         }
         let store = try model.store()

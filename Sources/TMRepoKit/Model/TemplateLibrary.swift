@@ -4,8 +4,8 @@ import ThreatModel
 /// Where `tmrepo new` finds templates, first match winning by name:
 /// 1. `--templates DIR` or `$TMREPO_TEMPLATES`;
 /// 2. the model's own `.tmrepo/templates/` (a team's house templates);
-/// 3. the templates shipped with tmrepo: `<prefix>/share/tmrepo/templates` next to an installed
-///    binary, or the source tree's `templates/` when run from a SwiftPM build folder.
+/// 3. the templates shipped with tmrepo, compiled into the binary (`BuiltInTemplates`, generated
+///    from the source tree's `templates/`), so a binary copied anywhere still has them.
 /// A template folder holds `default.md` and `threats/*.md`.
 public struct TemplateLibrary {
     public let folders: [String]
@@ -15,20 +15,12 @@ public struct TemplateLibrary {
         if let explicit { folders.append(FileSystem.absolute(explicit)) }
         if let fromEnvironment = environment["TMREPO_TEMPLATES"], !fromEnvironment.isEmpty { folders.append(FileSystem.absolute(fromEnvironment)) }
         if let modelRoot { folders.append(modelRoot + "/.tmrepo/templates") }
-        folders += Self.shippedFolders()
+        self.searched = folders
         self.folders = folders.filter(FileSystem.isDirectory)
     }
 
-    static func shippedFolders() -> [String] {
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first.map { FileSystem.absolute($0) } ?? "").resolvingSymlinksInPath()
-        var folder = executable.deletingLastPathComponent()
-        var out = [folder.appendingPathComponent("../share/tmrepo/templates").standardizedFileURL.path]
-        for _ in 0..<5 {
-            folder = folder.deletingLastPathComponent()
-            out.append(folder.appendingPathComponent("templates").path)
-        }
-        return out.filter { FileSystem.exists($0 + "/default.md") }
-    }
+    /// Every folder looked in, whether it exists or not (for "where did it look" messages).
+    public let searched: [String]
 
     /// Every template by name (the first folder that has a name wins), sorted by name.
     public func templates() throws -> [ThreatTemplate] {
@@ -50,31 +42,20 @@ public struct TemplateLibrary {
                 if byName[template.name] == nil { byName[template.name] = template }
             }
         }
+        for (path, text) in BuiltInTemplates.files {
+            let fallback = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            // Compiled in, and checked by a test against templates/: they always parse.
+            if let template = try? ThreatTemplate.parse(bytes: Array(text.utf8), fallbackName: fallback), byName[template.name] == nil {
+                byName[template.name] = template
+            }
+        }
         return byName.values.sorted { $0.name < $1.name }
     }
 
-    /// The named template; "default" falls back to a built-in one so `new` works anywhere.
+    /// The named template.
     public func template(named name: String) throws -> ThreatTemplate {
         let all = try templates()
         if let found = all.first(where: { $0.name == name }) { return found }
-        if name == "default" { return try ThreatTemplate.parse(bytes: Array(Self.builtInDefault.utf8), fallbackName: "default") }
         throw TMRepoError.unknownTemplate(name, available: all.map(\.name))
     }
-
-    static let builtInDefault = """
-    ---
-    id: T-0000
-    title: Describe the threat in one line
-    stride: [tampering]
-    element:
-    severity: medium
-    status: open
-    owner:
-    mitigations: []
-    ---
-
-    ## Description
-    What can go wrong, on which element, and why it matters.
-
-    """
 }
