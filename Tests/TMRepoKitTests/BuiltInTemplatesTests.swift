@@ -12,7 +12,7 @@ struct BuiltInTemplatesTests {
         #expect(BuiltInTemplates.files.map(\.path) == onDisk, "run scripts/generate-builtin-templates.py and commit the result")
         for (path, text) in BuiltInTemplates.files {
             let bytes = try #require(FileManager.default.contents(atPath: folder + "/" + path))
-            #expect(Array(text.utf8) == [UInt8](bytes), "\(path) differs: run scripts/generate-builtin-templates.py")
+            #expect(text == String(decoding: bytes, as: UTF8.self), "\(path) differs: run scripts/generate-builtin-templates.py")
         }
     }
 
