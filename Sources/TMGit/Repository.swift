@@ -3,7 +3,7 @@ import Foundation
 
 /// libgit2 must be initialised once per process, before any other call; a global `let`
 /// is initialised exactly once and thread-safely by the Swift runtime.
-private let libgit2Runtime: Void = {
+let libgit2Runtime: Void = {
     git_libgit2_init()
     // History walks revisit the same large `threats/` trees from commit to commit; libgit2
     // caches trees only up to 4 KiB by default, so raise the limit (see shared/notes).

@@ -13,6 +13,7 @@ public struct Trailer: Sendable, Equatable {
 
 /// Parses trailers the way git does (libgit2 implements git's interpret-trailers rules).
 public func messageTrailers(_ message: String) throws -> [Trailer] {
+    _ = libgit2Runtime   // callable before any repository is opened
     var array = git_message_trailer_array()
     try check(git_message_trailers(&array, message), "parse commit message trailers")
     defer { git_message_trailer_array_free(&array) }
