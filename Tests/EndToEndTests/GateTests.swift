@@ -28,7 +28,7 @@ struct GateTests {
         let blocked = try check(repo)
         #expect(blocked.status == 1)
         #expect(blocked.stdout.contains("unreviewed-change threats/T-0001-a.md:2"))
-        #expect(blocked.stdout.contains("T-0001 was changed in \(change.prefix(12)) by alice@example.com and has no review after it"))
+        #expect(blocked.stdout.contains("T-0001 was changed in \(change.prefix(12)) by alice@example.com and no review in the range saw the version at head"))
         #expect(blocked.stdout.contains("fix: tmrepo review T-0001 --commit   (by someone other than alice@example.com)"))
 
         // The author reviewing their own change is not enough under independent_review.

@@ -120,7 +120,7 @@ struct GateTrustTests {
         try repo.commit("Move threats to a decoy", "2026-01-10T10:00:00Z", by: "alice@example.com")
         gate = try check(repo)
         #expect(gate.status == 1)
-        #expect(gate.rules.contains("unreviewed-config-change .tmrepo.yml"), "\(gate.rules)")
+        #expect(gate.rules.contains("unreviewed-model-file-change .tmrepo.yml"), "\(gate.rules)")
 
         // `threats: .` hides nothing either.
         try restart(repo)
@@ -129,7 +129,7 @@ struct GateTrustTests {
         try repo.commit("Hide and raise", "2026-01-10T10:00:00Z", by: "alice@example.com")
         gate = try check(repo)
         #expect(gate.rules.contains("unreviewed-change T-0002"), "\(gate.rules)")
-        #expect(gate.rules.contains("unreviewed-config-change .tmrepo.yml"))
+        #expect(gate.rules.contains("unreviewed-model-file-change .tmrepo.yml"))
 
         // A cadence of 100 years does not switch the overdue rule off: the base's cadence applies.
         try restart(repo)
@@ -143,7 +143,7 @@ struct GateTrustTests {
         let repo = try repo()
         try repo.write(".tmrepo.yml", ModelRepo.config + "due_soon: 7d\n")
         try repo.commit("Shorter warning", "2026-01-10T10:00:00Z", by: "alice@example.com")
-        #expect(try check(repo).rules == ["unreviewed-config-change .tmrepo.yml"])
+        #expect(try check(repo).rules == ["unreviewed-model-file-change .tmrepo.yml"])
         // The author's own review is not independent (policy.independent_review in the base).
         let own = try TMRepoBinary.run(["review", "--config", "--commit"], in: repo.root,
                                        environment: identity("alice@example.com", "2026-01-11T10:00:00Z"))
@@ -159,7 +159,7 @@ struct GateTrustTests {
         try repo.commit("Even shorter", "2026-01-13T10:00:00Z", by: "alice@example.com")
         try repo.git.run(["commit", "-q", "--allow-empty", "-m", "Review\n\nReviewed-config: other.yml"], date: "2026-01-14T10:00:00Z",
                          author: ("bob", "bob@example.com"))
-        #expect(try check(repo).rules == ["unreviewed-config-change .tmrepo.yml"])
+        #expect(try check(repo).rules == ["unreviewed-model-file-change .tmrepo.yml"])
     }
 
     func identity(_ email: String, _ date: String) -> [String: String] {

@@ -163,14 +163,18 @@ struct ServerAndSigningTrustTests {
             let text = try String(contentsOfFile: path + ".pub", encoding: .utf8)
             return (path, text.split(separator: " ").prefix(2).joined(separator: " "))
         }
-        let bob = try key("bob"), carol = try key("carol"), mallory = try key("mallory")
+        let alice = try key("alice"), bob = try key("bob"), carol = try key("carol"), mallory = try key("mallory")
         try repo.write(".tmrepo.yml", ModelRepo.config + "  require_signed_reviews: true\n")
-        try repo.write(".tmrepo/allowed_signers", "bob@example.com \(bob.publicKey)\ncarol@example.com \(carol.publicKey)\n")
+        try repo.write(".tmrepo/allowed_signers",
+                       "alice@example.com \(alice.publicKey)\nbob@example.com \(bob.publicKey)\ncarol@example.com \(carol.publicKey)\n")
         try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "low"))
         try repo.commit("Model", "2026-01-01T10:00:00Z", by: "bob@example.com")
         try repo.git.run(["checkout", "-q", "-b", "feature"])
         try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "high"))
-        try repo.commit("Raise T-0001", "2026-01-10T10:00:00Z", by: "alice@example.com")
+        // The change is signed too: under independent_review, who made it must be proven as well.
+        try repo.git.run(["add", "-A"])
+        try repo.git.run(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(alice.path)", "commit", "-q", "-S", "-m", "Raise T-0001"],
+                         date: "2026-01-10T10:00:00Z", author: ("alice", "alice@example.com"))
         let change = try repo.git.run(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
 
         func review(signedWith key: String?, as author: (String, String), date: String) throws {
@@ -214,6 +218,25 @@ struct ServerAndSigningTrustTests {
         result = try gate()
         #expect(result.status == 1)
         #expect(result.stdout.contains("bad signature"), "tampered: \(result.stdout)")
+
+        // Alice signing the review of her own change, whatever author she claims, is not independent.
+        try reset()
+        try review(signedWith: alice.path, as: ("bob", "bob@example.com"), date: "2026-01-11T10:00:00Z")
+        result = try gate()
+        #expect(result.status == 1, "alice's key is not listed for bob: \(result.stdout)")
+        try reset()
+        try review(signedWith: alice.path, as: ("alice", "alice@example.com"), date: "2026-01-11T10:00:00Z")
+        result = try gate()
+        #expect(result.stdout.contains("review-not-independent"), "\(result.stdout)")
+
+        // An unsigned change cannot be shown to be someone else's: independence cannot be proven.
+        try repo.git.run(["reset", "-q", "--hard", "main"])
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "critical"))
+        try repo.commit("Raise T-0001, unsigned, claiming to be mallory", "2026-01-10T10:00:00Z", by: "mallory@example.com")
+        try review(signedWith: bob.path, as: ("bob", "bob@example.com"), date: "2026-01-11T10:00:00Z")
+        result = try gate()
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("sign the change's commits"), "\(result.stdout)")
 
         // A range cannot list its own key: the signers file is read from the base.
         try reset()

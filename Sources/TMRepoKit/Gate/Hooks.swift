@@ -94,8 +94,8 @@ public struct HookRunner {
     public func prePush(remote: String, lines: [String]) throws -> [(ref: String, result: CheckResult)] {
         var results: [(String, CheckResult)] = []
         let remoteTips = try repository.references(matching: "refs/remotes/\(remote)/*").map(\.commit)
-        let remoteDefault = try (repository.symbolicTarget(of: "refs/remotes/\(remote)/HEAD") ?? "refs/remotes/\(remote)/main")
-            .flatMap { try repository.referenceCommit($0) }
+        let defaultName = repository.symbolicTarget(of: "refs/remotes/\(remote)/HEAD") ?? "refs/remotes/\(remote)/main"
+        let remoteDefault: ObjectID? = try repository.referenceCommit(defaultName)
         for line in lines {
             let parts = line.split(separator: " ").map(String.init)
             guard parts.count == 4 else { continue }
@@ -109,8 +109,12 @@ public struct HookRunner {
                 hidden = remoteTips   // a new branch (or one we lack): what the remote does not have yet
             }
             // A new branch has no base of its own: it is judged by the remote's default branch.
-            let shape = try base ?? remoteDefault
-            let result = try MergeCheck(location: location).run(base: base, head: local, hiding: hidden, asOf: asOf, shapeFrom: shape)
+            let shape = base ?? remoteDefault
+            // Its content is compared with where it forked from that branch.
+            var fork = base
+            if fork == nil, let remoteDefault { fork = try repository.mergeBase(local, remoteDefault) }
+            let result = try MergeCheck(location: location).run(base: base, head: local, hiding: hidden, asOf: asOf, shapeFrom: shape,
+                                                                baseline: .some(fork))
             results.append(("\(localRef) → \(remoteRef)", result))
         }
         return results
@@ -177,7 +181,11 @@ public struct HookRunner {
                 // whatever other (unprotected) refs the server holds.
                 let guarded = try repository.references(matching: "refs/heads/*")
                     .filter { Self.isProtected($0.name, by: policy.protectedBranches) }.map(\.commit)
-                result = try MergeCheck(location: location).run(base: nil, head: new, hiding: guarded, asOf: moment, shapeFrom: policySource)
+                // Its content is compared with where it forked from the default branch (nothing, for
+                // an unrelated history: then everything in it needs a review).
+                let fork = try defaultTip.flatMap { try repository.mergeBase(new, $0) }
+                result = try MergeCheck(location: location).run(base: nil, head: new, hiding: guarded, asOf: moment, shapeFrom: policySource,
+                                                                baseline: .some(fork))
             }
             verdicts.append(result.passed ? .accepted(ref: ref, result: result)
                                           : .rejected(ref: ref, reason: "\(ref): unreviewed threat-model changes", result: result))

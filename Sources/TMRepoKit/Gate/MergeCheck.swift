@@ -52,8 +52,10 @@ public struct MergeCheck {
 
     /// Checks base..head (commits reachable from head, not from base nor from `hiding`). The model
     /// is read with the configuration of `shapeFrom` (default: the base), so a range is judged by
-    /// the threats folder, id prefix, cadences, owners and policy it is merged into.
-    public func run(base: ObjectID?, head: ObjectID, hiding: [ObjectID] = [], asOf: Int64, shapeFrom: ObjectID? = nil) throws -> CheckResult {
+    /// the threats folder, id prefix, cadences, owners and policy it is merged into; what changed
+    /// is decided by comparing head with `baseline` (default: the base; nil: an empty model).
+    public func run(base: ObjectID?, head: ObjectID, hiding: [ObjectID] = [], asOf: Int64, shapeFrom: ObjectID? = nil,
+                    baseline: ObjectID?? = nil) throws -> CheckResult {
         let repository = location.repository
         if repository.isShallow { throw TMRepoError.shallowClone(repository.workingDirectory ?? repository.gitDirectory) }
         if let base, try repository.mergeBase(base, head) == nil {
@@ -74,72 +76,62 @@ public struct MergeCheck {
         }
         var findings: [GateFinding] = []
         if baseConfig != nil {
-            // Head's own configuration must still be readable: it is what the next range is judged by.
-            do {
-                _ = try engine.config(at: head)
-            } catch TMRepoError.configInvalid(let errors) {
-                for error in errors {
-                    findings.append(GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: error.line, commit: head.hex,
-                                                message: "\(ModelConfig.fileName) at head: \(error.formatted)",
-                                                fix: "fix \(ModelConfig.fileName), then: tmrepo lint"))
-                }
-            } catch TMRepoError.modelNotFound {
-                findings.append(GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: 0, commit: head.hex,
-                                            message: "\(ModelConfig.fileName) was removed at head",
-                                            fix: "restore \(ModelConfig.fileName)"))
-            } catch TMRepoError.io(_, let reason) {
-                findings.append(GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: 0, commit: head.hex,
-                                            message: "\(ModelConfig.fileName) at head \(reason)",
-                                            fix: "make \(ModelConfig.fileName) a regular file again"))
-            }
+            findings += headConfigFindings(engine: engine, head: head)
+        } else if let shapeCommit, let elsewhere = try otherModelRoot(at: shapeCommit) {
+            // The range moved the model root: judged from here, the base would look like no model at all.
+            findings.append(GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: 0, commit: head.hex,
+                                        message: "the base has its model at '\(elsewhere)', not at '\(location.prefix)': the range moves the model root",
+                                        fix: "run the gate at the base's model root (tmrepo check --root \(elsewhere.isEmpty ? "." : elsewhere)), and review the move"))
         }
         let analysis = try engine.analyze(at: head.hex, config: baseConfig, timelines: false, collecting: Set(range))
         let status = analysis.status(asOf: asOf)
-        let policy = baseConfig?.policy ?? analysis.model.config.policy
-        let configChange = try baseConfig == nil ? nil : configChanges(in: range, analysis: analysis)
+        let config = baseConfig ?? analysis.model.config
         var authority: ReviewAuthority = CommitIdentities()
-        if policy.requireSignedReviews, let shapeCommit, baseConfig != nil {
+        if config.policy.requireSignedReviews, let shapeCommit, baseConfig != nil {
             authority = try SignedReviewAuthority(repository: repository, base: shapeCommit,
-                                                  signersPath: location.prefix + policy.allowedSigners)
+                                                  signersPath: location.prefix + config.policy.allowedSigners)
+        }
+        let subjects: [GateSubject]
+        do {
+            subjects = try RangeSubjects(repository: repository, prefix: location.prefix, config: config)
+                .subjects(baseline: baseline ?? base, head: head, headModel: analysis.model, range: range, revisions: analysis.collected)
+        } catch let error as GitError {
+            throw TMRepoError.from(error)
         }
         let input = GateInput(range: analysis.collected, model: analysis.model, histories: analysis.histories, status: status,
-                              ancestry: analysis.ancestry, policy: policy, asOf: asOf, config: configChange, authority: authority)
+                              policy: config.policy, asOf: asOf, subjects: subjects, authority: authority)
         findings += MergeGate.evaluate(input)
         return CheckResult(base: base?.hex, head: head.hex, commits: range.count, findings: findings, modelPrefix: location.prefix)
     }
 
-    /// The commits of the range that changed `.tmrepo.yml` (for a merge: changed it against every
-    /// parent) and those that carry a `Reviewed-config:` trailer naming it.
-    func configChanges(in range: [ObjectID], analysis: HistoryAnalysis) throws -> ConfigChange {
-        let repository = location.repository
-        let path = location.prefix + ModelConfig.fileName
-        var changes: [Revision] = [], reviews: [Revision] = []
+    /// Head's own configuration must still be readable: it is what the next range is judged by.
+    private func headConfigFindings(engine: HistoryEngine, head: ObjectID) -> [GateFinding] {
+        func finding(_ message: String, _ fix: String, line: Int = 0) -> GateFinding {
+            GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: line, commit: head.hex, message: message, fix: fix)
+        }
         do {
-            for id in range {
-                let commit = try repository.commit(id)
-                let mine = try repository.entryID(in: commit.tree, path: path)
-                var differs = !commit.parents.isEmpty
-                for parent in commit.parents {
-                    let theirs = try repository.entryID(in: try repository.commit(parent).tree, path: path)
-                    if theirs?.id == mine?.id && theirs?.kind == mine?.kind { differs = false }
-                }
-                let revision = Revision(id: id.hex, time: commit.committer.time, offsetMinutes: commit.committer.offsetMinutes,
-                                        author: Identity(name: commit.author.name, email: commit.author.email),
-                                        committer: Identity(name: commit.committer.name, email: commit.committer.email),
-                                        reviewedIDs: [], threatChanges: [])
-                if differs { changes.append(revision) }
-                let named = try messageTrailers(commit.message).filter { $0.key.caseInsensitiveCompare(Self.configTrailer) == .orderedSame }
-                if named.contains(where: { Self.namesConfig($0.value, path: path) }) { reviews.append(revision) }
-            }
+            _ = try engine.config(at: head)
+            return []
+        } catch TMRepoError.configInvalid(let errors) {
+            return errors.map { finding("\(ModelConfig.fileName) at head: \($0.formatted)", "fix \(ModelConfig.fileName), then: tmrepo lint", line: $0.line) }
+        } catch TMRepoError.modelNotFound {
+            return [finding("\(ModelConfig.fileName) was removed at head", "restore \(ModelConfig.fileName)")]
+        } catch TMRepoError.io(_, let reason) {
+            return [finding("\(ModelConfig.fileName) at head \(reason)", "make \(ModelConfig.fileName) a regular file again")]
+        } catch {
+            return [finding("\(ModelConfig.fileName) at head cannot be read: \(error)", "restore \(ModelConfig.fileName)")]
+        }
+    }
+
+    /// Where else a commit has a `.tmrepo.yml` (the first found, repository-relative folder with a
+    /// trailing slash), when it has none at this model's root.
+    private func otherModelRoot(at commit: ObjectID) throws -> String? {
+        do {
+            let files = try location.repository.files(in: try location.repository.commit(commit).tree)
+            return files.first { $0.path.hasSuffix("/" + ModelConfig.fileName) || $0.path == ModelConfig.fileName }
+                .map { String($0.path.dropLast(ModelConfig.fileName.count)) }
         } catch let error as GitError {
             throw TMRepoError.from(error)
         }
-        return ConfigChange(path: path, changes: changes, reviews: reviews)
-    }
-
-    /// A `Reviewed-config:` value names the configuration by its repository path or as `.tmrepo.yml`.
-    static func namesConfig(_ value: String, path: String) -> Bool {
-        let named = value.trimmingCharacters(in: .whitespaces)
-        return named == path || named == ModelConfig.fileName
     }
 }

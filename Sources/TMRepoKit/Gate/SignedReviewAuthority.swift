@@ -25,21 +25,37 @@ struct SignedReviewAuthority: ReviewAuthority {
         }
     }
 
-    func reviewers(of revision: Revision) -> Result<Set<String>, ReviewRefusal> {
+    func reviewers(commit: String, author: Identity, committer: Identity?) -> Result<Set<String>, ReviewRefusal> {
+        verified(commit, listedFor: author.email)
+    }
+
+    /// The authors of a change are who signed it; an unsigned change has no provable author.
+    func changers(of revision: Revision) -> Result<Set<String>, ReviewRefusal> {
+        verified(revision.id, listedFor: nil)
+    }
+
+    /// The identities a commit's valid signature proves: the key must be listed (for `email`,
+    /// when given); every identity the key is listed for counts as the signer.
+    private func verified(_ commit: String, listedFor email: String?) -> Result<Set<String>, ReviewRefusal> {
         guard let verifier else {
             return .failure(ReviewRefusal("policy.require_signed_reviews is set, but the base has no allowed-signers file at \(signersPath)"))
         }
-        guard let id = ObjectID(hex: revision.id) else { return .failure(ReviewRefusal("not a commit id")) }
+        guard let id = ObjectID(hex: commit) else { return .failure(ReviewRefusal("not a commit id")) }
         do {
-            let verdict = try verifier.verify(commit: id, in: repository, email: revision.author.email)
-            guard case .valid(let signer, _) = verdict else { return .failure(ReviewRefusal(verdict.explanation)) }
-            var reviewers: Set<String> = [signer.lowercased()]
+            var identities = Set<String>()
+            if let email {
+                let verdict = try verifier.verify(commit: id, in: repository, email: email)
+                guard case .valid(let signer, _) = verdict else { return .failure(ReviewRefusal(verdict.explanation)) }
+                identities.insert(signer.lowercased())
+            }
             for principal in try verifier.signerPrincipals(commit: id, in: repository) {
                 for name in principal.split(separator: ",") where !name.contains("*") && !name.contains("?") {
-                    reviewers.insert(name.trimmingCharacters(in: .whitespaces).lowercased())
+                    identities.insert(name.trimmingCharacters(in: .whitespaces).lowercased())
                 }
             }
-            return .success(reviewers)
+            // A key listed only for a pattern (a team key) proves no one in particular.
+            if identities.isEmpty { return .failure(ReviewRefusal("it is not signed by a key listed for a person")) }
+            return .success(identities)
         } catch {
             return .failure(ReviewRefusal("its signature cannot be read (\(error))"))
         }

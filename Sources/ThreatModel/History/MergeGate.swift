@@ -4,11 +4,13 @@ public protocol CommitAncestry {
     func contains(_ descendant: String, _ ancestor: String) -> Bool
 }
 
-/// Who stands behind a review commit. Without signatures, the commit's author and committer
-/// (both claims); with `policy.require_signed_reviews`, only a verified signer counts.
+/// Who stands behind a commit. Without signatures, its author and committer (both claims);
+/// with `policy.require_signed_reviews`, only what a verified signature proves.
 public protocol ReviewAuthority {
-    /// The identities (lower-cased emails) behind a review, or why the commit is not a review.
-    func reviewers(of revision: Revision) -> Result<Set<String>, ReviewRefusal>
+    /// The identities (lower-cased emails) vouching for a review, or why the commit is no review.
+    func reviewers(commit: String, author: Identity, committer: Identity?) -> Result<Set<String>, ReviewRefusal>
+    /// The identities (lower-cased emails) that made a change, or why they cannot be told.
+    func changers(of revision: Revision) -> Result<Set<String>, ReviewRefusal>
 }
 
 /// Why a commit that looks like a review does not count as one.
@@ -20,28 +22,56 @@ public struct ReviewRefusal: Error, Hashable, Sendable {
     }
 }
 
-/// The unsigned default: a review is vouched for by its author and its committer.
+/// The unsigned default: a commit is vouched for by its author and its committer.
 public struct CommitIdentities: ReviewAuthority {
     public init() {}
 
-    public func reviewers(of revision: Revision) -> Result<Set<String>, ReviewRefusal> {
+    public func reviewers(commit: String, author: Identity, committer: Identity?) -> Result<Set<String>, ReviewRefusal> {
+        .success(Set([author.email.lowercased()] + (committer.map { [$0.email.lowercased()] } ?? [])))
+    }
+
+    public func changers(of revision: Revision) -> Result<Set<String>, ReviewRefusal> {
         .success([revision.author.email.lowercased(), revision.committer.email.lowercased()])
     }
 }
 
-/// How `.tmrepo.yml` moved in a range: the commits that changed it and those that reviewed it.
-public struct ConfigChange: Sendable {
-    /// Repository-relative path of the configuration file.
-    public let path: String
-    /// Commits of the range that changed the file, parents first.
-    public let changes: [Revision]
-    /// Commits of the range with a `Reviewed-config:` trailer naming the file.
-    public let reviews: [Revision]
+/// Something a range changed that needs a review: a threat, or a model file (`.tmrepo.yml`,
+/// `elements.yml`, `assets.yml`). Decided on content, base against head, so neither a merge that
+/// takes an old version nor the order of commits can hide a change.
+public struct GateSubject: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case threat(id: String)
+        case modelFile(path: String)
+    }
 
-    public init(path: String, changes: [Revision], reviews: [Revision]) {
+    public let kind: Kind
+    /// The file at head (model-root relative), for the finding's location.
+    public let path: String?
+    public let line: Int
+    /// "changed", "added" or "retired" (a threat), "changed" (a file).
+    public let what: String
+    /// Commits of the range that reviewed exactly the version at head, parents first.
+    public let reviews: [Revision]
+    /// Commits of the range that wrote the version at head (none when it came from outside the
+    /// range, e.g. a merge taking an old version), parents first.
+    public let authors: [Revision]
+    public let fix: String
+
+    public init(kind: Kind, path: String?, line: Int, what: String, reviews: [Revision], authors: [Revision], fix: String) {
+        self.kind = kind
         self.path = path
-        self.changes = changes
+        self.line = line
+        self.what = what
         self.reviews = reviews
+        self.authors = authors
+        self.fix = fix
+    }
+
+    var name: String {
+        switch kind {
+        case .threat(let id): id
+        case .modelFile(let path): path
+        }
     }
 }
 
@@ -54,7 +84,7 @@ public struct GateFinding: Hashable, Sendable {
         case lintError = "lint-error"
         case unknownTrailerID = "unknown-trailer-id"
         case unreadableThreat = "unreadable-threat"
-        case unreviewedConfigChange = "unreviewed-config-change"
+        case unreviewedModelFileChange = "unreviewed-model-file-change"
         case configError = "config-error"
 
         public var summary: String {
@@ -65,7 +95,7 @@ public struct GateFinding: Hashable, Sendable {
             case .lintError: "A threat file changed in the range has lint errors"
             case .unknownTrailerID: "A Reviewed-threat trailer names a threat that does not exist"
             case .unreadableThreat: "An entry under the threats folder is not a readable threat"
-            case .unreviewedConfigChange: "The model's configuration changed in the range without a review"
+            case .unreviewedModelFileChange: "A model file (.tmrepo.yml, elements.yml, assets.yml) changed in the range without a review"
             case .configError: "The configuration at head cannot be read"
             }
         }
@@ -98,28 +128,27 @@ public struct GateInput {
     public let range: [Revision]
     /// The model as committed at head, read with the base's configuration.
     public let model: Model
-    /// The whole history up to head (for ids ever seen).
+    /// The whole history up to head (for ids ever seen, and reviews of overdue threats).
     public let histories: [String: ThreatHistory]
     /// The review status at head, as of `asOf`.
     public let status: StatusReport
-    public let ancestry: CommitAncestry
     /// The policy to enforce: the base's, so that a range cannot relax the gate it is checked by.
     public let policy: Policy
     /// The moment judged; a review committed after it does not count.
     public let asOf: Int64
-    public let config: ConfigChange?
+    /// What changed between base and head, with the reviews that saw each version at head.
+    public let subjects: [GateSubject]
     public let authority: ReviewAuthority
 
-    public init(range: [Revision], model: Model, histories: [String: ThreatHistory], status: StatusReport, ancestry: CommitAncestry,
-                policy: Policy, asOf: Int64, config: ConfigChange? = nil, authority: ReviewAuthority = CommitIdentities()) {
+    public init(range: [Revision], model: Model, histories: [String: ThreatHistory], status: StatusReport, policy: Policy,
+                asOf: Int64, subjects: [GateSubject], authority: ReviewAuthority = CommitIdentities()) {
         self.range = range
         self.model = model
         self.histories = histories
         self.status = status
-        self.ancestry = ancestry
         self.policy = policy
         self.asOf = asOf
-        self.config = config
+        self.subjects = subjects
         self.authority = authority
     }
 }
@@ -128,77 +157,33 @@ public struct GateInput {
 public enum MergeGate {
     public static func evaluate(_ input: GateInput) -> [GateFinding] {
         var findings: [GateFinding] = []
-        let headThreats = Dictionary(input.model.threats.map { ($0.id.uppercased(), $0) }, uniquingKeysWith: { first, _ in first })
         // Ids ever seen, by their upper-cased form (trailers match without regard to case).
-        let knownIDs = Dictionary(input.histories.keys.map { ($0.uppercased(), $0) }, uniquingKeysWith: { first, _ in first })
-
-        // Changes and reviews per threat, in range order. A change is decided on parsed values
-        // (`materialDigest`), so YAML style, key order and comments never hide one, and writing
-        // the `reviewed` block alone is never one.
-        var changes: [String: [Revision]] = [:]
-        var deleted: [String: Bool] = [:]
-        var reviews: [String: [Revision]] = [:]
+        let knownIDs = Set(input.histories.keys.map { $0.uppercased() })
         var changedPaths = Set<String>()
         for revision in input.range {
-            for change in revision.threatChanges {
-                if let path = change.newPath { changedPaths.insert(path) }
-                let key = change.id.uppercased()
-                if let new = change.new {
-                    if change.old == nil || change.old!.materialDigest != new.materialDigest {
-                        changes[key, default: []].append(revision)
-                        deleted[key] = false
-                    } else if new.reviewed != nil && new.reviewed != change.old?.reviewed {
-                        reviews[key, default: []].append(revision)
-                    }
-                } else if change.old != nil {
-                    changes[key, default: []].append(revision)
-                    deleted[key] = true
-                }
-            }
+            for change in revision.threatChanges { if let path = change.newPath { changedPaths.insert(path) } }
             for file in revision.unreadableFiles { changedPaths.insert(file.path) }
-            for id in revision.reviewedIDs {
-                let key = id.uppercased()
-                if !(reviews[key]?.contains { $0.id == revision.id } ?? false) { reviews[key, default: []].append(revision) }
-                if knownIDs[key] == nil {
-                    findings.append(GateFinding(
-                        rule: .unknownTrailerID, threatID: id, path: nil, line: 0, commit: revision.id,
-                        message: "commit \(revision.id.prefix(12)) has 'Reviewed-threat: \(id)', but no threat \(id) exists",
-                        fix: "reword the commit message to name an existing id (git rebase -i, 'reword'), or create the threat"))
-                }
+            for id in revision.reviewedIDs where !knownIDs.contains(id.uppercased()) {
+                findings.append(GateFinding(
+                    rule: .unknownTrailerID, threatID: id, path: nil, line: 0, commit: revision.id,
+                    message: "commit \(revision.id.prefix(12)) has 'Reviewed-threat: \(id)', but no threat \(id) exists",
+                    fix: "reword the commit message to name an existing id (git rebase -i, 'reword'), or create the threat"))
             }
         }
 
-        if input.policy.blockUnreviewedChanges {
-            for (key, threatChanges) in changes.sorted(by: { Model.idOrder($0.key, $1.key) }) {
-                let threat = headThreats[key]
-                let id = threat?.id ?? knownIDs[key] ?? key
-                let what = deleted[key] == true ? "retired" : "changed"
-                let fix = deleted[key] == true
-                    ? "commit a review of the retirement: git commit --allow-empty -m \"Review \(id) retirement\" -m \"Reviewed-threat: \(id)\""
-                    : "tmrepo review \(id) --commit"
-                if let finding = judge(subject: id, what: what, changes: threatChanges, reviews: reviews[key] ?? [], input: input,
-                                       path: threat?.path, line: threat.map { $0.location(of: "id").line } ?? 0,
-                                       unreviewed: .unreviewedChange, fix: fix) {
-                    findings.append(finding)
-                }
-            }
+        for subject in input.subjects {
+            if case .threat = subject.kind, !input.policy.blockUnreviewedChanges { continue }
+            if let finding = judge(subject, input: input) { findings.append(finding) }
         }
 
-        if let config = input.config, !config.changes.isEmpty {
-            let fix = "tmrepo review --config --commit   (or: git commit --allow-empty -m \"Review model configuration\" -m \"Reviewed-config: \(config.path)\")"
-            if let finding = judge(subject: config.path, what: "changed", changes: config.changes, reviews: config.reviews, input: input,
-                                   path: ModelConfig.fileName, line: 0, unreviewed: .unreviewedConfigChange, fix: fix) {
-                findings.append(finding)
-            }
-        }
-
-        for entry in input.status.entries where entry.overdue {
-            guard let severity = entry.threat.severity, input.policy.blockOverdue.contains(severity) else { continue }
+        for entry in input.status.entries {
+            guard let severity = entry.threat.severity, input.policy.blockOverdue.contains(severity),
+                  let (due, daysOverdue, last) = overdue(entry, input: input) else { continue }
             let id = entry.threat.id
-            let last = entry.lastReview.map { "last reviewed \(Day(unixTime: $0.ref.time))" } ?? "never reviewed"
+            let lastText = last.map { "last reviewed \(Day(unixTime: $0.ref.time))" } ?? "never reviewed"
             findings.append(GateFinding(
                 rule: .overdue, threatID: id, path: entry.threat.path, line: entry.threat.location(of: "id").line, commit: nil,
-                message: "\(id) (\(severity.rawValue)) is \(entry.daysOverdue) days overdue for review (\(last); due \(entry.reviewDue!))",
+                message: "\(id) (\(severity.rawValue)) is \(daysOverdue) days overdue for review (\(lastText); due \(due))",
                 fix: "tmrepo review \(id) --commit"))
         }
 
@@ -222,40 +207,74 @@ public enum MergeGate {
         return findings
     }
 
-    /// Whether the last of `changes` has a review after it (a commit that contains it, committed
-    /// no later than the moment judged, vouched for by the authority, by someone else when the
-    /// policy asks); the finding that says why not, or nil.
-    static func judge(subject: String, what: String, changes: [Revision], reviews: [Revision], input: GateInput,
-                      path: String?, line: Int, unreviewed rule: GateFinding.Rule, fix: String) -> GateFinding? {
-        guard let last = changes.last else { return nil }
-        // Independence compares every identity on both sides: authors and committers of the change.
-        let changers = Set(changes.flatMap { [$0.author.email.lowercased(), $0.committer.email.lowercased()] })
-        let by = changers.sorted().joined(separator: ", ")
+    /// When a threat of a blocking severity is overdue, counting only the reviews the authority
+    /// accepts (with signed reviews, an unsigned one does not reset the clock): due day, days
+    /// overdue and the review counted; nil when it is not overdue.
+    static func overdue(_ entry: ThreatStatusEntry, input: GateInput) -> (Day, Int, Review?)? {
+        var last = entry.lastReview
+        if !(input.authority is CommitIdentities) {
+            let candidates = (input.histories[entry.threat.id]?.reviews ?? []).filter { $0.ref.time <= input.asOf }
+                .sorted { $0.ref.time > $1.ref.time }
+            last = candidates.first { review in
+                if case .success = input.authority.reviewers(commit: review.ref.commit, author: review.ref.author, committer: nil) { return true }
+                return false
+            }
+        }
+        let created = input.histories[entry.threat.id]?.created
+        guard let due = StatusReport.reviewDue(threat: entry.threat, config: input.model.config, lastReview: last, created: created) else {
+            return nil
+        }
+        let days = Day(unixTime: input.asOf).daysSinceEpoch - due.daysSinceEpoch
+        return days > 0 ? (due, days, last) : nil
+    }
+
+    /// Whether a subject's version at head was reviewed in the range: a review that saw exactly
+    /// that version, committed no later than the moment judged, vouched for by the authority, and
+    /// by someone other than its authors when the policy asks; the finding that says why not, or nil.
+    static func judge(_ subject: GateSubject, input: GateInput) -> GateFinding? {
+        let threatID: String?
+        let rule: GateFinding.Rule
+        switch subject.kind {
+        case .threat(let id): (threatID, rule) = (id, .unreviewedChange)
+        case .modelFile: (threatID, rule) = (nil, .unreviewedModelFileChange)
+        }
+        var changers = Set<String>()
+        var unprovable: [String] = []
+        for author in subject.authors {
+            switch input.authority.changers(of: author) {
+            case .success(let identities): changers.formUnion(identities)
+            case .failure(let refusal): unprovable.append("who made \(author.id.prefix(12)) cannot be told: \(refusal.reason)")
+            }
+        }
+        let by = changers.isEmpty ? "" : " by " + changers.sorted().joined(separator: ", ")
+        let last = subject.authors.last
+        let whereText = last.map { " in \($0.id.prefix(12))" } ?? " (a version from outside the range, e.g. through a merge)"
         var refused: [String] = []
-        var vouched: [(revision: Revision, reviewers: Set<String>)] = []
-        for review in reviews where review.id != last.id && input.ancestry.contains(review.id, last.id) {
+        var vouched: [Set<String>] = []
+        for review in subject.reviews {
             if review.time > input.asOf {
                 refused.append("the review in \(review.id.prefix(12)) is dated \(Day(unixTime: review.time)), after the moment judged (\(Day(unixTime: input.asOf))), so it does not count")
                 continue
             }
-            switch input.authority.reviewers(of: review) {
-            case .success(let reviewers): vouched.append((review, reviewers))
+            switch input.authority.reviewers(commit: review.id, author: review.author, committer: review.committer) {
+            case .success(let reviewers): vouched.append(reviewers)
             case .failure(let refusal): refused.append("the review in \(review.id.prefix(12)) does not count: \(refusal.reason)")
             }
         }
         let because = refused.isEmpty ? "" : " (" + refused.joined(separator: "; ") + ")"
         if vouched.isEmpty {
-            let independently = input.policy.independentReview ? "   (by someone other than \(by))" : ""
-            return GateFinding(rule: rule, threatID: rule == .unreviewedChange ? subject : nil, path: path, line: line, commit: last.id,
-                               message: "\(subject) was \(what) in \(last.id.prefix(12)) by \(last.author.email) and has no review after it\(because)",
-                               fix: fix + independently)
+            let independently = input.policy.independentReview && !changers.isEmpty ? "   (by someone other than \(changers.sorted().joined(separator: ", ")))" : ""
+            return GateFinding(rule: rule, threatID: threatID, path: subject.path, line: subject.line, commit: last?.id,
+                               message: "\(subject.name) was \(subject.what)\(whereText)\(by) and no review in the range saw the version at head\(because)",
+                               fix: subject.fix + independently)
         }
-        if input.policy.independentReview && !vouched.contains(where: { $0.reviewers.isDisjoint(with: changers) }) {
-            let reviewers = Set(vouched.flatMap(\.reviewers)).sorted().joined(separator: ", ")
-            return GateFinding(rule: .reviewNotIndependent, threatID: rule == .unreviewedChange ? subject : nil, path: path, line: line,
-                               commit: last.id,
-                               message: "\(subject) was \(what) by \(by) and reviewed only by \(reviewers); policy.independent_review asks for someone else\(because)",
-                               fix: "someone other than \(by) runs: " + fix)
+        if input.policy.independentReview && (!unprovable.isEmpty || !vouched.contains(where: { $0.isDisjoint(with: changers) })) {
+            let reviewers = Set(vouched.flatMap { $0 }).sorted().joined(separator: ", ")
+            let why = unprovable.isEmpty ? "" : " (" + unprovable.joined(separator: "; ") + ")"
+            return GateFinding(rule: .reviewNotIndependent, threatID: threatID, path: subject.path, line: subject.line, commit: last?.id,
+                               message: "\(subject.name) was \(subject.what)\(by) and reviewed only by \(reviewers); policy.independent_review asks for someone else\(why)\(because)",
+                               fix: unprovable.isEmpty ? "someone other than\(by.isEmpty ? " its authors" : by.dropFirst(3)) runs: " + subject.fix
+                                                       : "sign the change's commits (git commit -S), then have someone else review")
         }
         return nil
     }

@@ -77,6 +77,14 @@ public struct StatusReport: Sendable {
     public var neverReviewed: [ThreatStatusEntry] { entries.filter { $0.lastReview == nil && $0.reviewDue != nil } }
     public var staleCount: Int { entries.reduce(0) { $0 + Set($1.staleMitigations.map(\.id)).count } }
 
+    /// The day a threat's next review is due: one cadence after its last review (or, never
+    /// reviewed, after its creation); nil for a closed threat or one with no cadence.
+    public static func reviewDue(threat: Threat, config: ModelConfig, lastReview: Review?, created: CommitRef?) -> Day? {
+        guard threat.status != .closed, let cadence = config.cadence(for: threat) else { return nil }
+        let start = lastReview.map { Day(unixTime: $0.ref.time) } ?? created.map { Day(unixTime: $0.time) }
+        return start.map { cadence.after($0) }
+    }
+
     /// Builds the report. `asOf` is seconds since 1970; reviews are due on
     /// (last review day, or creation day when never reviewed) + cadence, and overdue after that day.
     public init(model: Model, histories: [String: ThreatHistory], head: String, asOf: Int64,
@@ -95,11 +103,7 @@ public struct StatusReport: Sendable {
                     message: "\(threat.id): the review in commit \(review.ref.commit.prefix(12)) is dated \(Day(unixTime: review.ref.time)), after \(Day(unixTime: asOf)); a review from the future does not count"))
             }
             let cadence = config.cadence(for: threat)
-            var reviewDue: Day?
-            if threat.status != .closed, let cadence {
-                let start = lastReview.map { Day(unixTime: $0.ref.time) } ?? history?.created.map { Day(unixTime: $0.time) }
-                reviewDue = start.map { cadence.after($0) }
-            }
+            let reviewDue = Self.reviewDue(threat: threat, config: config, lastReview: lastReview, created: history?.created)
             let daysOverdue = reviewDue.map { max(0, today.daysSinceEpoch - $0.daysSinceEpoch) } ?? 0
             let dueSoon = reviewDue.map { due in daysOverdue == 0 && config.dueSoon.before(due) <= today } ?? false
 
