@@ -226,6 +226,81 @@ struct GateTrustTests {
         #expect(problems.contains { ($0["message"] as? String ?? "").contains("a review from the future does not count") })
     }
 
+    // MARK: Found by a hostile review: merges, orphans and order
+
+    func git(_ repo: ModelRepo, _ arguments: [String], _ who: String, _ date: String) throws -> String {
+        try repo.git.run(arguments, date: date, author: (who, who + "@example.com")).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func aMergeThatTakesAnOldVersionOrDropsEverythingIsAChange() throws {
+        let repo = try repo()
+        try repo.git.run(["checkout", "-q", "main"])
+        try repo.write("threats/T-0002-b.md", ModelRepo.threat("T-0002", severity: "critical", reviewed: ("2026-01-01", "bob@example.com")))
+        try repo.commit("Raise T-0002", "2026-01-05T10:00:00Z", by: "alice@example.com")
+        _ = try git(repo, ["commit", "-q", "--allow-empty", "-m", "Review\n\nReviewed-threat: T-0002"], "carol", "2026-01-06T10:00:00Z")
+        // Back to the old version through `merge -s ours` on a branch from before the change.
+        try repo.git.run(["checkout", "-q", "-B", "feature", "main~2"])
+        _ = try git(repo, ["merge", "-q", "-s", "ours", "--no-edit", "main"], "alice", "2026-01-07T10:00:00Z")
+        var gate = try check(repo)
+        #expect(gate.rules.contains("unreviewed-change T-0002"), "revert through a merge: \(gate.rules)")
+        // An orphan commit with an empty model merged in, taking its (empty) threats folder.
+        try repo.git.run(["checkout", "-q", "-B", "feature", "main"])
+        let empty = try git(repo, ["mktree"], "alice", "2026-01-07T10:00:00Z")
+        let orphan = try repo.git.run(["commit-tree", empty, "-m", "unrelated"], date: "2026-01-07T10:00:00Z").trimmingCharacters(in: .whitespacesAndNewlines)
+        let kept = try repo.git.run(["ls-tree", "main"]).split(separator: "\n").filter { !$0.hasSuffix("\tthreats") }.joined(separator: "\n") + "\n"
+        let tree = try repo.git.run(["mktree"], stdin: kept).trimmingCharacters(in: .whitespacesAndNewlines)
+        let merge = try repo.git.run(["commit-tree", tree, "-p", "main", "-p", orphan, "-m", "Merge"], date: "2026-01-07T11:00:00Z")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try repo.git.run(["reset", "-q", "--hard", merge])
+        gate = try check(repo)
+        #expect(gate.rules.contains("unreviewed-change T-0001") && gate.rules.contains("unreviewed-change T-0002"), "orphan merge: \(gate.rules)")
+    }
+
+    @Test func aConfigurationFromAnOrphanCommitIsAChange() throws {
+        let repo = try repo()
+        let weak = try repo.git.run(["hash-object", "-w", "--stdin"], stdin: "policy:\n  protected_branches: []\n  block_unreviewed_changes: false\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let orphanTree = try repo.git.run(["mktree"], stdin: "100644 blob \(weak)\t.tmrepo.yml\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        let orphan = try repo.git.run(["commit-tree", orphanTree, "-m", "x"], date: "2026-01-07T10:00:00Z").trimmingCharacters(in: .whitespacesAndNewlines)
+        let kept = try repo.git.run(["ls-tree", "main"]).split(separator: "\n").filter { !$0.hasSuffix("\t.tmrepo.yml") }.joined(separator: "\n")
+            + "\n100644 blob \(weak)\t.tmrepo.yml\n"
+        let tree = try repo.git.run(["mktree"], stdin: kept).trimmingCharacters(in: .whitespacesAndNewlines)
+        let merge = try repo.git.run(["commit-tree", tree, "-p", "main", "-p", orphan, "-m", "Merge"], date: "2026-01-07T11:00:00Z")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try repo.git.run(["reset", "-q", "--hard", merge])
+        #expect(try check(repo).rules.contains("unreviewed-model-file-change .tmrepo.yml"))
+    }
+
+    @Test func theReviewMustHaveSeenTheVersionThatIsMergedNotAnother() throws {
+        let repo = try repo()
+        try repo.git.run(["checkout", "-q", "-b", "x", "main"])
+        try repo.write("threats/T-0002-b.md", ModelRepo.threat("T-0002", severity: "info", reviewed: ("2026-01-01", "bob@example.com")))
+        try repo.commit("Lower to info", "2026-01-21T10:00:00Z", by: "alice@example.com")
+        try repo.git.run(["checkout", "-q", "feature"])
+        try repo.write("threats/T-0002-b.md", ModelRepo.threat("T-0002", severity: "medium", reviewed: ("2026-01-01", "bob@example.com")))
+        try repo.commit("Set medium", "2026-01-22T10:00:00Z", by: "alice@example.com")
+        _ = try git(repo, ["commit", "-q", "--allow-empty", "-m", "Review\n\nReviewed-threat: T-0002"], "carol", "2026-01-23T10:00:00Z")
+        #expect(try check(repo).status == 0, "carol reviewed medium")
+        // The conflict is resolved to x's version: carol never saw it.
+        _ = try? git(repo, ["merge", "-q", "--no-edit", "x"], "alice", "2026-01-24T10:00:00Z")
+        try repo.git.run(["checkout", "--theirs", "threats/T-0002-b.md"])
+        try repo.git.run(["add", "-A"])
+        _ = try git(repo, ["commit", "-q", "--no-edit"], "alice", "2026-01-24T10:00:00Z")
+        let gate = try check(repo)
+        #expect(gate.rules.contains("unreviewed-change T-0002"), "\(gate.rules)")
+    }
+
+    @Test func inventoriesAreModelFilesThatNeedAReviewToo() throws {
+        let repo = try repo()
+        try repo.write("elements.yml", "elements:\n  - id: api\n    kind: process\n")
+        try repo.commit("Add an element", "2026-01-10T10:00:00Z", by: "alice@example.com")
+        #expect(try check(repo).rules == ["unreviewed-model-file-change elements.yml"])
+        let review = try TMRepoBinary.run(["review", "--config", "--commit"], in: repo.root, environment: identity("bob@example.com", "2026-01-11T10:00:00Z"))
+        #expect(review.status == 0, "\(review.stderr)")
+        let passed = try check(repo)
+        #expect(passed.status == 0, "\(passed.rules) \(passed.text)")
+    }
+
     // MARK: 11. The default base is the branch's target
 
     @Test func checkWithoutBaseComparesWithTheRemotesDefaultBranch() throws {
