@@ -255,6 +255,17 @@ public final class Repository {
         return String(cString: target)
     }
 
+    /// Writes a string into the repository's own configuration (`.git/config`, or `config` in a bare repository).
+    public func setConfigString(_ name: String, _ value: String) throws {
+        var config: OpaquePointer?
+        try check(git_repository_config(&config, handle), "open the repository's configuration")
+        defer { git_config_free(config) }
+        var local: OpaquePointer?
+        try check(git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "open the repository's local configuration")
+        defer { git_config_free(local) }
+        try check(git_config_set_string(local, name, value), "set \(name)")
+    }
+
     /// A string from git's configuration (e.g. user.email), nil when unset.
     public func configString(_ name: String) -> String? {
         var config: OpaquePointer?

@@ -98,12 +98,15 @@ public struct ModelConfig: Hashable, Sendable {
         for (key, keyNode, value) in pairs {
             switch key {
             case "threats":
-                if var folder = fields.singleLine(value, field: "threats") {
-                    if folder.hasPrefix("/") || folder.split(separator: "/").contains("..") {
+                if let folder = fields.singleLine(value, field: "threats") {
+                    // One spelling per folder ("./threats/." is "threats/"), so every reader agrees on it.
+                    let parts = folder.split(separator: "/").filter { $0 != "." }
+                    if folder.hasPrefix("/") || parts.contains("..") {
                         fields.error(value, "invalid-value", "threats: '\(folder)' must be a folder inside the model root")
+                    } else if parts.isEmpty {
+                        fields.error(value, "invalid-value", "threats: '\(folder)' must name a folder below the model root (e.g. threats/), not the root itself")
                     } else {
-                        while folder.hasPrefix("./") { folder.removeFirst(2) }
-                        config.threatsDirectory = folder.hasSuffix("/") ? folder : folder + "/"
+                        config.threatsDirectory = parts.joined(separator: "/") + "/"
                     }
                 }
             case "id_prefix":

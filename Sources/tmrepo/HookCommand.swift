@@ -16,6 +16,11 @@ struct HookCommand: ParsableCommand {
         HookRunner(location: try ModelLocation.find(store: try? ModelStore.locate(explicit: nil)), asOf: try asOf.moment())
     }
 
+    /// The server hook's model location comes from the repository's configuration (tmrepo.modelRoot).
+    static func serverRunner(asOf: HistoryOptions) throws -> HookRunner {
+        HookRunner(location: try ServerSettings.location(directory: FileManager.default.currentDirectoryPath), asOf: try asOf.moment())
+    }
+
     static func report(_ result: CheckResult, label: String) {
         Console.error(label)
         Console.error(GateFormatter.render(result, format: .text))
@@ -89,7 +94,7 @@ struct HookCommand: ParsableCommand {
         func run() throws {
             let lines = readLine(strippingNewline: true).map { first in [first] + Array(sequence(state: ()) { _ in readLine() }) } ?? []
             var rejected = false
-            for verdict in try HookCommand.runner(asOf: history).preReceive(lines: lines) {
+            for verdict in try HookCommand.serverRunner(asOf: history).preReceive(lines: lines) {
                 if case let .rejected(ref, reason, result) = verdict {
                     rejected = true
                     Console.error("tmrepo: rejected \(ref): \(reason)")

@@ -35,10 +35,22 @@ struct HooksCommand: ParsableCommand {
         @Flag(inversion: .prefixedNo, help: "Keep and chain existing hooks.")
         var chain = true
 
+        @Option(help: "With --server: the model's folder inside the repository (a monorepo), recorded as git config tmrepo.modelRoot.")
+        var modelRoot: String?
+
+        func validate() throws {
+            if modelRoot != nil && !location.server { throw ValidationError("--model-root is for the server hook: add --server") }
+        }
+
         func run() throws {
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
             let tmrepo = FileManager.default.isExecutableFile(atPath: binary) && CommandLine.arguments[0].contains("/") ? binary : "tmrepo"
             for line in try location.installer().install(location.names, tmrepo: tmrepo, chain: chain) { print(line) }
+            if location.server {
+                // The server's policy comes from its own configuration, never from what is pushed.
+                let repository = try ModelLocation.find(store: nil).repository
+                for note in try ServerSettings.record(in: repository, modelRoot: modelRoot) { print(note) }
+            }
         }
     }
 

@@ -134,8 +134,23 @@ public struct HookRunner {
     public func preReceive(lines: [String], now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> [ReceiveVerdict] {
         let moment = min(asOf, now)
         let engine = HistoryEngine(location: location)
-        let defaultBranch = repository.headBranch() ?? "refs/heads/main"
-        let defaultTip = try repository.referenceCommit(defaultBranch)
+        let policyBranch = ServerSettings.policyBranch(of: repository)
+        let policyTip = try repository.referenceCommit(policyBranch)
+        // The policy: the policy branch's model before the push. Without one, the default policy,
+        // never anything pushed; a repository with no branch at all takes its first push as it is.
+        var policyConfig: ModelConfig?
+        if let policyTip {
+            do { policyConfig = try engine.config(at: policyTip) } catch TMRepoError.modelNotFound {}
+        }
+        if policyConfig == nil, try repository.references(matching: "refs/heads/*").isEmpty {
+            return lines.compactMap { line in
+                let parts = line.split(separator: " ")
+                return parts.count == 3 ? .accepted(ref: String(parts[2]), result: nil) : nil
+            }
+        }
+        let policy = policyConfig?.policy ?? ModelConfig().policy
+        // The policy branch is always protected: whoever rewrites it rewrites the rules.
+        let protected = policy.protectedBranches + [policyBranch]
         var verdicts: [ReceiveVerdict] = []
         for line in lines {
             let parts = line.split(separator: " ").map(String.init)
@@ -143,25 +158,7 @@ public struct HookRunner {
             let (oldID, newID, ref) = (parts[0], parts[1], parts[2])
             let old = oldID == Self.zero ? nil : ObjectID(hex: oldID)
             let new = newID == Self.zero ? nil : ObjectID(hex: newID)
-            // The policy's source: the default branch; a repository whose default branch has no
-            // model yet falls back to the branch's own state before the push.
-            var policySource: ObjectID?
-            var config: ModelConfig?
-            for candidate in [defaultTip, old].compactMap({ $0 }) {
-                do {
-                    config = try engine.config(at: candidate)
-                    policySource = candidate
-                    break
-                } catch TMRepoError.modelNotFound {
-                    continue
-                }
-            }
-            guard let config, let policySource else {
-                verdicts.append(.accepted(ref: ref, result: nil))   // no threat model here yet
-                continue
-            }
-            let policy = config.policy
-            guard Self.isProtected(ref, by: policy.protectedBranches) else {
+            guard Self.isProtected(ref, by: protected) else {
                 verdicts.append(.accepted(ref: ref, result: nil))
                 continue
             }
@@ -169,23 +166,26 @@ public struct HookRunner {
                 verdicts.append(.rejected(ref: ref, reason: "\(ref) is a protected branch (policy.protected_branches); it cannot be deleted", result: nil))
                 continue
             }
+            // The shape a range is read with: the policy branch's model, else the branch's own before the push.
+            var shape = policyConfig != nil ? policyTip : nil
+            if shape == nil, let old {
+                do { _ = try engine.config(at: old); shape = old } catch TMRepoError.modelNotFound {}
+            }
             let result: CheckResult
             if let old {
-                if !policy.allowForcePush, try !repository.isDescendant(new, of: old), new != old {
+                if !policy.allowForcePush, new != old, try !repository.isDescendant(new, of: old) {
                     verdicts.append(.rejected(ref: ref, reason: "\(ref) is a protected branch: a push that is not a fast-forward would rewrite reviewed history (policy.allow_force_push is false)", result: nil))
                     continue
                 }
-                result = try MergeCheck(location: location).run(base: old, head: new, asOf: moment, shapeFrom: policySource)
+                result = try MergeCheck(location: location).run(base: old, head: new, asOf: moment, shapeFrom: shape, fallbackShape: ModelConfig())
             } else {
-                // A new protected branch: checked for every commit no protected branch already has,
-                // whatever other (unprotected) refs the server holds.
-                let guarded = try repository.references(matching: "refs/heads/*")
-                    .filter { Self.isProtected($0.name, by: policy.protectedBranches) }.map(\.commit)
-                // Its content is compared with where it forked from the default branch (nothing, for
-                // an unrelated history: then everything in it needs a review).
-                let fork = try defaultTip.flatMap { try repository.mergeBase(new, $0) }
-                result = try MergeCheck(location: location).run(base: nil, head: new, hiding: guarded, asOf: moment, shapeFrom: policySource,
-                                                                baseline: .some(fork))
+                // A new protected branch: checked for every commit no protected branch holds yet, its
+                // content compared with where it forked from the policy branch (nothing, for an
+                // unrelated history: then everything in it needs a review).
+                let guarded = try repository.references(matching: "refs/heads/*").filter { Self.isProtected($0.name, by: protected) }.map(\.commit)
+                let fork = try policyTip.flatMap { try repository.mergeBase(new, $0) }
+                result = try MergeCheck(location: location).run(base: nil, head: new, hiding: guarded, asOf: moment, shapeFrom: shape,
+                                                                baseline: .some(fork), fallbackShape: ModelConfig())
             }
             verdicts.append(result.passed ? .accepted(ref: ref, result: result)
                                           : .rejected(ref: ref, reason: "\(ref): unreviewed threat-model changes", result: result))

@@ -54,8 +54,10 @@ public struct MergeCheck {
     /// is read with the configuration of `shapeFrom` (default: the base), so a range is judged by
     /// the threats folder, id prefix, cadences, owners and policy it is merged into; what changed
     /// is decided by comparing head with `baseline` (default: the base; nil: an empty model).
+    /// `fallbackShape`: the configuration when `shapeFrom` has none (the server's default policy:
+    /// a range must never be judged by the configuration it brings itself).
     public func run(base: ObjectID?, head: ObjectID, hiding: [ObjectID] = [], asOf: Int64, shapeFrom: ObjectID? = nil,
-                    baseline: ObjectID?? = nil) throws -> CheckResult {
+                    baseline: ObjectID?? = nil, fallbackShape: ModelConfig? = nil) throws -> CheckResult {
         let repository = location.repository
         if repository.isShallow { throw TMRepoError.shallowClone(repository.workingDirectory ?? repository.gitDirectory) }
         if let base, try repository.mergeBase(base, head) == nil {
@@ -71,23 +73,25 @@ public struct MergeCheck {
         let engine = HistoryEngine(location: location)
         // The base's configuration, when the base has a model; a new model is judged by its own.
         let shapeCommit = shapeFrom ?? base
-        let baseConfig = try shapeCommit.flatMap { commit -> ModelConfig? in
+        let shapeConfig = try shapeCommit.flatMap { commit -> ModelConfig? in
             do { return try engine.config(at: commit) } catch TMRepoError.modelNotFound { return nil }
         }
+        let baseConfig = shapeConfig ?? fallbackShape
         var findings: [GateFinding] = []
         if baseConfig != nil {
             findings += headConfigFindings(engine: engine, head: head)
-        } else if let shapeCommit, let elsewhere = try otherModelRoot(at: shapeCommit) {
-            // The range moved the model root: judged from here, the base would look like no model at all.
+        }
+        if shapeConfig == nil, let shapeCommit, let moved = try movedModelRoot(from: shapeCommit, head: head) {
+            // Judged from the new root, the base would look like no model at all.
             findings.append(GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: 0, commit: head.hex,
-                                        message: "the base has its model at '\(elsewhere)', not at '\(location.prefix)': the range moves the model root",
-                                        fix: "run the gate at the base's model root (tmrepo check --root \(elsewhere.isEmpty ? "." : elsewhere)), and review the move"))
+                                        message: "the base has its model at '\(moved)', which head no longer has: the range moves or removes the model root",
+                                        fix: "run the gate at the base's model root (tmrepo check --root \(moved.isEmpty ? "." : moved)), and review the move"))
         }
         let analysis = try engine.analyze(at: head.hex, config: baseConfig, timelines: false, collecting: Set(range))
         let status = analysis.status(asOf: asOf)
         let config = baseConfig ?? analysis.model.config
         var authority: ReviewAuthority = CommitIdentities()
-        if config.policy.requireSignedReviews, let shapeCommit, baseConfig != nil {
+        if config.policy.requireSignedReviews, let shapeCommit {
             authority = try SignedReviewAuthority(repository: repository, base: shapeCommit,
                                                   signersPath: location.prefix + config.policy.allowedSigners)
         }
@@ -123,13 +127,19 @@ public struct MergeCheck {
         }
     }
 
-    /// Where else a commit has a `.tmrepo.yml` (the first found, repository-relative folder with a
-    /// trailing slash), when it has none at this model's root.
-    private func otherModelRoot(at commit: ObjectID) throws -> String? {
+    /// A model root the base has and head lost (repository-relative folder with a trailing slash),
+    /// when the base has no model at this location.
+    private func movedModelRoot(from base: ObjectID, head: ObjectID) throws -> String? {
+        let repository = location.repository
         do {
-            let files = try location.repository.files(in: try location.repository.commit(commit).tree)
-            return files.first { $0.path.hasSuffix("/" + ModelConfig.fileName) || $0.path == ModelConfig.fileName }
-                .map { String($0.path.dropLast(ModelConfig.fileName.count)) }
+            let headTree = try repository.commit(head).tree
+            for file in try repository.files(in: try repository.commit(base).tree)
+            where file.path == ModelConfig.fileName || file.path.hasSuffix("/" + ModelConfig.fileName) {
+                if try repository.entryID(in: headTree, path: file.path) == nil {
+                    return String(file.path.dropLast(ModelConfig.fileName.count))
+                }
+            }
+            return nil
         } catch let error as GitError {
             throw TMRepoError.from(error)
         }
