@@ -33,12 +33,29 @@ enum FastYAML {
         guard first.indent == 0 else { return nil }
         var reader = FastYAMLReader(lines: lines)
         guard let root = reader.block(at: 0, indent: 0), reader.position == lines.count else { return nil }
+        // Past the limits, libyaml's path reports the refusal (so both readers refuse alike).
+        var nodes = 0
+        guard count(root, into: &nodes) else { return nil }
         return .some(root)
+    }
+
+    private static func count(_ node: YNode, into total: inout Int) -> Bool {
+        total += 1
+        switch node {
+        case .scalar: break
+        case .sequence(let items, _):
+            for item in items where !count(item, into: &total) { return false }
+        case .mapping(let pairs, _):
+            for pair in pairs where !count(pair.key, into: &total) || !count(pair.value, into: &total) { return false }
+        }
+        return total <= YAMLLimits.maximumNodes
     }
 
     private struct FastYAMLReader {
         let lines: [Line]
         var position = 0
+        /// Containers open around the current one; past the limit this reader gives up rather than recurse on.
+        var depth = 0
 
         init(lines: [Line]) {
             self.lines = lines
@@ -58,6 +75,9 @@ enum FastYAML {
         /// A block mapping whose keys start at `indent`; its first key may start later on its
         /// line (`firstColumn`), as in a sequence entry `- id: M-1`.
         mutating func mapping(indent: Int, firstColumn: Int) -> YNode? {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= YAMLLimits.maximumDepth else { return nil }
             var pairs: [YPair] = []
             var keys = Set<String>()
             let start = lines[position]
@@ -106,6 +126,9 @@ enum FastYAML {
         }
 
         mutating func sequence(indent: Int) -> YNode? {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= YAMLLimits.maximumDepth else { return nil }
             var items: [YNode] = []
             let mark = YMark(line: lines[position].number, column: indent + 1)
             while position < lines.count {
@@ -152,6 +175,7 @@ enum FastYAML {
             let mark = YMark(line: line.number, column: column + 1)
             switch text[column] {
             case "[":
+                guard depth < YAMLLimits.maximumDepth else { return nil }
                 return flowList(line, from: column)
             case "\"":
                 var end = column + 1
