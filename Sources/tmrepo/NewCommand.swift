@@ -41,7 +41,7 @@ struct NewCommand: ParsableCommand {
             let all = try library.templates()
             let rows = all.map { [$0.name, $0.severity?.rawValue ?? "-", $0.appliesTo?.rawValue ?? "-",
                                   $0.stride.map(\.letter).joined(), $0.summary] }
-            print(TextTable.render(header: ["template", "severity", "applies to", "stride", "summary"], rows: rows))
+            Console.line(TextTable.render(header: ["template", "severity", "applies to", "stride", "summary"], rows: rows))
             return
         }
         let store = try model.store()
@@ -56,6 +56,6 @@ struct NewCommand: ParsableCommand {
         let id = try creator.nextID(model: current, retired: HistoryIDs.everSeen(store: store, config: config))
         let path = try creator.create(template: chosen, request: .init(
             id: id, title: title, stride: stride.isEmpty ? nil : stride, severity: severity, owner: owner, element: element))
-        print(model.displayPrefix(for: store) + path)
+        Console.line(model.displayPrefix(for: store) + path)
     }
 }

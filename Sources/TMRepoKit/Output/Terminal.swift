@@ -1,4 +1,5 @@
 import Foundation
+import ThreatModel
 
 /// Styling for human output: color only when writing to a terminal and NO_COLOR is not set.
 public struct Style: Sendable {
@@ -26,8 +27,10 @@ public struct Style: Sendable {
 
 /// Left-aligned text columns for terminal tables.
 public enum TextTable {
+    /// Cells are escaped (`TextEscaping.terminalOutput` with newlines and tabs escaped too), so
+    /// no cell can start another row or drive the terminal; callers' own color codes survive.
     public static func render(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(cell) }
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
             row.enumerated().map { index, cell in
@@ -35,16 +38,33 @@ public enum TextTable {
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }
+
+    static func cell(_ text: String) -> String {
+        TextEscaping.terminalOutput(text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\t", with: "\\t"))
+    }
 }
 
-/// RFC 4180 CSV.
+/// RFC 4180 CSV, safe to open in a spreadsheet.
 public enum CSV {
     public static func render(header: [String], rows: [[String]]) -> String {
         ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
+    /// Characters a spreadsheet may read as the start of a formula (OWASP "CSV injection").
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r", "\n",
+                                                     "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}"]   // and their full-width forms
+
+    /// A cell that could start a formula gets a leading `'` (shown as text, not evaluated) and is
+    /// quoted; so is any cell holding a comma, quote or line break. A lone "-" (no value) is left as is.
     static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        var value = value
+        var quote = false
+        if let first = value.unicodeScalars.first, formulaStarts.contains(first), value != "-" {
+            value = "'" + value
+            quote = true
+        }
+        guard quote || value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
