@@ -13,16 +13,20 @@ public enum TextEscaping {
         escape(text.replacingOccurrences(of: "\r\n", with: "\n")) { $0 == "\n" || $0 == "\t" }
     }
 
+    /// The color codes tmrepo's own styling writes: bold, dim, red, green, yellow, reset.
+    static let ownColorCodes: Set<String> = ["1", "2", "31", "32", "33", "0"]
+
     /// A whole rendered text output, as a last line of defence: keeps newlines, tabs, CR LF line
-    /// ends (CSV) and tmrepo's own color codes (`ESC [ digits ; … m`), escapes everything else.
-    public static func terminalOutput(_ text: String) -> String {
+    /// ends (CSV) and, when `keepingColor` (tmrepo colors this output), its own few color codes;
+    /// escapes everything else.
+    public static func terminalOutput(_ text: String, keepingColor: Bool = false) -> String {
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = String.UnicodeScalarView()
         let scalars = Array(text.unicodeScalars)
         var index = 0
         while index < scalars.count {
             let scalar = scalars[index]
-            if scalar == "\u{1B}", let end = colorSequenceEnd(scalars, from: index) {
+            if keepingColor, scalar == "\u{1B}", let end = colorSequenceEnd(scalars, from: index) {
                 out.append(contentsOf: scalars[index...end])
                 index = end + 1
                 continue
@@ -66,11 +70,15 @@ public enum TextEscaping {
         }
     }
 
-    /// The index of the `m` ending an SGR sequence `ESC [ [0-9;]* m` starting at `start`, or nil.
+    /// The index of the `m` ending one of tmrepo's own color codes (`ESC [ 31 m`…) at `start`, or nil.
     private static func colorSequenceEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
         guard start + 2 < scalars.count, scalars[start + 1] == "[" else { return nil }
         var index = start + 2
-        while index < scalars.count, ("0"..."9").contains(scalars[index]) || scalars[index] == ";" { index += 1 }
-        return index < scalars.count && scalars[index] == "m" ? index : nil
+        var code = ""
+        while index < scalars.count, ("0"..."9").contains(scalars[index]), code.count < 2 {
+            code.unicodeScalars.append(scalars[index])
+            index += 1
+        }
+        return index < scalars.count && scalars[index] == "m" && ownColorCodes.contains(code) ? index : nil
     }
 }

@@ -55,11 +55,12 @@ enum Console {
     /// Text for people. Formatters escape the user text they place; this catches whatever
     /// reaches a terminal anyway (error messages quoting arguments, file names, hook output).
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data(TextEscaping.terminalOutput(text.hasSuffix("\n") ? text : text + "\n").utf8))
+        let text = text.hasSuffix("\n") ? text : text + "\n"
+        FileHandle.standardError.write(Data(TextEscaping.terminalOutput(text, keepingColor: Style.forStandardError().enabled).utf8))
     }
 
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(TextEscaping.terminalOutput(text).utf8))
+        FileHandle.standardOutput.write(Data(TextEscaping.terminalOutput(text, keepingColor: Style.forStandardOutput().enabled).utf8))
     }
 
     /// One line of text for people (what `print` would write).

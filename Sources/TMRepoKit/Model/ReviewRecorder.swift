@@ -18,16 +18,24 @@ public struct ReviewRecorder {
         public let verifiedMitigations: [String]
     }
 
+    /// How long a review waits for another one in the same repository to finish.
+    public static let lockWaitSeconds = 60.0
+
     public func record(ids: [String], reviewer: String?, on day: Day, note: String?, verifyMitigations: Bool,
                        commit: Bool) throws -> Outcome {
-        let model = try store.load()
-        var location: ModelLocation?
-        var repository: Repository?
-        if commit || reviewer == nil {
-            location = try? ModelLocation.find(store: store)
-            repository = location?.repository
-            if commit && repository == nil { throw TMRepoError.notAGitRepository(store.root) }
+        let location = try? ModelLocation.find(store: store)
+        let repository = location?.repository
+        if commit && repository == nil { throw TMRepoError.notAGitRepository(store.root) }
+        // One review at a time per repository, from reading the files to committing them: two
+        // at once would each commit on the same parent, and one edit would be left uncommitted.
+        var lock: FileLock?
+        if let repository {
+            let path = repository.gitDirectory.hasSuffix("/") ? repository.gitDirectory + "tmrepo-review.lock" : repository.gitDirectory + "/tmrepo-review.lock"
+            lock = try FileLock(path: path, waitingUpTo: Self.lockWaitSeconds, busy: TMRepoError.io(
+                path: path, reason: "another tmrepo review has held this lock for \(Int(Self.lockWaitSeconds)) seconds; run the review again when it has finished"))
         }
+        defer { lock?.release() }
+        let model = try store.load()
         guard let by = reviewer ?? repository?.configString("user.email") else {
             throw TMRepoError.invalidArgument("who reviewed? pass --by EMAIL (or set git's user.email)")
         }
@@ -41,6 +49,8 @@ public struct ReviewRecorder {
         var verified: [String] = []
         for threat in threats {
             let path = store.absolute(threat.path)
+            // Refused before anything is written: a link could lead out of the repository.
+            guard try FileSystem.regularFileMode(path) != nil else { throw TMRepoError.io(path: threat.path, reason: "no such file") }
             var editor: ThreatFileEditor
             do {
                 editor = try ThreatFileEditor(bytes: try FileSystem.read(path))

@@ -17,6 +17,12 @@ public struct Style: Sendable {
 
     public static let plain = Style(enabled: false)
 
+    /// The same rule for standard error (hook and error messages).
+    public static func forStandardError(environment: [String: String] = ProcessInfo.processInfo.environment) -> Style {
+        let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        return Style(enabled: isatty(STDERR_FILENO) == 1 && !noColor && environment["TERM"] != "dumb")
+    }
+
     private func wrap(_ text: String, _ code: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
     public func bold(_ text: String) -> String { wrap(text, "1") }
     public func red(_ text: String) -> String { wrap(text, "31") }
@@ -27,21 +33,18 @@ public struct Style: Sendable {
 
 /// Left-aligned text columns for terminal tables.
 public enum TextTable {
-    /// Cells are escaped (`TextEscaping.terminalOutput` with newlines and tabs escaped too), so
-    /// no cell can start another row or drive the terminal; callers' own color codes survive.
-    public static func render(header: [String], rows: [[String]]) -> String {
-        let all = ([header] + rows).map { $0.map(cell) }
+    /// Every cell is escaped (`TextEscaping.field`), so no cell can start another row or drive the
+    /// terminal. Color goes on after padding, per column of the body rows, through `columnStyles`.
+    public static func render(header: [String], rows: [[String]], columnStyles: [Int: (String) -> String] = [:]) -> String {
+        let all = ([header] + rows).map { $0.map(TextEscaping.field) }
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
+        return all.enumerated().map { rowIndex, row in
             row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                let padded = index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                guard rowIndex > 0, let style = columnStyles[index] else { return padded }
+                return style(padded)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
-    }
-
-    static func cell(_ text: String) -> String {
-        TextEscaping.terminalOutput(text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
-            .replacingOccurrences(of: "\t", with: "\\t"))
     }
 }
 
