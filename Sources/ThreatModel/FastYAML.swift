@@ -22,6 +22,8 @@ enum FastYAML {
             var indent = 0
             while indent < text.count && text[indent] == " " { indent += 1 }
             if indent < text.count && text[indent] == "\t" { return nil }
+            // libyaml refuses non-printable characters (comments included) and breaks lines at NEL, LS and PS (found by fuzzing).
+            if text.contains(where: { !isPrintableOnOneLine($0) }) { return nil }
             if indent == text.count || text[indent] == "#" { continue }
             if text.contains("\t") || text.contains("\r") { return nil }
             if indent == 0 && (text.starts(with: "---".unicodeScalars) || text.starts(with: "...".unicodeScalars) || text[0] == "%") {
@@ -49,6 +51,14 @@ enum FastYAML {
             for pair in pairs where !count(pair.key, into: &total) || !count(pair.value, into: &total) { return false }
         }
         return total <= YAMLLimits.maximumNodes
+    }
+
+    /// YAML's printable set less its extra line breaks (U+0085, U+2028, U+2029) and the BOM.
+    private static func isPrintableOnOneLine(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x20...0x7E, 0xA0...0x2027, 0x202A...0xD7FF, 0xE000...0xFEFE, 0xFF00...0xFFFD, 0x10000...0x10FFFF: true
+        default: false
+        }
     }
 
     private struct FastYAMLReader {

@@ -55,6 +55,14 @@ struct FastYAMLTests {
         ("  indented: root\n", false),
         ("k: -dash\nj: - item\n", false),
         ("k: '#not comment'\nj: x #comment\n", true),
+        // Found by fuzzing: libyaml breaks lines at NEL, LS and PS and refuses other control characters, even in comments.
+        ("k: a\u{85}b\n", false),
+        ("k: 'a\u{2028}b'\n", false),
+        ("k: \"a\u{2029}b\"\n", false),
+        ("#\u{01}threat:\nk: v\n", false),
+        ("k: v # \u{7F}\n", false),
+        ("k: a\u{9B}b\n", false),
+        ("# a\tcomment\nk: v\n", true),
     ]
 
     @Test func fastTreeEqualsLibyamlTreeOnTheCorpus() throws {
