@@ -28,7 +28,7 @@ public enum MatrixFormatter {
         if style.enabled { out = out.replacingOccurrences(of: "GAP", with: style.red("GAP")) }
         out += "\n\n\(matrix.gapCount) gap\(matrix.gapCount == 1 ? "" : "s") in \(matrix.applicableCellCount) applicable cells"
         out += " (S T R I D E = \(StrideCategory.allCases.map(\.title).joined(separator: ", ")); · not applicable; n* threats on a category the kind does not usually have)"
-        if !matrix.unassigned.isEmpty { out += "\nthreats with no known element: \(matrix.unassigned.joined(separator: ", "))" }
+        if !matrix.unassigned.isEmpty { out += "\nthreats with no known element: \(matrix.unassigned.map(TextEscaping.field).joined(separator: ", "))" }
         return out + "\n"
     }
 
