@@ -271,3 +271,74 @@ struct SafeWriteTests {
         }
     }
 }
+
+/// Hostile model files end in a lint error or a clear exit 2, quickly, through the real binary.
+struct HostileModelCommandTests {
+    static let bomb: String = {
+        var lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+        let names = "abcdefghijk".map(String.init)
+        for level in 1..<names.count {
+            lines.append("\(names[level]): &\(names[level]) [" + Array(repeating: "*\(names[level - 1])", count: 9).joined(separator: ", ") + "]")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }()
+
+    static func timedRun(_ arguments: [String], in directory: String) throws -> (ProcessResult, Double) {
+        let start = Date()
+        let result = try TMRepoBinary.run(arguments, in: directory)
+        return (result, Date().timeIntervalSince(start))
+    }
+
+    @Test(arguments: ["elements.yml", "assets.yml", "threats/T-0001-x.md"])
+    func aliasBombsAreLintErrors(file: String) throws {
+        let repo = try ModelRepo()
+        try repo.write("threats/T-0001-x.md", ModelRepo.threat("T-0001"))
+        try repo.write(file, file.hasSuffix(".md") ? "---\n" + Self.bomb + "---\n" : Self.bomb)
+        let (result, seconds) = try Self.timedRun(["lint"], in: repo.root)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("\(file):\(file.hasSuffix(".md") ? 2 : 1):"), "the anchor's line: \(result.stdout)")
+        #expect(result.stdout.contains("[yaml-alias]"))
+        #expect(seconds < 5)
+    }
+
+    @Test func anAliasBombInTheConfigIsAConfigurationError() throws {
+        let repo = try ModelRepo(config: Self.bomb)
+        let (result, seconds) = try Self.timedRun(["lint"], in: repo.root)
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains(".tmrepo.yml:1:") && result.stderr.contains("anchors and aliases are not allowed"), "\(result.stderr)")
+        #expect(seconds < 5)
+    }
+
+    @Test(arguments: ["review_every: 99999999y", "review_every: 99999999999999999999999999d"])
+    func absurdCadencesAreLintErrorsAndStatusStillRuns(line: String) throws {
+        let repo = try ModelRepo()
+        try repo.write("threats/T-0001-x.md", ModelRepo.threat("T-0001").replacingOccurrences(of: "owner: team-a\n", with: "owner: team-a\n\(line)\n"))
+        try repo.commit("Add", "2026-01-05T10:00:00Z")
+        let lint = try TMRepoBinary.run(["lint"], in: repo.root)
+        #expect(lint.status == 1)
+        #expect(lint.stdout.contains("longer than 100 years [invalid-duration]"), "\(lint.stdout)")
+        let status = try TMRepoBinary.run(["status", "--as-of", "2026-06-01"], in: repo.root)
+        #expect(status.status == 0, "\(status.stderr)")
+        let report = try TMRepoBinary.run(["report", "--format", "md", "--as-of", "2026-06-01"], in: repo.root)
+        #expect(report.status == 0, "\(report.stderr)")
+    }
+
+    @Test func absurdConfigDurationsAreConfigurationErrors() throws {
+        let repo = try ModelRepo(config: "review_cadence:\n  high: 99999999y\ndue_soon: 9999999999999999999999w\n")
+        let result = try TMRepoBinary.run(["list"], in: repo.root)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("review_cadence.high: '99999999y' is longer than 100 years"), "\(result.stderr)")
+    }
+
+    @Test func aForgedCommitDateDoesNotCrashHistoryCommands() throws {
+        let repo = try ModelRepo()
+        try repo.write("threats/T-0001-x.md", ModelRepo.threat("T-0001"))
+        try repo.git.run(["add", "-A"])
+        // A commit far past year 9999 (git accepts raw epoch seconds).
+        try repo.git.run(["commit", "-q", "-m", "Add"], environment: ["GIT_AUTHOR_DATE": "@999999999999 +0000", "GIT_COMMITTER_DATE": "@999999999999 +0000"])
+        for arguments in [["status"], ["log", "T-0001"], ["changelog"], ["report", "--format", "md"]] {
+            let result = try TMRepoBinary.run(arguments, in: repo.root)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+    }
+}
