@@ -342,3 +342,18 @@ struct HostileModelCommandTests {
         }
     }
 }
+
+extension SafeWriteTests {
+    @Test func aReviewThatCannotGetTheLockFailsSayingWhatToDo() throws {
+        let repo = try Self.repoWithThreats(1)
+        let lockPath = repo.dir.url(".git/tmrepo-review.lock")
+        let descriptor = open(lockPath, O_RDWR | O_CREAT, 0o644)
+        #expect(descriptor >= 0 && flock(descriptor, LOCK_EX) == 0)
+        defer { close(descriptor) }
+        let result = try TMRepoBinary.run(["review", "T-0001", "--by", "alice@example.com", "--commit"], in: repo.root,
+                                          environment: ["TMREPO_LOCK_WAIT": "1"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("another tmrepo review") && result.stderr.contains("run the review again"), "\(result.stderr)")
+        #expect(try repo.dir.read("threats/T-0001-x.md") == ModelRepo.threat("T-0001"), "nothing was edited")
+    }
+}

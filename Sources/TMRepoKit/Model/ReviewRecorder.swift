@@ -18,8 +18,10 @@ public struct ReviewRecorder {
         public let verifiedMitigations: [String]
     }
 
-    /// How long a review waits for another one in the same repository to finish.
-    public static let lockWaitSeconds = 60.0
+    /// How long a review waits for another one in the same repository to finish (TMREPO_LOCK_WAIT overrides, in seconds).
+    public static var lockWaitSeconds: Double {
+        ProcessInfo.processInfo.environment["TMREPO_LOCK_WAIT"].flatMap(Double.init).map { min(max($0, 0), 3600) } ?? 60
+    }
 
     public func record(ids: [String], reviewer: String?, on day: Day, note: String?, verifyMitigations: Bool,
                        commit: Bool) throws -> Outcome {
@@ -31,8 +33,9 @@ public struct ReviewRecorder {
         var lock: FileLock?
         if let repository {
             let path = repository.gitDirectory.hasSuffix("/") ? repository.gitDirectory + "tmrepo-review.lock" : repository.gitDirectory + "/tmrepo-review.lock"
-            lock = try FileLock(path: path, waitingUpTo: Self.lockWaitSeconds, busy: TMRepoError.io(
-                path: path, reason: "another tmrepo review has held this lock for \(Int(Self.lockWaitSeconds)) seconds; run the review again when it has finished"))
+            let wait = Self.lockWaitSeconds
+            lock = try FileLock(path: path, waitingUpTo: wait, busy: TMRepoError.io(
+                path: path, reason: "another tmrepo review has held this lock for \(Int(wait)) seconds; run the review again when it has finished"))
         }
         defer { lock?.release() }
         let model = try store.load()
