@@ -163,7 +163,8 @@ struct FieldReader {
     /// Warns about a key that looks like a misspelt known one; other unknown keys are kept silently.
     mutating func checkUnknown(_ key: String, keyNode: YNode, known: [String]) {
         guard !known.contains(key) else { return }
-        if let close = known.first(where: { editDistance($0, key) <= 2 }) {
+        // Lengths more than 2 apart cannot be within distance 2: skip the quadratic comparison (long hostile keys).
+        if let close = known.first(where: { abs($0.count - key.count) <= 2 && editDistance($0, key) <= 2 }) {
             warning(keyNode, "unknown-field", "\(context)\(key): unknown field; did you mean '\(close)'? (kept as is)")
         }
     }
