@@ -357,3 +357,17 @@ extension SafeWriteTests {
         #expect(try repo.dir.read("threats/T-0001-x.md") == ModelRepo.threat("T-0001"), "nothing was edited")
     }
 }
+
+extension SafeWriteTests {
+    @Test func aThreatsFolderLinkedOutOfTheModelIsNotWrittenTo() throws {
+        let repo = try ModelRepo()
+        let outside = try TempDir("outside-folder")
+        try outside.write("T-0001-x.md", ModelRepo.threat("T-0001"))
+        try FileManager.default.createSymbolicLink(atPath: repo.dir.url("threats"), withDestinationPath: outside.path)
+        let result = try TMRepoBinary.run(["review", "T-0001", "--by", "alice@example.com"], in: repo.root)
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        // The model reader does not follow the link, and the writer would refuse the folder if it did.
+        #expect(result.stderr.contains("symbolic link out of the model") || result.stderr.contains("no threat with id"), "\(result.stderr)")
+        #expect(try outside.read("T-0001-x.md") == ModelRepo.threat("T-0001"))
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ThreatModel
 @testable import TMRepoKit
@@ -62,5 +63,20 @@ struct OutputEscapingTests {
                                     message: "100% bad\r\n::error::forged \u{1B}[31m")
         #expect(GitHubAnnotation.line(for: diagnostic)
                 == "::error file=threats/a%2Cb%3Ac%0A.md,line=3,col=1,title=tmrepo invalid-value::100%25 bad%0D%0A::error::forged \\u{1B}[31m")
+    }
+}
+
+struct FolderContainmentTests {
+    @Test func foldersLinkedOutOfTheRootAreOutside() throws {
+        let root = FileManager.default.temporaryDirectory.path + "/tmrepo-contain-\(UInt32.random(in: 0...UInt32.max))"
+        let outside = root + "-outside"
+        try FileManager.default.createDirectory(atPath: root + "/threats", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root); try? FileManager.default.removeItem(atPath: outside) }
+        try FileManager.default.createSymbolicLink(atPath: root + "/threats/linked", withDestinationPath: outside)
+        #expect(FileSystem.folderIsInside(root + "/threats/T-0001-x.md", root: root))
+        #expect(!FileSystem.folderIsInside(root + "/threats/linked/T-0001-x.md", root: root))
+        #expect(!FileSystem.folderIsInside(root + "/../T-0001-x.md", root: root))
+        #expect(!FileSystem.folderIsInside(outside + "/T-0001-x.md", root: root))
     }
 }

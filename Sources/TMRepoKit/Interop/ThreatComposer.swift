@@ -29,8 +29,13 @@ public enum ThreatComposer {
     /// Plans the import of a `.tc.json` document into a model: one threat file per threat, new ids
     /// after every id in use, threats imported before (same Threat Composer id) skipped.
     public static func planImport(_ data: Data, model: Model, firstID: Int, idWidth: Int, owner: String?) throws -> ImportPlan {
-        guard let parsed = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let document = try clean(parsed, at: "") as? [String: Any] else {
+        let root: Any
+        do {
+            root = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw Failure(description: "not a Threat Composer file: not valid JSON (or nested too deeply)")
+        }
+        guard let parsed = root as? [String: Any], let document = try clean(parsed, at: "") as? [String: Any] else {
             throw Failure(description: "not a Threat Composer file: the JSON root is not an object")
         }
         guard document["schema"] as? Int == 1 || document["schema"] as? Double == 1 else {

@@ -37,6 +37,18 @@ public enum FileSystem {
         }
     }
 
+    /// Whether `path`'s folder, with every link in it resolved, lies inside `root` (also resolved):
+    /// a threats folder that is a link out of the repository must not receive writes.
+    public static func folderIsInside(_ path: String, root: String) -> Bool {
+        func resolved(_ path: String) -> String? {
+            guard let pointer = realpath(path, nil) else { return nil }
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
+        guard let folder = resolved(URL(fileURLWithPath: path).deletingLastPathComponent().path), let base = resolved(root) else { return false }
+        return folder == base || folder.hasPrefix(base.hasSuffix("/") ? base : base + "/")
+    }
+
     /// Writes through a temporary file in the same folder and a rename, so a reader (or a crash)
     /// sees the old file or the new one, never half of one. An existing file keeps its exact
     /// permission bits (set with fchmod, so the umask cannot change them); a new one gets

@@ -54,6 +54,9 @@ public struct ReviewRecorder {
             let path = store.absolute(threat.path)
             // Refused before anything is written: a link could lead out of the repository.
             guard try FileSystem.regularFileMode(path) != nil else { throw TMRepoError.io(path: threat.path, reason: "no such file") }
+            guard FileSystem.folderIsInside(path, root: store.root) else {
+                throw TMRepoError.io(path: threat.path, reason: "its folder is a symbolic link out of the model; tmrepo does not write there")
+            }
             var editor: ThreatFileEditor
             do {
                 editor = try ThreatFileEditor(bytes: try FileSystem.read(path))
