@@ -371,3 +371,14 @@ extension SafeWriteTests {
         #expect(try outside.read("T-0001-x.md") == ModelRepo.threat("T-0001"))
     }
 }
+
+extension OutputSafetyTests {
+    @Test(arguments: [["show", "T-9\n::error file=x::forged"], ["show", "\u{1B}]0;title\u{07}"], ["review", "T-9\r::warning::x", "--by", "a@example.com"]])
+    func errorMessagesQuoteArgumentsOnOneSafeLine(arguments: [String]) throws {
+        let repo = try ModelRepo()
+        let result = try TMRepoBinary.run(arguments, in: repo.root)
+        #expect(result.status == 2)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr.debugDescription)")
+        Self.assertNoRawControls(result.stderr, "stderr")
+    }
+}
