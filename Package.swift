@@ -42,6 +42,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzz target: a mutation driver here; scripts/fuzz.sh also builds it as a libFuzzer target.
+        .executableTarget(name: "FuzzThreatModel", dependencies: ["ThreatModel"], path: "Fuzz/FuzzThreatModel"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel", "TestSupport"]),
         .testTarget(name: "TMRepoKitTests", dependencies: ["TMRepoKit", "TMGit", "ThreatModel", "TestSupport"]),

@@ -40,7 +40,14 @@ extension Repository {
                 try check(git_blob_create_from_buffer(&blobID, handle, raw.baseAddress, raw.count), "store \(path)")
             }
             var entry = git_index_entry()
-            entry.mode = 0o100644
+            // Keep an executable file executable; anything else that is not a regular file is refused.
+            let existingMode = path.withCString { git_index_get_bypath(scratch, $0, 0)?.pointee.mode }
+            switch existingMode {
+            case nil, 0o100644: entry.mode = 0o100644
+            case 0o100755: entry.mode = 0o100755
+            default:
+                throw GitError(code: .other(-1), operation: "commit", message: "\(path) is not a regular file in HEAD (a link or submodule); tmrepo does not replace it")
+            }
             entry.id = blobID
             entry.file_size = UInt32(truncatingIfNeeded: bytes.count)
             try path.withCString { cPath in

@@ -19,36 +19,39 @@ public enum TMRepoError: Error, CustomStringConvertible {
     case editFailed(path: String, reason: String)
     case io(path: String, reason: String)
 
+    /// Values quoted from arguments, files and git are escaped: one message line cannot become
+    /// several (a forged `::error` annotation in CI, say) or drive the terminal.
     public var description: String {
+        let safe = TextEscaping.field
         switch self {
         case .modelNotFound(let from):
-            return "no threat model found: no \(ModelConfig.fileName) in \(from) or any folder above it (run 'tmrepo init', or pass --root)"
+            return "no threat model found: no \(ModelConfig.fileName) in \(safe(from)) or any folder above it (run 'tmrepo init', or pass --root)"
         case .configInvalid(let diagnostics):
             return "the model's configuration is invalid:\n" + diagnostics.map { "  " + $0.formatted }.joined(separator: "\n")
         case .threatNotFound(let id):
-            return "no threat with id '\(id)' in this model"
+            return "no threat with id '\(safe(id))' in this model"
         case .fileExists(let path):
-            return "\(path) already exists (use --force to overwrite)"
+            return "\(safe(path)) already exists (use --force to overwrite)"
         case let .unknownTemplate(name, available):
-            return "no template named '\(name)'; available: \(available.joined(separator: ", "))"
+            return "no template named '\(safe(name))'; available: \(available.joined(separator: ", "))"
         case .invalidArgument(let message):
-            return message
+            return safe(message)
         case .notAGitRepository(let path):
-            return "\(path) is not inside a git repository; history commands need one (git init, then commit the model)"
+            return "\(safe(path)) is not inside a git repository; history commands need one (git init, then commit the model)"
         case .emptyHistory:
             return "the repository has no commits yet; commit the threat model first"
         case .shallowClone(let path):
-            return "\(path) is a shallow clone: review state and staleness need the full history. "
+            return "\(safe(path)) is a shallow clone: review state and staleness need the full history. "
                 + "Fetch it with 'git fetch --unshallow' (in GitHub Actions: actions/checkout with 'fetch-depth: 0')"
         case .missingObject(let what):
-            return "the git history is incomplete: \(what) is missing from the object database "
+            return "the git history is incomplete: \(safe(what)) is missing from the object database "
                 + "(a partial clone or a damaged repository); fetch the full history and try again"
         case .git(let error):
-            return "git: \(error)"
+            return "git: \(safe("\(error)"))"
         case let .editFailed(path, reason):
-            return "\(path): \(reason)"
+            return "\(safe(path)): \(safe(reason))"
         case let .io(path, reason):
-            return "\(path): \(reason)"
+            return "\(safe(path)): \(safe(reason))"
         }
     }
 

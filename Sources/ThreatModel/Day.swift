@@ -24,14 +24,21 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
     }
 
     /// The UTC day containing a moment given as seconds since 1970.
+    /// Times outside years 1–9999 (a forged commit date, say) give the first or last day.
     public init(unixTime: Int64) {
-        let days = Int(unixTime >= 0 ? unixTime / 86_400 : (unixTime - 86_399) / 86_400)
+        let days = Int(unixTime >= 0 ? unixTime / 86_400 : (unixTime / 86_400 - (unixTime % 86_400 == 0 ? 0 : 1)))
         self.init(daysSinceEpoch: days)
     }
 
+    /// The first day of year 1 and the last of year 9999, as days since 1970-01-01.
+    static let earliestDays = -719_162, latestDays = 2_932_896
+    public static let earliest = Day(daysSinceEpoch: earliestDays)
+    public static let latest = Day(daysSinceEpoch: latestDays)
+
+    /// Saturates at years 1 and 9999, so arithmetic on any input stays in range and never traps.
     public init(daysSinceEpoch: Int) {
         // Howard Hinnant's civil_from_days.
-        let z = daysSinceEpoch + 719_468
+        let z = min(max(daysSinceEpoch, Day.earliestDays), Day.latestDays) + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
@@ -57,11 +64,16 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
     /// Midnight UTC at the start of this day, in seconds since 1970.
     public var unixTime: Int64 { Int64(daysSinceEpoch) * 86_400 }
 
-    public func adding(days: Int) -> Day { Day(daysSinceEpoch: daysSinceEpoch + days) }
+    public func adding(days: Int) -> Day {
+        let (sum, overflow) = daysSinceEpoch.addingReportingOverflow(days)
+        return Day(daysSinceEpoch: overflow ? (days > 0 ? Int.max : Int.min) : sum)
+    }
 
-    /// Adds calendar months, clamping the day to the month's length (Jan 31 + 1m = Feb 28/29).
+    /// Adds calendar months, clamping the day to the month's length (Jan 31 + 1m = Feb 28/29),
+    /// and the result to years 1–9999.
     public func adding(months: Int) -> Day {
-        let total = year * 12 + (month - 1) + months
+        let span = 12 * 10_000
+        let total = min(max(year * 12 + (month - 1) + min(max(months, -span), span), 12), 9999 * 12 + 11)
         let y = total / 12, m = total % 12 + 1
         return Day(year: y, month: m, day: min(day, Day.daysIn(month: m, year: y)))!
     }
@@ -100,21 +112,50 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
 
 /// A review cadence or other span written as `30d`, `12w`, `6m` or `1y`.
 public struct Cadence: Hashable, Sendable, CustomStringConvertible {
-    public enum Unit: String, Sendable { case days = "d", weeks = "w", months = "m", years = "y" }
+    public enum Unit: String, Sendable {
+        case days = "d", weeks = "w", months = "m", years = "y"
+
+        var maximumCount: Int {
+            switch self {
+            case .days: 36_525
+            case .weeks: 5_218
+            case .months: 12 * Cadence.maximumYears
+            case .years: Cadence.maximumYears
+            }
+        }
+    }
 
     public let count: Int
     public let unit: Unit
 
+    /// The longest span tmrepo accepts, per unit: 100 years. Anything longer is a typo, and
+    /// would push dates past the calendar tmrepo reads.
+    public static let maximumYears = 100
+
+    /// `count` is clamped to 0…100 years' worth, so arithmetic on any value stays in range.
     public init(count: Int, unit: Unit) {
-        self.count = count
+        self.count = min(max(count, 0), unit.maximumCount)
         self.unit = unit
     }
 
-    /// Parses `<positive integer><d|w|m|y>`.
+    public enum ParseFailure: Error, Equatable { case notADuration, tooLong }
+
+    /// Parses `<positive integer><d|w|m|y>` of at most 100 years.
+    public static func parse(_ text: String) -> Result<Cadence, ParseFailure> {
+        guard let last = text.last, let unit = Unit(rawValue: String(last)) else { return .failure(.notADuration) }
+        let digits = text.dropLast()
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return .failure(.notADuration) }
+        let significant = digits.drop { $0 == "0" }
+        // More digits than any allowed count has: too long, without parsing a number that may not fit in Int.
+        guard significant.count <= 6, let count = Int(significant.isEmpty ? "0" : String(significant)) else { return .failure(.tooLong) }
+        guard count > 0 else { return .failure(.notADuration) }
+        guard count <= unit.maximumCount else { return .failure(.tooLong) }
+        return .success(Cadence(count: count, unit: unit))
+    }
+
     public init?(_ text: String) {
-        guard let last = text.last, let unit = Unit(rawValue: String(last)),
-              let count = Int(text.dropLast()), count > 0, text.dropLast().allSatisfy(\.isNumber) else { return nil }
-        self.init(count: count, unit: unit)
+        guard case .success(let cadence) = Cadence.parse(text) else { return nil }
+        self = cadence
     }
 
     /// The day this cadence after `day` falls on (months and years are calendar months).

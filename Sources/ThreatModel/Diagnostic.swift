@@ -26,9 +26,10 @@ public struct Diagnostic: Hashable, Sendable, Codable, Error {
         self.message = message
     }
 
-    /// `path:line:column: error: message`, the format compilers and editors understand.
+    /// `path:line:column: error: message`, the format compilers and editors understand; the path
+    /// and message (which quote file contents) are escaped, so one diagnostic is always one safe line.
     public var formatted: String {
-        "\(path):\(line):\(column): \(severity.rawValue): \(message)"
+        "\(TextEscaping.field(path)):\(line):\(column): \(severity.rawValue): \(TextEscaping.field(message))"
     }
 
     /// Orders by path, then position, then text, so output is stable run to run.

@@ -22,6 +22,8 @@ enum FastYAML {
             var indent = 0
             while indent < text.count && text[indent] == " " { indent += 1 }
             if indent < text.count && text[indent] == "\t" { return nil }
+            // libyaml refuses non-printable characters (comments included) and breaks lines at NEL, LS and PS (found by fuzzing).
+            if text.contains(where: { !isPrintableOnOneLine($0) }) { return nil }
             if indent == text.count || text[indent] == "#" { continue }
             if text.contains("\t") || text.contains("\r") { return nil }
             if indent == 0 && (text.starts(with: "---".unicodeScalars) || text.starts(with: "...".unicodeScalars) || text[0] == "%") {
@@ -33,12 +35,37 @@ enum FastYAML {
         guard first.indent == 0 else { return nil }
         var reader = FastYAMLReader(lines: lines)
         guard let root = reader.block(at: 0, indent: 0), reader.position == lines.count else { return nil }
+        // Past the limits, libyaml's path reports the refusal (so both readers refuse alike).
+        var nodes = 0
+        guard count(root, into: &nodes) else { return nil }
         return .some(root)
+    }
+
+    private static func count(_ node: YNode, into total: inout Int) -> Bool {
+        total += 1
+        switch node {
+        case .scalar: break
+        case .sequence(let items, _):
+            for item in items where !count(item, into: &total) { return false }
+        case .mapping(let pairs, _):
+            for pair in pairs where !count(pair.key, into: &total) || !count(pair.value, into: &total) { return false }
+        }
+        return total <= YAMLLimits.maximumNodes
+    }
+
+    /// YAML's printable set less its extra line breaks (U+0085, U+2028, U+2029) and the BOM.
+    private static func isPrintableOnOneLine(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x20...0x7E, 0xA0...0x2027, 0x202A...0xD7FF, 0xE000...0xFEFE, 0xFF00...0xFFFD, 0x10000...0x10FFFF: true
+        default: false
+        }
     }
 
     private struct FastYAMLReader {
         let lines: [Line]
         var position = 0
+        /// Containers open around the current one; past the limit this reader gives up rather than recurse on.
+        var depth = 0
 
         init(lines: [Line]) {
             self.lines = lines
@@ -58,6 +85,9 @@ enum FastYAML {
         /// A block mapping whose keys start at `indent`; its first key may start later on its
         /// line (`firstColumn`), as in a sequence entry `- id: M-1`.
         mutating func mapping(indent: Int, firstColumn: Int) -> YNode? {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= YAMLLimits.maximumDepth else { return nil }
             var pairs: [YPair] = []
             var keys = Set<String>()
             let start = lines[position]
@@ -106,6 +136,9 @@ enum FastYAML {
         }
 
         mutating func sequence(indent: Int) -> YNode? {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= YAMLLimits.maximumDepth else { return nil }
             var items: [YNode] = []
             let mark = YMark(line: lines[position].number, column: indent + 1)
             while position < lines.count {
@@ -152,6 +185,7 @@ enum FastYAML {
             let mark = YMark(line: line.number, column: column + 1)
             switch text[column] {
             case "[":
+                guard depth < YAMLLimits.maximumDepth else { return nil }
                 return flowList(line, from: column)
             case "\"":
                 var end = column + 1

@@ -145,6 +145,9 @@ public struct ThreatFileEditor {
         }
         closingIndex = closing
         let yaml = lines[1..<closing].joined()
+        if let refusal = YAMLLimits.check(yaml) {
+            throw EditError.unreadable("line \(refusal.line + 1): \(refusal.message)")
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)

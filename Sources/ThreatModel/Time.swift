@@ -1,6 +1,8 @@
 /// ISO 8601 times as the JSON contract writes them: `2026-08-14T09:30:00Z` (UTC, seconds).
 public enum ISOTime {
     public static func format(_ unixTime: Int64) -> String {
+        // Clamped to years 1–9999, like Day, so a forged commit time prints instead of trapping.
+        let unixTime = min(max(unixTime, Day.earliest.unixTime), Day.latest.unixTime + 86_399)
         let day = Day(unixTime: unixTime)
         let seconds = Int(unixTime - day.unixTime)
         func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
@@ -18,7 +20,8 @@ public enum ISOTime {
             rest = rest.dropLast()
         } else if let sign = rest.lastIndex(where: { $0 == "+" || $0 == "-" }) {
             let zone = rest[rest.index(after: sign)...].split(separator: ":")
-            guard zone.count == 2, let hours = Int(zone[0]), let minutes = Int(zone[1]) else { return nil }
+            guard zone.count == 2, let hours = Int(zone[0]), let minutes = Int(zone[1]),
+                  (0...23).contains(hours), (0...59).contains(minutes) else { return nil }
             offset = (hours * 60 + minutes) * 60 * (rest[sign] == "-" ? -1 : 1)
             rest = rest[..<sign]
         } else {

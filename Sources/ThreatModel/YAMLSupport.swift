@@ -9,6 +9,11 @@ struct YAMLReader {
 
     func compose(_ yaml: String) -> Result<YNode?, Diagnostic> {
         if let fast = FastYAML.compose(yaml) { return .success(fast) }
+        // Before libyaml composes a tree: aliases would expand, and nesting would recurse.
+        if let refusal = YAMLLimits.check(yaml) {
+            return .failure(Diagnostic(path: path, line: refusal.line + lineOffset, column: refusal.column, severity: .error,
+                                       rule: refusal.rule, message: refusal.message))
+        }
         do {
             return .success(try Yams.compose(yaml: yaml).map(YNode.init))
         } catch let error as YamlError {
@@ -132,11 +137,16 @@ struct FieldReader {
 
     mutating func cadence(_ node: YNode, field: String) -> Cadence? {
         guard let text = string(node, field: field) else { return nil }
-        guard let cadence = Cadence(text) else {
+        switch Cadence.parse(text) {
+        case .success(let cadence):
+            return cadence
+        case .failure(.tooLong):
+            error(node, "invalid-duration", "\(context)\(field): '\(text)' is longer than \(Cadence.maximumYears) years")
+            return nil
+        case .failure(.notADuration):
             error(node, "invalid-duration", "\(context)\(field): '\(text)' is not a duration (e.g. 30d, 12w, 6m, 1y)")
             return nil
         }
-        return cadence
     }
 
     mutating func bool(_ node: YNode, field: String) -> Bool? {
@@ -153,7 +163,8 @@ struct FieldReader {
     /// Warns about a key that looks like a misspelt known one; other unknown keys are kept silently.
     mutating func checkUnknown(_ key: String, keyNode: YNode, known: [String]) {
         guard !known.contains(key) else { return }
-        if let close = known.first(where: { editDistance($0, key) <= 2 }) {
+        // Lengths more than 2 apart cannot be within distance 2: skip the quadratic comparison (long hostile keys).
+        if let close = known.first(where: { abs($0.count - key.count) <= 2 && editDistance($0, key) <= 2 }) {
             warning(keyNode, "unknown-field", "\(context)\(key): unknown field; did you mean '\(close)'? (kept as is)")
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TMRepoKit
+import ThreatModel
 
 @main
 enum Entry {
@@ -18,7 +19,7 @@ enum Entry {
         } catch {
             let code = TMRepo.exitCode(for: error)
             if code == .success {
-                print(TMRepo.fullMessage(for: error))
+                Console.line(TMRepo.fullMessage(for: error))
                 exit(0)
             }
             Console.error(TMRepo.fullMessage(for: error))
@@ -51,12 +52,20 @@ enum Console {
         exit(code)
     }
 
+    /// Text for people. Formatters escape the user text they place; this catches whatever
+    /// reaches a terminal anyway (error messages quoting arguments, file names, hook output).
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        let text = text.hasSuffix("\n") ? text : text + "\n"
+        FileHandle.standardError.write(Data(TextEscaping.terminalOutput(text, keepingColor: Style.forStandardError().enabled).utf8))
     }
 
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(Data(TextEscaping.terminalOutput(text, keepingColor: Style.forStandardOutput().enabled).utf8))
+    }
+
+    /// One line of text for people (what `print` would write).
+    static func line(_ text: String) {
+        out(text + "\n")
     }
 
     static func out(_ bytes: [UInt8]) {

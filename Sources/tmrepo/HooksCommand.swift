@@ -45,11 +45,11 @@ struct HooksCommand: ParsableCommand {
         func run() throws {
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
             let tmrepo = FileManager.default.isExecutableFile(atPath: binary) && CommandLine.arguments[0].contains("/") ? binary : "tmrepo"
-            for line in try location.installer().install(location.names, tmrepo: tmrepo, chain: chain) { print(line) }
+            for line in try location.installer().install(location.names, tmrepo: tmrepo, chain: chain) { Console.line(line) }
             if location.server {
                 // The server's policy comes from its own configuration, never from what is pushed.
                 let repository = try ModelLocation.find(store: nil).repository
-                for note in try ServerSettings.record(in: repository, modelRoot: modelRoot) { print(note) }
+                for note in try ServerSettings.record(in: repository, modelRoot: modelRoot) { Console.line(note) }
             }
         }
     }
@@ -61,8 +61,8 @@ struct HooksCommand: ParsableCommand {
 
         func run() throws {
             let done = try location.installer().uninstall(location.names)
-            if done.isEmpty { print("no tmrepo hooks found") }
-            for line in done { print(line) }
+            if done.isEmpty { Console.line("no tmrepo hooks found") }
+            for line in done { Console.line(line) }
         }
     }
 }

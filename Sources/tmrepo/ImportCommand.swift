@@ -58,15 +58,17 @@ struct ImportCommand: ParsableCommand {
                 try FileSystem.createDirectory(store.absolute(config.threatsDirectory))
                 for entry in plan.files { try FileSystem.writeAtomically(entry.bytes, to: store.absolute(entry.path)) }
             }
-            print("\(dryRun ? "would import" : "imported") \(plan.files.count) threat\(plan.files.count == 1 ? "" : "s") from \(file)")
-            for entry in plan.files { print("  \(prefix)\(entry.path)") }
+            // Ids, reasons and notes quote the imported file: one escaped line each.
+            let safe = TextEscaping.field
+            Console.line("\(dryRun ? "would import" : "imported") \(plan.files.count) threat\(plan.files.count == 1 ? "" : "s") from \(safe(file))")
+            for entry in plan.files { Console.line("  \(safe(prefix + entry.path))") }
             if !plan.skipped.isEmpty {
-                print("skipped \(plan.skipped.count):")
-                for (id, reason) in plan.skipped { print("  \(id): \(reason)") }
+                Console.line("skipped \(plan.skipped.count):")
+                for (id, reason) in plan.skipped { Console.line("  \(safe(id)): \(safe(reason))") }
             }
             if !plan.notes.isEmpty {
-                print("could not map:")
-                for note in plan.notes { print("  \(note)") }
+                Console.line("could not map:")
+                for note in plan.notes { Console.line("  \(safe(note))") }
             }
         }
     }

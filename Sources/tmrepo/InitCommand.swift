@@ -19,7 +19,7 @@ struct InitCommand: ParsableCommand {
         try FileSystem.createDirectory(root)
         let written = try Scaffold.write(into: root, force: force)
         let prefix = relativePrefix(of: root, from: FileSystem.currentDirectory)
-        for path in written { print("created \(prefix)\(path)") }
-        print("next: tmrepo new --title \"…\" --template default   (tmrepo new --list-templates shows the library)")
+        for path in written { Console.line("created \(prefix)\(path)") }
+        Console.line("next: tmrepo new --title \"…\" --template default   (tmrepo new --list-templates shows the library)")
     }
 }

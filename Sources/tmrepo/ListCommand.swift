@@ -45,10 +45,10 @@ struct ListCommand: ParsableCommand {
             Console.out(CSV.render(header: ThreatFormatter.listColumns, rows: threats.map(ThreatFormatter.row)))
         case .text:
             if threats.isEmpty {
-                print("no threats match")
+                Console.line("no threats match")
             } else {
-                print(TextTable.render(header: ThreatFormatter.listColumns, rows: threats.map(ThreatFormatter.row)))
-                print("\n\(threats.count) threat\(threats.count == 1 ? "" : "s")")
+                Console.line(TextTable.render(header: ThreatFormatter.listColumns, rows: threats.map(ThreatFormatter.row)))
+                Console.line("\n\(threats.count) threat\(threats.count == 1 ? "" : "s")")
             }
         }
         if loaded.hasErrors {

@@ -41,10 +41,10 @@ struct NewCommand: ParsableCommand {
             let all = try library.templates()
             let rows = all.map { [$0.name, $0.severity?.rawValue ?? "-", $0.appliesTo?.rawValue ?? "-",
                                   $0.stride.map(\.letter).joined(), $0.summary] }
-            print(TextTable.render(header: ["template", "severity", "applies to", "stride", "summary"], rows: rows))
+            Console.line(TextTable.render(header: ["template", "severity", "applies to", "stride", "summary"], rows: rows))
             // Say where they came from, so a team's missing override folder is not a silent mystery.
             let looked = library.searched.map { library.folders.contains($0) ? $0 : $0 + " (not found)" }
-            print("\nfrom: " + (looked + ["the templates built into tmrepo"]).joined(separator: "; "))
+            Console.line("\nfrom: " + (looked + ["the templates built into tmrepo"]).joined(separator: "; "))
             return
         }
         let store = try model.store()
@@ -59,6 +59,6 @@ struct NewCommand: ParsableCommand {
         let id = try creator.nextID(model: current, retired: HistoryIDs.everSeen(store: store, config: config))
         let path = try creator.create(template: chosen, request: .init(
             id: id, title: title, stride: stride.isEmpty ? nil : stride, severity: severity, owner: owner, element: element))
-        print(model.displayPrefix(for: store) + path)
+        Console.line(model.displayPrefix(for: store) + path)
     }
 }

@@ -55,7 +55,7 @@ struct ReviewCommand: ParsableCommand {
     func run() throws {
         if config {
             let location = try ModelLocation.find(store: try model.store())
-            print("committed \(try ConfigReview(location: location).commit(note: note).hex)")
+            Console.line("committed \(try ConfigReview(location: location).commit(note: note).hex)")
             return
         }
         let day: Day
@@ -69,8 +69,8 @@ struct ReviewCommand: ParsableCommand {
         let outcome = try ReviewRecorder(store: store).record(ids: ids, reviewer: by, on: day, note: note,
                                                               verifyMitigations: verifyMitigations, commit: commit)
         let prefix = model.displayPrefix(for: store)
-        for path in outcome.paths { print("reviewed \(prefix)\(path)") }
-        for mitigation in outcome.verifiedMitigations { print("verified \(mitigation)") }
-        if let commit = outcome.commit { print("committed \(commit)") }
+        for path in outcome.paths { Console.line("reviewed \(TextEscaping.field(prefix + path))") }
+        for mitigation in outcome.verifiedMitigations { Console.line("verified \(mitigation)") }
+        if let commit = outcome.commit { Console.line("committed \(commit)") }
     }
 }

@@ -20,7 +20,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let store = try model.store()
         let loaded = try store.load()
-        guard let threat = loaded.threat(id: id) else { throw TMRepoError.threatNotFound(id) }
+        let threat = try loaded.requireThreat(id: id)
         switch format {
         case .json, .csv:
             Console.out(ThreatFormatter.json(threat, includeBody: true).render() + "\n")

@@ -19,7 +19,9 @@ struct BuiltInTemplatesTests {
     @Test func aBinaryCopiedAnywhereListsEveryTemplate() throws {
         let elsewhere = try TempDir("copied-binary")
         let copy = elsewhere.url("tmrepo")
-        try FileManager.default.copyItem(atPath: TMRepoBinary.path, toPath: copy)
+        // Copied by another process: a write descriptor held here could leak into a child that
+        // another test forks at the same moment, and exec would then fail with "text file busy".
+        try runProcess("/bin/cp", [TMRepoBinary.path, copy], cwd: elsewhere.path)
         let result = try runProcess(copy, ["new", "--list-templates"], cwd: elsewhere.path)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("apigw-missing-authorizer"))

@@ -29,7 +29,8 @@ struct LintRuleTests {
         let expected: Set = ["front-matter-missing", "front-matter-unterminated", "front-matter-empty", "front-matter-not-mapping",
                              "yaml-syntax", "duplicate-key", "missing-field", "invalid-value", "invalid-type", "invalid-date",
                              "invalid-duration", "invalid-id", "duplicate-id", "id-filename-mismatch", "duplicate-mitigation-id",
-                             "unknown-element", "unknown-asset", "unknown-owner", "unknown-field", "duplicate-value"]
+                             "unknown-element", "unknown-asset", "unknown-owner", "unknown-field", "duplicate-value",
+                             "yaml-alias", "yaml-too-deep"]
         #expect(Set(Self.rules) == expected)
     }
 

@@ -29,7 +29,13 @@ public enum ThreatComposer {
     /// Plans the import of a `.tc.json` document into a model: one threat file per threat, new ids
     /// after every id in use, threats imported before (same Threat Composer id) skipped.
     public static func planImport(_ data: Data, model: Model, firstID: Int, idWidth: Int, owner: String?) throws -> ImportPlan {
-        guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        let root: Any
+        do {
+            root = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw Failure(description: "not a Threat Composer file: not valid JSON (or nested too deeply)")
+        }
+        guard let parsed = root as? [String: Any], let document = try clean(parsed, at: "") as? [String: Any] else {
             throw Failure(description: "not a Threat Composer file: the JSON root is not an object")
         }
         guard document["schema"] as? Int == 1 || document["schema"] as? Double == 1 else {
@@ -83,7 +89,63 @@ public enum ThreatComposer {
     }
 
     static func number(_ value: Any?) -> Int {
-        (value as? Int) ?? (value as? Double).map { Int($0) } ?? Int.max
+        (value as? Int) ?? (value as? Double).flatMap { Int(exactly: $0) } ?? Int.max
+    }
+
+    /// The most text one imported string may hold; longer is refused rather than written into a threat file.
+    static let maximumTextBytes = 1 << 20
+    /// Keys whose numbers tmrepo turns into integers.
+    static let integerKeys: Set = ["numericId", "displayOrder"]
+    static let maximumInteger = 999_999_999
+
+    /// The document as tmrepo reads it: control characters dropped from every string (tabs and
+    /// newlines kept, CR LF made LF), and every integer field a whole number in range. Anything
+    /// it cannot clean is an error naming the JSON path, so no value from the file can trap later.
+    static func clean(_ value: Any, at path: String) throws -> Any {
+        if let text = value as? String {
+            guard text.utf8.count <= maximumTextBytes else {
+                throw Failure(description: "\(path): \(text.utf8.count) bytes of text, more than the \(maximumTextBytes) tmrepo imports")
+            }
+            return withoutControlCharacters(text)
+        }
+        if let object = value as? [String: Any] {
+            var out: [String: Any] = [:]
+            for (key, item) in object {
+                let itemPath = path.isEmpty ? key : "\(path).\(key)"
+                if integerKeys.contains(key) {
+                    guard let whole = (item as? Double).flatMap({ Int(exactly: $0) }) ?? (item as? Int),
+                          (0...maximumInteger).contains(whole) else {
+                        throw Failure(description: "\(itemPath): \(item) is not a whole number from 0 to \(maximumInteger)")
+                    }
+                    out[withoutControlCharacters(key)] = whole
+                } else {
+                    out[withoutControlCharacters(key)] = try clean(item, at: itemPath)
+                }
+            }
+            return out
+        }
+        if let array = value as? [Any] {
+            return try array.enumerated().map { index, item in try clean(item, at: "\(path)[\(index)]") }
+        }
+        return value
+    }
+
+    static func withoutControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+        var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            defer { previous = scalar }
+            if scalar == "\n" && previous == "\r" { continue }
+            if scalar == "\r" { out.append("\n"); continue }
+            if isControl(scalar) && scalar != "\n" && scalar != "\t" { continue }
+            out.append(scalar)
+        }
+        return String(out)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// Threat Composer metadata: a list of {key, value} with string or string-list values.
@@ -119,9 +181,10 @@ public enum ThreatComposer {
     }
 
     static func titleOf(_ item: [String: Any], metadata: Metadata) -> String {
-        if let title = metadata.string("custom:title") { return title }
-        if let statement = item["statement"] as? String, !statement.isEmpty { return oneLine(statement) }
-        let parts = [item["threatSource"], item["threatAction"]].compactMap { $0 as? String }
+        // Blank text is no title: fall through to the next source.
+        if let title = metadata.string("custom:title").map({ oneLine($0, limit: .max) }), !title.isEmpty { return title }
+        if let statement = item["statement"] as? String, case let line = oneLine(statement), !line.isEmpty { return line }
+        let parts = [item["threatSource"], item["threatAction"]].compactMap { ($0 as? String).map { oneLine($0) } }.filter { !$0.isEmpty }
         return parts.isEmpty ? "Imported threat" : oneLine(parts.joined(separator: " can "))
     }
 
@@ -233,7 +296,7 @@ public enum ThreatComposer {
             body = kept
         } else {
             var parts: [String] = []
-            if let statement = item["statement"] as? String, !statement.isEmpty { parts.append("## Threat statement\n\n\(statement)\n") }
+            if let statement = item["statement"] as? String, !oneLine(statement).isEmpty { parts.append("## Threat statement\n\n\(statement)\n") }
             if let comments = metadata.string("Comments") { parts.append("## Notes\n\n\(comments.trimmingCharacters(in: .whitespacesAndNewlines))\n") }
             if !longMitigations.isEmpty {
                 parts.append("## Mitigations in full\n\n" + longMitigations.map { "- " + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: "\n") + "\n")

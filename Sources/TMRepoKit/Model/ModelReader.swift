@@ -107,3 +107,15 @@ public struct ModelReader {
         return ModelFile(path: path, bytes: try source.bytes(of: entry))
     }
 }
+
+extension Model {
+    /// The threat with this id; when there is none, an error that says why: the file holding it
+    /// may be there but unreadable (a link, broken YAML…), which "no such threat" would hide.
+    public func requireThreat(id: String) throws -> Threat {
+        if let threat = threat(id: id) { return threat }
+        if let file = unreadable.first(where: { $0.idFromFileName?.caseInsensitiveCompare(id) == .orderedSame }) {
+            throw TMRepoError.io(path: file.path, reason: "holds \(id) but cannot be read as a threat: \(file.problem.message)")
+        }
+        throw TMRepoError.threatNotFound(id)
+    }
+}

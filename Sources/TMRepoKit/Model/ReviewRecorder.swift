@@ -18,22 +18,33 @@ public struct ReviewRecorder {
         public let verifiedMitigations: [String]
     }
 
+    /// How long a review waits for another one in the same repository to finish (TMREPO_LOCK_WAIT overrides, in seconds).
+    public static var lockWaitSeconds: Double {
+        ProcessInfo.processInfo.environment["TMREPO_LOCK_WAIT"].flatMap(Double.init).map { min(max($0, 0), 3600) } ?? 60
+    }
+
     public func record(ids: [String], reviewer: String?, on day: Day, note: String?, verifyMitigations: Bool,
                        commit: Bool) throws -> Outcome {
-        let model = try store.load()
-        var location: ModelLocation?
-        var repository: Repository?
-        if commit || reviewer == nil {
-            location = try? ModelLocation.find(store: store)
-            repository = location?.repository
-            if commit && repository == nil { throw TMRepoError.notAGitRepository(store.root) }
+        let location = try? ModelLocation.find(store: store)
+        let repository = location?.repository
+        if commit && repository == nil { throw TMRepoError.notAGitRepository(store.root) }
+        // One review at a time per repository, from reading the files to committing them: two
+        // at once would each commit on the same parent, and one edit would be left uncommitted.
+        var lock: FileLock?
+        if let repository {
+            let path = repository.gitDirectory.hasSuffix("/") ? repository.gitDirectory + "tmrepo-review.lock" : repository.gitDirectory + "/tmrepo-review.lock"
+            let wait = Self.lockWaitSeconds
+            lock = try FileLock(path: path, waitingUpTo: wait, busy: TMRepoError.io(
+                path: path, reason: "another tmrepo review has held this lock for \(Int(wait)) seconds; run the review again when it has finished"))
         }
+        defer { lock?.release() }
+        let model = try store.load()
         guard let by = reviewer ?? repository?.configString("user.email") else {
             throw TMRepoError.invalidArgument("who reviewed? pass --by EMAIL (or set git's user.email)")
         }
         var threats: [Threat] = []
         for id in ids {
-            guard let threat = model.threat(id: id) else { throw TMRepoError.threatNotFound(id) }
+            let threat = try model.requireThreat(id: id)
             if !threats.contains(where: { $0.id == threat.id }) { threats.append(threat) }
         }
         // Edit every file in memory first, so a failure leaves all of them untouched.
@@ -41,6 +52,11 @@ public struct ReviewRecorder {
         var verified: [String] = []
         for threat in threats {
             let path = store.absolute(threat.path)
+            // Refused before anything is written: a link could lead out of the repository.
+            guard try FileSystem.regularFileMode(path) != nil else { throw TMRepoError.io(path: threat.path, reason: "no such file") }
+            guard FileSystem.folderIsInside(path, root: store.root) else {
+                throw TMRepoError.io(path: threat.path, reason: "its folder is a symbolic link out of the model; tmrepo does not write there")
+            }
             var editor: ThreatFileEditor
             do {
                 editor = try ThreatFileEditor(bytes: try FileSystem.read(path))

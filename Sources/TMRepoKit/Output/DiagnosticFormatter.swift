@@ -24,7 +24,7 @@ public struct DiagnosticFormatter {
         case .text:
             var lines = diagnostics.map { diagnostic -> String in
                 let level = diagnostic.severity == .error ? style.red("error") : style.yellow("warning")
-                return "\(style.bold(pathPrefix + diagnostic.path)):\(diagnostic.line):\(diagnostic.column): \(level): \(diagnostic.message) [\(diagnostic.rule)]"
+                return "\(style.bold(TextEscaping.field(pathPrefix + diagnostic.path))):\(diagnostic.line):\(diagnostic.column): \(level): \(TextEscaping.field(diagnostic.message)) [\(diagnostic.rule)]"
             }
             let summary = "\(filesChecked) file\(filesChecked == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
             lines.append(errors > 0 ? style.red(summary) : (warnings > 0 ? style.yellow(summary) : style.green(summary)))
@@ -59,8 +59,11 @@ public enum GitHubAnnotation {
         return "::\(diagnostic.severity == .error ? "error" : "warning") \(properties.joined(separator: ","))::\(message(diagnostic.message))"
     }
 
+    /// GitHub's escaping for workflow command data (`%`, CR, LF), then every other control
+    /// character made visible, so a message can neither end the command nor drive the log viewer.
     static func message(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        let encoded = text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        return TextEscaping.field(encoded)
     }
 
     static func property(_ text: String) -> String {

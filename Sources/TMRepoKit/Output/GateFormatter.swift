@@ -25,10 +25,11 @@ public enum GateFormatter {
         }
         var lines = [style.red("tmrepo check: blocked") + " — \(result.findings.count) problem\(result.findings.count == 1 ? "" : "s") in \(range(result))", ""]
         for finding in result.findings {
-            let location = finding.path.map { " " + result.modelPrefix + $0 + (finding.line > 0 ? ":\(finding.line)" : "") } ?? ""
+            // Paths and messages quote commits and files: escaped, one line each.
+            let location = finding.path.map { " " + TextEscaping.field(result.modelPrefix + $0) + (finding.line > 0 ? ":\(finding.line)" : "") } ?? ""
             lines.append("\(style.bold(finding.rule.rawValue))\(location)")
-            lines.append("  \(finding.message)")
-            lines.append("  fix: \(finding.fix)")
+            lines.append("  \(TextEscaping.field(finding.message))")
+            lines.append("  fix: \(TextEscaping.field(finding.fix))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -45,8 +45,8 @@ public enum ChangelogFormatter {
                           "\(created) created, \(retired) retired, severity raised \(raised)×, lowered \(lowered)×.", ""]
             }
             let what = event.change(markdown: true)
-            let title = event.title.map { " \($0)" } ?? ""
-            lines.append("- \(Day(unixTime: event.time)) **\(event.id)**\(title): \(what) — \(event.author), `\(event.commit.prefix(10))`")
+            let title = event.title.map { " " + MarkdownText.inline($0) } ?? ""
+            lines.append("- \(Day(unixTime: event.time)) **\(MarkdownText.inline(event.id))**\(title): \(what) — \(MarkdownText.inline(event.author)), `\(event.commit.prefix(10))`")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -57,11 +57,12 @@ public enum ChangelogFormatter {
 /// `tmrepo log ID`: one threat's timeline.
 public enum TimelineFormatter {
     public static func text(_ history: ThreatHistory, title: String?, style: Style) -> String {
-        var lines = [style.bold("\(history.id)\(title.map { "  " + $0 } ?? "")")]
-        if let path = history.path { lines.append("path: \(path)\(history.retired != nil ? " (retired)" : "")") }
+        let safe = TextEscaping.field
+        var lines = [style.bold("\(safe(history.id))\(title.map { "  " + safe($0) } ?? "")")]
+        if let path = history.path { lines.append("path: \(safe(path))\(history.retired != nil ? " (retired)" : "")") }
         lines.append("")
         for event in history.events {
-            lines.append("\(ISOTime.format(event.ref.time))  \(event.ref.commit.prefix(10))  \(event.ref.author.email)  \(describe(event.kind))")
+            lines.append("\(ISOTime.format(event.ref.time))  \(event.ref.commit.prefix(10))  \(safe(event.ref.author.email))  \(safe(describe(event.kind)))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

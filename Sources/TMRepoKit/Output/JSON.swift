@@ -1,3 +1,4 @@
+import ThreatModel
 /// A JSON value whose object keys keep the order they were written in, so output matches the
 /// documented shape key for key and diffs cleanly between runs.
 public indirect enum JSON: Equatable, Sendable {
@@ -64,21 +65,37 @@ public indirect enum JSON: Equatable, Sendable {
         for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
     }
 
+    /// Control characters, DEL, C1 and bidi overrides are written as `\\uXXXX`, so JSON printed
+    /// on a terminal cannot drive it either (the value a parser reads is unchanged).
     static func escape(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        let digits = Array("0123456789abcdef".utf8)
+        func unicodeEscape(_ value: UInt32) {
+            out += "\\u".utf8
+            for shift in [12, 8, 4, 0] { out.append(digits[Int((value >> UInt32(shift)) & 0x0F)]) }
+        }
+        func ascii(_ byte: UInt8) {
             switch byte {
             case UInt8(ascii: "\""): out += [0x5C, 0x22]
             case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
             case 0x0A: out += [0x5C, UInt8(ascii: "n")]
             case 0x0D: out += [0x5C, UInt8(ascii: "r")]
             case 0x09: out += [0x5C, UInt8(ascii: "t")]
-            case 0..<0x20:
-                out += "\\u00".utf8
-                let digits = Array("0123456789abcdef".utf8)
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 0x0F)])
+            case 0..<0x20, 0x7F: unicodeEscape(UInt32(byte))
             default: out.append(byte)
+            }
+        }
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            for byte in text.utf8 { ascii(byte) }
+        } else {
+            for scalar in text.unicodeScalars {
+                if scalar.isASCII {
+                    ascii(UInt8(scalar.value))
+                } else if TextEscaping.needsEscape(scalar) {
+                    unicodeEscape(scalar.value)
+                } else {
+                    out += Array(String(scalar).utf8)
+                }
             }
         }
         out.append(UInt8(ascii: "\""))

@@ -28,7 +28,7 @@ public enum MatrixFormatter {
         if style.enabled { out = out.replacingOccurrences(of: "GAP", with: style.red("GAP")) }
         out += "\n\n\(matrix.gapCount) gap\(matrix.gapCount == 1 ? "" : "s") in \(matrix.applicableCellCount) applicable cells"
         out += " (S T R I D E = \(StrideCategory.allCases.map(\.title).joined(separator: ", ")); · not applicable; n* threats on a category the kind does not usually have)"
-        if !matrix.unassigned.isEmpty { out += "\nthreats with no known element: \(matrix.unassigned.joined(separator: ", "))" }
+        if !matrix.unassigned.isEmpty { out += "\nthreats with no known element: \(matrix.unassigned.map(TextEscaping.field).joined(separator: ", "))" }
         return out + "\n"
     }
 
@@ -37,11 +37,11 @@ public enum MatrixFormatter {
                      "| --- | --- |" + String(repeating: " --- |", count: 6)]
         for row in matrix.rows {
             let cells = row.cells.map { $0.isGap ? "**GAP**" : cellText($0) }
-            lines.append("| \(markdownEscape(row.elementID)) | \(row.kind?.rawValue ?? "?") | " + cells.joined(separator: " | ") + " |")
+            lines.append("| \(MarkdownText.inline(row.elementID)) | \(row.kind?.rawValue ?? "?") | " + cells.joined(separator: " | ") + " |")
         }
         lines.append("")
         lines.append("\(matrix.gapCount) gaps in \(matrix.applicableCellCount) applicable cells.")
-        if !matrix.unassigned.isEmpty { lines.append("Threats with no known element: \(matrix.unassigned.joined(separator: ", ")).") }
+        if !matrix.unassigned.isEmpty { lines.append("Threats with no known element: \(matrix.unassigned.map(MarkdownText.inline).joined(separator: ", ")).") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -65,7 +65,4 @@ public enum MatrixFormatter {
         ])
     }
 
-    static func markdownEscape(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|")
-    }
 }

@@ -156,9 +156,9 @@ public enum StatusFormatter {
         out.append(style.bold("Overdue reviews (\(overdue.count))"))
         if overdue.isEmpty { out.append("  none") }
         out += table(overdue.map { entry in
-            [entry.threat.id, entry.threat.severity?.rawValue ?? "?", style.red("\(entry.daysOverdue)d overdue"), entry.threat.owner ?? "-",
+            [entry.threat.id, entry.threat.severity?.rawValue ?? "?", "\(entry.daysOverdue)d overdue", entry.threat.owner ?? "-",
              entry.lastReview.map { "last \(Day(unixTime: $0.ref.time)) by \($0.reviewer)" } ?? "never reviewed", entry.threat.title]
-        })
+        }, columnStyles: [2: style.red])
         let soon = entries.filter(\.dueSoon)
         if !soon.isEmpty {
             out.append("")
@@ -178,10 +178,10 @@ public enum StatusFormatter {
                     ? "evidence changed in \(mitigation.commit?.prefix(12) ?? "?") after verification"
                     : "verification older than the review cadence"
                 let title = entry.threat.mitigations.first { $0.id == mitigation.id }?.title ?? ""
-                staleRows.append([entry.threat.id + "/" + mitigation.id, style.yellow(why), title])
+                staleRows.append([entry.threat.id + "/" + mitigation.id, why, title])
             }
         }
-        out += table(staleRows)
+        out += table(staleRows, columnStyles: [1: style.yellow])
         let unowned = entries.filter { $0.ownershipProblem != nil }
         if !unowned.isEmpty {
             out.append("")
@@ -203,9 +203,9 @@ public enum StatusFormatter {
         return out.joined(separator: "\n") + "\n"
     }
 
-    private static func table(_ rows: [[String]]) -> [String] {
+    private static func table(_ rows: [[String]], columnStyles: [Int: (String) -> String] = [:]) -> [String] {
         guard !rows.isEmpty else { return [] }
-        return TextTable.render(header: rows[0].map { _ in "" }, rows: rows).split(separator: "\n", omittingEmptySubsequences: false)
+        return TextTable.render(header: rows[0].map { _ in "" }, rows: rows, columnStyles: columnStyles).split(separator: "\n", omittingEmptySubsequences: false)
             .dropFirst().map { "  " + $0 }
     }
 }

@@ -38,6 +38,7 @@ public enum ThreatFormatter {
 
     public static let listColumns = ["id", "severity", "status", "owner", "element", "stride", "title"]
 
+    /// Raw values (CSV quotes and defuses them; TextTable escapes them for the terminal).
     public static func row(_ threat: Threat) -> [String] {
         [threat.id, threat.severity?.rawValue ?? "?", threat.status?.rawValue ?? "?", threat.owner ?? "-", threat.element ?? "-",
          threat.stride.map(\.letter).joined(), threat.title]
@@ -45,9 +46,11 @@ public enum ThreatFormatter {
 
     /// A human-readable page for one threat.
     public static func detail(_ threat: Threat, style: Style) -> String {
-        var lines = [style.bold("\(threat.id)  \(threat.title)"), ""]
+        // Every value from the file is escaped: it is shown on a terminal.
+        let safe = TextEscaping.field
+        var lines = [style.bold("\(safe(threat.id))  \(safe(threat.title))"), ""]
         func field(_ name: String, _ value: String?) {
-            lines.append("\(name.padding(toLength: 13, withPad: " ", startingAt: 0))\(value ?? "-")")
+            lines.append("\(name.padding(toLength: 13, withPad: " ", startingAt: 0))\(value.map(safe) ?? "-")")
         }
         field("path", threat.path)
         field("severity", threat.severity?.rawValue)
@@ -62,19 +65,19 @@ public enum ThreatFormatter {
         if let statement = threat.statement {
             let parts = [statement.source, statement.prerequisites.map { $0 }, statement.action.map { "can " + $0 },
                          statement.impact.map { "which leads to " + $0 }].compactMap { $0 }
-            if !parts.isEmpty { lines += ["", "Threat: " + parts.joined(separator: ", ")] }
+            if !parts.isEmpty { lines += ["", "Threat: " + safe(parts.joined(separator: ", "))] }
         }
         if !threat.mitigations.isEmpty {
             lines += ["", style.bold("Mitigations")]
             for mitigation in threat.mitigations {
-                lines.append("  \(mitigation.id)  [\(mitigation.status?.rawValue ?? "?")] \(mitigation.title)")
-                if let owner = mitigation.owner { lines.append("        owner: \(owner)") }
-                if !mitigation.evidence.isEmpty { lines.append("        evidence: \(mitigation.evidence.joined(separator: ", "))") }
+                lines.append("  \(safe(mitigation.id))  [\(mitigation.status?.rawValue ?? "?")] \(safe(mitigation.title))")
+                if let owner = mitigation.owner { lines.append("        owner: \(safe(owner))") }
+                if !mitigation.evidence.isEmpty { lines.append("        evidence: \(safe(mitigation.evidence.joined(separator: ", ")))") }
                 if let verified = mitigation.verified { lines.append("        verified: \(verified)") }
             }
         }
         let body = threat.body.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !body.isEmpty { lines += ["", body] }
+        if !body.isEmpty { lines += ["", TextEscaping.multiline(body)] }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -312,8 +312,9 @@ public struct Report {
     public func markdown() -> String {
         let matrix = CoverageMatrix(model: model)
         let events = self.events
-        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
-        var lines = ["# \(name) — threat model", "",
+        // Every value from the model or history is text, never Markdown or HTML.
+        let cell = MarkdownText.inline, code = MarkdownText.code
+        var lines = ["# \(cell(name)) — threat model", "",
                      "As of \(ISOTime.format(status.asOf)) · HEAD `\(status.head.prefix(12))` · \(analysis.commitCount) commits", "",
                      "## Summary", "",
                      "| threats | overdue | due soon | never reviewed | stale mitigations | STRIDE gaps |", "| ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -321,30 +322,30 @@ public struct Report {
         lines += overTimeTables(events)
         lines += ["## Review status", "", "### Overdue", ""]
         lines += status.overdue.isEmpty ? ["None.", ""] : ["| threat | severity | overdue | owner | last review |", "| --- | --- | ---: | --- | --- |"]
-            + status.overdue.map { "| \($0.threat.id) | \($0.threat.severity?.rawValue ?? "?") | \($0.daysOverdue) days | \(cell($0.threat.owner ?? "—")) | \($0.lastReview.map { "\(Day(unixTime: $0.ref.time)) by \($0.reviewer)" } ?? "never") |" } + [""]
+            + status.overdue.map { "| \(cell($0.threat.id)) | \($0.threat.severity?.rawValue ?? "?") | \($0.daysOverdue) days | \(cell($0.threat.owner ?? "—")) | \($0.lastReview.map { "\(Day(unixTime: $0.ref.time)) by \(cell($0.reviewer))" } ?? "never") |" } + [""]
         let stale = status.entries.filter { !$0.staleMitigations.isEmpty }
         lines += ["### Stale mitigations", ""]
         lines += stale.isEmpty ? ["None.", ""] : stale.flatMap { entry in
-            entry.staleMitigations.map { "- \(entry.threat.id)/\($0.id): " + ($0.reason == .evidenceChanged ? "evidence changed in `\($0.commit?.prefix(12) ?? "?")`" : "verification expired") }
+            entry.staleMitigations.map { "- \(cell(entry.threat.id + "/" + $0.id)): " + ($0.reason == .evidenceChanged ? "evidence changed in `\($0.commit?.prefix(12) ?? "?")`" : "verification expired") }
         } + [""]
         lines += ["## STRIDE per element", "", MatrixFormatter.render(matrix, format: .md)]
-        lines += ["## Assets", ""] + (model.assets ?? []).map { "- **\(cell($0.name))** (`\($0.id)`)\($0.classification.map { ", \($0)" } ?? "")" } + [""]
-        lines += ["## Elements", ""] + (model.elements ?? []).map { "- **\(cell($0.name))** (`\($0.id)`, \($0.kind.rawValue))" } + [""]
+        lines += ["## Assets", ""] + (model.assets ?? []).map { "- **\(cell($0.name))** (\(code($0.id)))\($0.classification.map { ", \(cell($0))" } ?? "")" } + [""]
+        lines += ["## Elements", ""] + (model.elements ?? []).map { "- **\(cell($0.name))** (\(code($0.id)), \($0.kind.rawValue))" } + [""]
         lines += ["## Threats by severity", ""]
         for entry in severityOrder {
             let threat = entry.threat
-            lines += ["### \(threat.id) — \(cell(threat.title))", "",
-                      "- severity: \(threat.severity?.rawValue ?? "?") · status: \(threat.status?.rawValue ?? "?") · owner: \(threat.owner ?? "—")",
-                      "- STRIDE: \(threat.stride.map(\.rawValue).joined(separator: ", ")) · element: \(threat.element ?? "—")",
-                      "- last review: \(entry.lastReview.map { "\(ISOTime.format($0.ref.time)) by \($0.reviewer)" } ?? "never") · due: \(entry.reviewDue?.description ?? "—")\(entry.overdue ? " (**overdue** by \(entry.daysOverdue) days)" : "")"]
+            lines += ["### \(cell(threat.id)) — \(cell(threat.title))", "",
+                      "- severity: \(threat.severity?.rawValue ?? "?") · status: \(threat.status?.rawValue ?? "?") · owner: \(cell(threat.owner ?? "—"))",
+                      "- STRIDE: \(threat.stride.map(\.rawValue).joined(separator: ", ")) · element: \(cell(threat.element ?? "—"))",
+                      "- last review: \(entry.lastReview.map { "\(ISOTime.format($0.ref.time)) by \(cell($0.reviewer))" } ?? "never") · due: \(entry.reviewDue?.description ?? "—")\(entry.overdue ? " (**overdue** by \(entry.daysOverdue) days)" : "")"]
             for mitigation in threat.mitigations {
                 let staleFlag = entry.staleMitigations.contains { $0.id == mitigation.id } ? " **stale**" : ""
-                lines.append("- mitigation \(mitigation.id) [\(mitigation.status?.rawValue ?? "?")] \(cell(mitigation.title))\(staleFlag)"
-                             + (mitigation.evidence.isEmpty ? "" : " — evidence: " + mitigation.evidence.map { "`\($0)`" }.joined(separator: ", ")))
+                lines.append("- mitigation \(cell(mitigation.id)) \\[\(mitigation.status?.rawValue ?? "?")\\] \(cell(mitigation.title))\(staleFlag)"
+                             + (mitigation.evidence.isEmpty ? "" : " — evidence: " + mitigation.evidence.map(code).joined(separator: ", ")))
             }
             let body = threat.body.trimmingCharacters(in: .whitespacesAndNewlines)
-            // Body headings move down two levels so they sit under the threat's heading.
-            if !body.isEmpty { lines += ["", body.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasPrefix("#") ? "##" + $0 : String($0) }.joined(separator: "\n")] }
+            // The body is shown as written, in a fence: included as Markdown it could carry raw HTML or script links.
+            if !body.isEmpty { lines += ["", MarkdownText.fenced(body)] }
             lines.append("")
         }
         lines += ["## Ownership", "", "| owner | open | overdue | with stale mitigations |", "| --- | ---: | ---: | ---: |"]
