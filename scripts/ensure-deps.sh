@@ -4,8 +4,8 @@
 # which does not say what to do. When it cannot install (not root, no apt-get), it stops with one
 # line naming the command to run.
 #
-#   scripts/ensure-deps.sh build    # Swift, pkg-config, libgit2-dev
-#   scripts/ensure-deps.sh test     # the above, plus git, python3 and python3's jsonschema
+#   scripts/ensure-deps.sh build    # Swift, pkg-config, libgit2-dev, git (SwiftPM fetches packages with it; the demo replays history)
+#   scripts/ensure-deps.sh test     # the above, plus python3 and python3's jsonschema
 set -euo pipefail
 purpose=${1:-build}
 case "$purpose" in build|test) ;; *) echo "usage: $0 build|test" >&2; exit 2 ;; esac
@@ -20,8 +20,8 @@ command -v swift >/dev/null || stop "Swift 6 is not installed: install it from h
 missing=()
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
+command -v git >/dev/null || missing+=(git)
 if [ "$purpose" = test ]; then
-    command -v git >/dev/null || missing+=(git)
     command -v python3 >/dev/null || missing+=(python3)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
