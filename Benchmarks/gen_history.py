@@ -264,6 +264,7 @@ class History:
         return ("\n".join(lines) + "\n").encode()
 
     def free_services(self):
+        """Services no open branch owns: main may change their code."""
         taken = {b["service"] for b in self.branches}
         return [s for s in self.services if s not in taken]
 
@@ -321,10 +322,6 @@ class History:
         if threat["last_review"] is None or time > threat["last_review"]:
             threat["last_review"] = time
 
-    def code_paths_on_main(self):
-        taken = {b["service"] for b in self.branches}
-        return [s for s in self.services if s not in taken]
-
     def one_main_commit(self, time):
         r = self.random
         who = r.choice(PEOPLE)
@@ -335,7 +332,7 @@ class History:
         author_time = time - r.randint(3600, 5 * 86400) if r.random() < 0.1 else None
         changes, message = [], "Change code\n"
         if kind in ("code", "code+trailer", "decoy"):
-            services = self.code_paths_on_main()
+            services = self.free_services()
             weights = [0.05 if service in self.quiet_services else 1 for service in services]
             paths = []
             for _ in range(r.randint(1, 3)):
@@ -426,7 +423,7 @@ class History:
         elif what == "fix+verify":
             # The code and its re-verification in one commit: the verification contains the change.
             service = threat["service"]
-            if service in self.code_paths_on_main() and self.code_paths_by_service[service]:
+            if service in self.free_services() and self.code_paths_by_service[service]:
                 path = r.choice(self.code_paths_by_service[service])
                 self.change_code(path, changes)
                 self.record_code_changes([path], self.seq + 1)
