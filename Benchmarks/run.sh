@@ -61,7 +61,7 @@ bench() { # name, generator args…
     threats=$(ls "$repo/threats" | wc -l)
     rm -rf "$repo/.git/tmrepo"
     local code_file
-    code_file=$(git -C "$repo" ls-files services | head -n 1)
+    code_file=$(git -C "$repo" ls-files services | awk "NR == 1")   # reads all: head would SIGPIPE git under pipefail
     (cd "$repo" && "$BIN" status --format json >/dev/null)   # build the cache once
     local gitlog=() cold=() warm=() gitmem=() coldmem=() warmmem=()
     for round in $(seq "$RUNS"); do
