@@ -1,4 +1,6 @@
 # The README's two commands: `make demo` (main job on the bundled example) and `make test`.
+# Both first install what a fresh machine lacks (scripts/ensure-deps.sh), since SwiftPM cannot
+# even compile without libgit2.
 SWIFT ?= swift
 BUILD_FLAGS ?=
 EXAMPLE := examples/serverless-shop
@@ -8,15 +10,18 @@ PREFIX ?= /usr/local
 .PHONY: build test demo release install clean bench leak-check
 
 build:
+	@scripts/ensure-deps.sh build
 	$(SWIFT) build $(BUILD_FLAGS)
 
 test:
+	@scripts/ensure-deps.sh test
 	$(SWIFT) test $(BUILD_FLAGS)
 
 demo: build
 	@scripts/demo.sh "$(BIN)" "$(EXAMPLE)"
 
 release:
+	@scripts/ensure-deps.sh build
 	$(SWIFT) build -c release
 
 install: release

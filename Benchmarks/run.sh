@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks tmrepo's history engine against git on generated repositories and prints figures.
 #
-#   Benchmarks/run.sh                 # the default repo: 20k commits, ~2.6k threats, 5k code files
+#   Benchmarks/run.sh                 # the default repo: 20k commits, ~3k threats, 5k code files
 #   Benchmarks/run.sh --large         # also the 100k-commit repo (8k threats, 20k code files)
 #   RUNS=7 Benchmarks/run.sh          # more repetitions (medians are printed)
+#   Benchmarks/run.sh --shared        # repos from ../shared/bench/gen_repo.py, where that exists
+#   GEN=path/to/gen.py Benchmarks/run.sh   # any generator taking the same options
+#
+# Repositories come from Benchmarks/gen_history.py (the project's own generator, seed 1) and are
+# kept in .build/bench/<generator>-<name> between runs.
 #
 # For each repo, interleaved (one of each per round, so machine noise hits all alike):
 #   git log     `git log --format=%H --name-only -- threats/`
@@ -13,10 +18,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
-GEN=${GEN:-../shared/bench/gen_repo.py}
+GEN=${GEN:-Benchmarks/gen_history.py}
 OUT=${BENCH_DIR:-.build/bench}
 LARGE=0
-[ "${1:-}" = "--large" ] && LARGE=1
+for argument in "$@"; do
+    case "$argument" in
+        --large) LARGE=1 ;;
+        --shared) GEN=../shared/bench/gen_repo.py ;;
+        *) echo "usage: $0 [--large] [--shared]" >&2; exit 2 ;;
+    esac
+done
 
 command -v python3 >/dev/null || { echo "python3 is needed to generate repositories" >&2; exit 2; }
 [ -f "$GEN" ] || { echo "generator not found at $GEN (set GEN=…)" >&2; exit 2; }
@@ -37,7 +48,8 @@ maxcol() { sort -n | tail -n 1 | awk '{printf "%.0f", $1/1024}'; }
 
 bench() { # name, generator args…
     local name=$1; shift
-    local repo="$OUT/$name"
+    local repo
+    repo="$OUT/$(basename "$GEN" .py)-$name"
     if [ ! -d "$repo" ]; then
         echo "generating $name ($*)…" >&2
         python3 "$GEN" --out "$repo" "$@" >&2
@@ -48,12 +60,14 @@ bench() { # name, generator args…
     commits=$(git -C "$repo" rev-list --count HEAD)
     threats=$(ls "$repo/threats" | wc -l)
     rm -rf "$repo/.git/tmrepo"
+    local code_file
+    code_file=$(git -C "$repo" ls-files services | awk "NR == 1")   # reads all: head would SIGPIPE git under pipefail
     (cd "$repo" && "$BIN" status --format json >/dev/null)   # build the cache once
     local gitlog=() cold=() warm=() gitmem=() coldmem=() warmmem=()
     for round in $(seq "$RUNS"); do
         read -r s m < <(cd "$repo" && measure git log --format=%H --name-only -- threats/); gitlog+=("$s"); gitmem+=("$m")
         read -r s m < <(cd "$repo" && measure env TMREPO_NO_CACHE=1 "$BIN" status --format json); cold+=("$s"); coldmem+=("$m")
-        echo "// bench $round $(date +%s%N)" >> "$repo/services/svc000/src/file00000.ts"
+        echo "// bench $round $(date +%s%N)" >> "$repo/$code_file"
         git -C "$repo" commit -qam "bench: one new commit" --date="2026-11-01T00:00:00Z"
         read -r s m < <(cd "$repo" && measure "$BIN" status --format json); warm+=("$s"); warmmem+=("$m")
     done

@@ -2,15 +2,24 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Import and export with AWS Threat Composer, on the real GenAI chatbot model.
+/// Import and export with AWS Threat Composer, on our own fixture (Tests/Fixtures/threat-composer:
+/// shared mitigations, assumptions linked to threats and mitigations, STRIDE, Priority and custom
+/// metadata, every status, comments, diagram images) and, beside the workspace, on the real
+/// GenAI chatbot model.
 struct ThreatComposerTests {
-    static let fixture = SourceTree.shared + "/fixtures/threat-composer/GenAIChatbot.tc.json"
-    static let schema = SourceTree.shared + "/fixtures/threat-composer/tc-v1.schema.json"
+    static let fixtures = SourceTree.fixtures + "/threat-composer"
+    static let fixture = fixtures + "/ClinicBooking.tc.json"
+    /// Threat Composer's v1 schema, copied into the repository (see the fixtures' README).
+    static let schema = fixtures + "/tc-v1.schema.json"
+    static let realFixture = SourceTree.shared + "/fixtures/threat-composer/GenAIChatbot.tc.json"
+    static var realFixtureExists: Bool { FileManager.default.fileExists(atPath: realFixture) }
+    /// `make test` installs it (scripts/ensure-deps.sh); without it only schema validation is skipped.
+    static let hasJSONSchema: Bool = (try? runProcess("/usr/bin/env", ["python3", "-c", "import jsonschema"], cwd: "/").status == 0) ?? false
 
     /// Validates a document against Threat Composer's v1 JSON schema with Python's jsonschema.
-    func validate(_ path: String) throws -> ProcessResult {
+    static func validate(_ path: String) throws -> ProcessResult {
         let script = "import json, jsonschema, sys; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print('valid')"
-        return try runProcess("/usr/bin/env", ["python3", "-c", script, path, Self.schema], cwd: "/")
+        return try runProcess("/usr/bin/env", ["python3", "-c", script, path, schema], cwd: "/")
     }
 
     func freshModel() throws -> TempDir {
@@ -19,31 +28,97 @@ struct ThreatComposerTests {
         return dir
     }
 
+    func show(_ id: String, in dir: TempDir) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(try TMRepoBinary.run(["show", id, "--format", "json"], in: dir.path).stdout.utf8)) as? [String: Any])
+    }
+
+    /// The text of the threat file whose name starts with the id.
+    func threatFile(_ id: String, in dir: TempDir) throws -> String {
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).first { $0.hasPrefix(id + "-") })
+        return try dir.read("threats/" + name)
+    }
+
+    func mitigations(_ threat: [String: Any]) -> [String] {
+        ((threat["mitigations"] as? [[String: Any]]) ?? []).map { "\($0["status"] as? String ?? "?"): \($0["title"] as? String ?? "?")" }
+    }
+
+    @Test func theFixtureCoversWhatRealFilesHold() throws {
+        let document = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.fixture))) as? [String: Any])
+        let threats = try #require(document["threats"] as? [[String: Any]])
+        let mitigations = try #require(document["mitigations"] as? [[String: Any]])
+        #expect(Set(threats.compactMap { $0["status"] as? String }) == ["threatIdentified", "threatResolved", "threatResolvedNotUseful"])
+        #expect(threats.contains { $0["status"] == nil }, "a threat without a status, as older files have")
+        #expect(Set(mitigations.compactMap { $0["status"] as? String }) ==
+                ["mitigationIdentified", "mitigationInProgress", "mitigationResolved", "mitigationResolvedWillNotAction"])
+        let threatIDs = Set(threats.compactMap { $0["id"] as? String })
+        let linksPerMitigation = Dictionary(grouping: (document["mitigationLinks"] as? [[String: Any]]) ?? [], by: { $0["mitigationId"] as? String ?? "" })
+            .mapValues { $0.filter { threatIDs.contains($0["linkedId"] as? String ?? "") }.count }
+        #expect(linksPerMitigation.values.filter { $0 >= 2 }.count >= 3, "mitigations shared by several threats")
+        #expect(Set(((document["assumptionLinks"] as? [[String: Any]]) ?? []).compactMap { $0["type"] as? String }) == ["Threat", "Mitigation"])
+        let metadataKeys = Set(threats.flatMap { (($0["metadata"] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String } })
+        #expect(metadataKeys.isSuperset(of: ["Priority", "STRIDE", "Comments", "custom:jira", "custom:compliance"]))
+        for part in ["architecture", "dataflow"] {
+            #expect(((document[part] as? [String: Any])?["image"] as? String)?.hasPrefix("data:image/") == true, "\(part) diagram, base64")
+        }
+    }
+
+    @Test(.enabled(if: ThreatComposerTests.hasJSONSchema, "needs python3's jsonschema (python3 -m pip install jsonschema; make test installs it)"))
+    func theFixtureIsValidThreatComposer() throws {
+        let valid = try Self.validate(Self.fixture)
+        #expect(valid.status == 0 && valid.stdout == "valid\n", "\(valid.stderr)")
+    }
+
     @Test func importsTheFixtureIntoValidThreatFiles() throws {
         let dir = try freshModel()
         let dry = try TMRepoBinary.run(["import", "threat-composer", Self.fixture, "--dry-run"], in: dir.path)
-        #expect(dry.stdout.hasPrefix("would import 37 threats"))
+        #expect(dry.stdout.hasPrefix("would import 7 threats"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).isEmpty, "a dry run writes nothing")
         #expect(dry.stdout.contains("diagram images are not imported"))
+        #expect(dry.stdout.contains("T-0004: no Priority; severity set to medium"))
+        #expect(dry.stdout.contains("T-0004: no STRIDE metadata; inferred IT from the impacted goals"))
+        #expect(dry.stdout.contains("T-0007: metadata 'threatPackId' has no place in tmrepo"))
 
-        let result = try TMRepoBinary.run(["import", "threat-composer", Self.fixture, "--owner", "ml-team@example.com"], in: dir.path)
+        let result = try TMRepoBinary.run(["import", "threat-composer", Self.fixture, "--owner", "clinic-team@example.com"], in: dir.path)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("imported 37 threats"))
+        #expect(result.stdout.hasPrefix("imported 7 threats"))
         let lint = try TMRepoBinary.run(["lint"], in: dir.path)
         #expect(lint.status == 0, "\(lint.stdout)")
-        #expect(lint.stdout.contains("37 files checked: 0 errors, 0 warnings"))
+        #expect(lint.stdout.contains("7 files checked: 0 errors, 0 warnings"))
 
-        let show = try #require(JSONSerialization.jsonObject(with: Data(try TMRepoBinary.run(["show", "T-0001", "--format", "json"], in: dir.path).stdout.utf8)) as? [String: Any])
-        #expect(show["severity"] as? String == "high", "Priority High")
-        #expect(show["stride"] as? [String] == ["tampering"], "STRIDE metadata [T]")
-        #expect(show["status"] as? String == "open", "threatIdentified")
-        #expect((show["mitigations"] as? [[String: Any]])?.map { $0["title"] as? String } ==
-                ["Segregate user prompts from system prompts", "Input validation and sanitization", "Restrict LLM capabilities through permissions"])
-        let grammar = try #require(show["threat"] as? [String: Any])
+        // Ids follow numericId, not the file's order; Priority, STRIDE and status map.
+        let sessionHijack = try show("T-0001", in: dir)
+        #expect(sessionHijack["severity"] as? String == "high", "Priority High")
+        #expect(sessionHijack["stride"] as? [String] == ["spoofing", "elevation-of-privilege"], "STRIDE [S, E]")
+        #expect(sessionHijack["status"] as? String == "open", "threatIdentified")
+        #expect(sessionHijack["owner"] as? String == "clinic-team@example.com")
+        let grammar = try #require(sessionHijack["threat"] as? [String: Any])
         #expect(grammar["source"] as? String == "external threat actor")
-        #expect(grammar["impacted_goal"] as? [String] == ["integrity", "availability"])
-        let body = try #require(show["body"] as? String)
-        #expect(body.contains("## Threat statement") && body.contains("## Assumptions") && body.contains("## Mitigation notes"))
+        #expect(grammar["impacted_assets"] as? [String] == ["appointment records", "clinic schedules"])
+        #expect(try show("T-0002", in: dir)["status"] as? String == "mitigated", "threatResolved")
+        #expect(try show("T-0002", in: dir)["severity"] as? String == "medium", "Priority Medium")
+        #expect(try show("T-0003", in: dir)["status"] as? String == "closed", "threatResolvedNotUseful")
+        let unprioritised = try show("T-0004", in: dir)
+        #expect(unprioritised["status"] as? String == "open", "no status: identified")
+        #expect(unprioritised["stride"] as? [String] == ["information-disclosure", "tampering"], "inferred from confidentiality and integrity")
+
+        // Shared mitigations appear under every threat they are linked to, statuses mapped.
+        #expect(mitigations(sessionHijack) == ["implemented: Require multi-factor authentication for staff and offer it to patients",
+                                               "planned: Issue short-lived access tokens scoped to one patient record"])
+        #expect(mitigations(try show("T-0002", in: dir)).contains("planned: Issue short-lived access tokens scoped to one patient record"))
+        #expect(mitigations(try show("T-0003", in: dir)) == ["dropped: Rate-limit booking requests per client at the web application firewall",
+                                                           "planned: Cap pending bookings per patient and shed load at the queue"])
+        #expect(mitigations(try show("T-0006", in: dir)) == ["implemented: Require multi-factor authentication for staff and offer it to patients",
+                                                           "implemented: Write staff actions to an append-only audit log in a separate account"])
+
+        // Comments, assumptions linked to the threat, long mitigations and custom metadata are kept.
+        let first = try threatFile("T-0001", in: dir)
+        #expect(first.contains("## Notes\n\nStaff sessions matter most"))
+        #expect(first.contains("## Assumptions\n\n- Patients sign in through the clinic's managed identity provider"))
+        #expect(first.contains("— Confirmed with the identity team in the design review."), "an assumption's comment")
+        #expect(first.contains("- **M-1** Require multi-factor authentication for staff and offer it to patients: Enforced for staff"))
+        #expect(first.contains("    custom:compliance: [HIPAA 164.312(d), SOC 2 CC6.1]\n    custom:jira: [CLINIC-101]\n"), "in key order")
+        #expect(!(try threatFile("T-0005", in: dir)).contains("## Assumptions"), "an assumption linked only to a mitigation is not the threat's")
+        #expect(try threatFile("T-0004", in: dir).contains("## Mitigations in full\n\n- Encrypt the appointment reason"))
 
         // Importing again skips what is there; nothing is overwritten.
         let again = try TMRepoBinary.run(["import", "threat-composer", Self.fixture], in: dir.path)
@@ -60,21 +135,38 @@ struct ThreatComposerTests {
         #expect(try String(contentsOfFile: dir.url("threats/T-0001-existing.md"), encoding: .utf8).contains("title: Existing"))
     }
 
-    @Test func exportsValidateAndARoundTripKeepsTheModel() throws {
+    /// Imports a Threat Composer file, exports the model, imports the export into an empty model:
+    /// the threat files must come back byte for byte. Returns the export's path.
+    func roundTrip(_ file: String, expecting count: Int) throws -> (TempDir, String) {
         let first = try freshModel()
-        _ = try TMRepoBinary.run(["import", "threat-composer", Self.fixture, "--owner", "ml-team@example.com"], in: first.path)
+        #expect(try TMRepoBinary.run(["import", "threat-composer", file, "--owner", "team@example.com"], in: first.path).status == 0)
         let exported = first.url("out.tc.json")
         #expect(try TMRepoBinary.run(["export", "threat-composer", "--out", exported], in: first.path).status == 0)
-        let valid = try validate(exported)
-        #expect(valid.status == 0 && valid.stdout == "valid\n", "\(valid.stderr)")
-
         let second = try freshModel()
         #expect(try TMRepoBinary.run(["import", "threat-composer", exported], in: second.path).status == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: first.url("threats")).sorted()
-        #expect(names.count == 37)
+        #expect(names.count == count)
         #expect(try FileManager.default.contentsOfDirectory(atPath: second.url("threats")).sorted() == names)
         for name in names {
             #expect(try first.read("threats/" + name) == second.read("threats/" + name), "\(name) changed in the round trip")
+        }
+        return (first, exported)
+    }
+
+    @Test func aRoundTripKeepsTheModel() throws {
+        _ = try roundTrip(Self.fixture, expecting: 7)
+    }
+
+    @Test(.enabled(if: ThreatComposerTests.hasJSONSchema, "needs python3's jsonschema (python3 -m pip install jsonschema; make test installs it)"))
+    func exportsValidateAgainstTheSchema() throws {
+        let (model, exported) = try roundTrip(Self.fixture, expecting: 7)
+        try withExtendedLifetime(model) {   // the files live in its folder
+            let valid = try Self.validate(exported)
+            #expect(valid.status == 0 && valid.stdout == "valid\n", "\(valid.stderr)")
+            let example = model.url("shop.tc.json")
+            #expect(try TMRepoBinary.run(["export", "threat-composer", "--out", example, "--root", SourceTree.example], in: model.path).status == 0)
+            let exampleValid = try Self.validate(example)
+            #expect(exampleValid.status == 0 && exampleValid.stdout == "valid\n", "\(exampleValid.stderr)")
         }
     }
 
@@ -82,7 +174,6 @@ struct ThreatComposerTests {
         let work = try TempDir("tc-example")
         let exported = work.url("shop.tc.json")
         #expect(try TMRepoBinary.run(["export", "threat-composer", "--out", exported, "--root", SourceTree.example], in: work.path).status == 0)
-        #expect(try validate(exported).status == 0)
         let back = try freshModel()
         #expect(try TMRepoBinary.run(["import", "threat-composer", exported], in: back.path).status == 0)
         let original = try JSONSerialization.jsonObject(with: Data(try TMRepoBinary.run(["list", "--format", "json", "--root", SourceTree.example], in: "/").stdout.utf8)) as? [String: Any]
@@ -94,6 +185,38 @@ struct ThreatComposerTests {
                 return copy as NSDictionary
             }
         }
+        #expect(!strip(original).isEmpty)
         #expect(strip(original) == strip(imported), "every field survives the trip")
+    }
+
+    @Test(.enabled(if: ThreatComposerTests.realFixtureExists,
+                   "needs ../shared/fixtures/threat-composer/GenAIChatbot.tc.json, the workspace's real Threat Composer model, which is not part of a clone"))
+    func theRealGenAIChatbotModelImportsAndRoundTrips() throws {
+        let dir = try freshModel()
+        let result = try TMRepoBinary.run(["import", "threat-composer", Self.realFixture, "--owner", "ml-team@example.com"], in: dir.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("imported 37 threats"))
+        #expect(result.stdout.contains("diagram images are not imported"))
+        let lint = try TMRepoBinary.run(["lint"], in: dir.path)
+        #expect(lint.stdout.contains("37 files checked: 0 errors, 0 warnings"), "\(lint.stdout)")
+        let first = try show("T-0001", in: dir)
+        #expect(first["severity"] as? String == "high", "Priority High")
+        #expect(first["stride"] as? [String] == ["tampering"], "STRIDE metadata [T]")
+        #expect((first["mitigations"] as? [[String: Any]])?.map { $0["title"] as? String } ==
+                ["Segregate user prompts from system prompts", "Input validation and sanitization", "Restrict LLM capabilities through permissions"])
+        let body = try #require(first["body"] as? String)
+        #expect(body.contains("## Threat statement") && body.contains("## Assumptions") && body.contains("## Mitigation notes"))
+
+        _ = try roundTrip(Self.realFixture, expecting: 37)
+    }
+
+    @Test(.enabled(if: ThreatComposerTests.realFixtureExists && ThreatComposerTests.hasJSONSchema,
+                   "needs ../shared/fixtures/threat-composer/GenAIChatbot.tc.json (not part of a clone) and python3's jsonschema"))
+    func theRealModelsExportValidates() throws {
+        let (model, exported) = try roundTrip(Self.realFixture, expecting: 37)
+        try withExtendedLifetime(model) {   // the export lives in its folder
+            let valid = try Self.validate(exported)
+            #expect(valid.status == 0 && valid.stdout == "valid\n", "\(valid.stderr)")
+        }
     }
 }

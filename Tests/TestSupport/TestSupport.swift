@@ -140,6 +140,8 @@ public enum SourceTree {
     }
 
     public static var fixtures: String { root + "/Tests/Fixtures" }
+    /// The workspace's reference material beside the repository; a user's clone has none, so
+    /// tests that read it are enabled only when it exists.
     public static var shared: String { root + "/../shared" }
     public static var example: String { root + "/examples/serverless-shop" }
 }

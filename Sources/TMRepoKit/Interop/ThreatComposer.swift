@@ -281,7 +281,8 @@ public enum ThreatComposer {
         if !tags.isEmpty { lines.append("tags: \(list(tags))") }
         lines += ["threat_composer:", "  id: \(scalar(composerID))"]
         if let numeric = item["numericId"] { lines.append("  numeric_id: \(number(numeric))") }
-        let custom = metadata.entries.filter { $0.key.hasPrefix("custom:") && !consumedCustomKeys.contains($0.key) }
+        // In key order, as the export writes them, so a round trip gives the same bytes.
+        let custom = metadata.entries.filter { $0.key.hasPrefix("custom:") && !consumedCustomKeys.contains($0.key) }.sorted { $0.key < $1.key }
         if !custom.isEmpty {
             lines.append("  custom:")
             for (key, values) in custom { lines.append("    \(scalar(key)): \(list(values))") }
