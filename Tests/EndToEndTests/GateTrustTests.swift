@@ -303,6 +303,29 @@ struct GateTrustTests {
 
     // MARK: 11. The default base is the branch's target
 
+    @Test func onMainWithoutARemoteDefaultTheUnpushedCommitsAreTheRange() throws {
+        let repo = try repo()
+        let server = try TempDir("server")
+        try runProcess("/usr/bin/git", ["init", "-q", "--bare", server.path], cwd: "/")
+        try repo.git.run(["remote", "add", "origin", server.path])
+        try repo.git.run(["push", "-q", "origin", "main"])
+        try repo.git.run(["checkout", "-q", "main"])
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "high", reviewed: ("2026-01-01", "bob@example.com")))
+        try repo.commit("Raise T-0001 on main", "2026-01-10T10:00:00Z", by: "alice@example.com")
+        let result = try TMRepoBinary.run(["check", "--as-of", "2026-02-01"], in: repo.root)
+        #expect(result.status == 1, "\(result.stdout)")
+        #expect(result.stdout.contains("(1 commit)"), "\(result.stdout)")
+    }
+
+    @Test(arguments: [".", "./", "threats/..", "/"])
+    func theThreatsFolderMustBeAFolderBelowTheRoot(folder: String) throws {
+        let repo = try repo()
+        try repo.write(".tmrepo.yml", ModelRepo.config + "threats: \(folder)\n")
+        let lint = try TMRepoBinary.run(["lint"], in: repo.root)
+        #expect(lint.status == 2, "\(folder): \(lint.stdout)\(lint.stderr)")
+        #expect(lint.stderr.contains("threats:"), "\(lint.stderr)")
+    }
+
     @Test func checkWithoutBaseComparesWithTheRemotesDefaultBranch() throws {
         let repo = try repo()
         let server = try TempDir("server")

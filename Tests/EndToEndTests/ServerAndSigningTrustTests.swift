@@ -74,6 +74,49 @@ struct ServerAndSigningTrustTests {
         #expect(rewound.status != 0, "\(rewound.stderr)")
     }
 
+    @Test func aMissingPolicyBranchMeansTheDefaultPolicyNotThePushersOwn() throws {
+        // A bare repository whose HEAD names a branch that does not exist (git's default `master`),
+        // while the team pushes main.
+        let repo = try ModelRepo()
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "low", reviewed: ("2026-01-01", "bob@example.com")))
+        try repo.commit("Model", "2026-01-01T10:00:00Z", by: "bob@example.com")
+        let server = try TempDir("server")
+        try runProcess("/usr/bin/git", ["init", "-q", "--bare", "--initial-branch=master", server.path], cwd: "/")
+        let installed = try TMRepoBinary.run(["hooks", "install", "--server"], in: server.path)
+        #expect(installed.stdout.contains("refs/heads/master does not exist yet"), "\(installed.stdout)")
+        try repo.git.run(["remote", "add", "origin", server.path])
+        #expect(try push(repo, ["origin", "main"]).status == 0, "the first push to an empty server sets it up")
+
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "critical", reviewed: ("2026-01-01", "bob@example.com")))
+        try repo.commit("Raise T-0001", "2026-01-10T10:00:00Z", by: "alice@example.com")
+        #expect(try push(repo, ["origin", "main"]).status != 0, "main is protected by the default policy")
+
+        // Creating the policy branch with a policy that protects nothing is itself checked.
+        let weak = try repo.git.run(["hash-object", "-w", "--stdin"], stdin: "policy:\n  protected_branches: []\n  block_unreviewed_changes: false\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let tree = try repo.git.run(["mktree"], stdin: "100644 blob \(weak)\t.tmrepo.yml\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        let orphan = try repo.git.run(["commit-tree", tree, "-m", "policy"], date: "2026-01-11T10:00:00Z").trimmingCharacters(in: .whitespacesAndNewlines)
+        let hijack = try push(repo, ["origin", "\(orphan):refs/heads/master"])
+        #expect(hijack.status != 0, "\(hijack.stderr)")
+        #expect(try push(repo, ["origin", "main"]).status != 0, "still protected")
+    }
+
+    @Test func aMonorepoModelIsGuardedOnTheServerWhereItLives() throws {
+        let repo = try ModelRepo(prefix: "sec/")
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "low", reviewed: ("2026-01-01", "bob@example.com")))
+        try repo.commit("Model", "2026-01-01T10:00:00Z", by: "bob@example.com")
+        let server = try TempDir("server")
+        try runProcess("/usr/bin/git", ["clone", "-q", "--bare", repo.dir.path, server.path], cwd: "/")
+        let installed = try TMRepoBinary.run(["hooks", "install", "--server", "--model-root", "sec"], in: server.path)
+        #expect(installed.status == 0, "\(installed.stderr)")
+        try repo.git.run(["remote", "add", "origin", server.path])
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "critical", reviewed: ("2026-01-01", "bob@example.com")))
+        try repo.commit("Raise T-0001", "2026-01-10T10:00:00Z", by: "alice@example.com")
+        let rejected = try push(repo, ["origin", "main"])
+        #expect(rejected.status != 0)
+        #expect(rejected.stderr.contains("unreviewed-change"), "\(rejected.stderr)")
+    }
+
     // MARK: 7. The cache is never wrong and never blocks
 
     @Test func aRejectedPushLeavesNothingBehindThatBreaksTheNext() throws {

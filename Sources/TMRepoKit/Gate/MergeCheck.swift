@@ -25,14 +25,17 @@ public struct MergeCheck {
     }
 
     /// The default base: where HEAD forked from the remote's default branch (`origin/HEAD`), else
-    /// from main or master (local, then origin's). nil when there is none (a new repository: all
-    /// of history is checked). Not the branch's own upstream: after `git push -u` that is the
-    /// branch itself, and the range would be empty.
+    /// from origin's main or master, else from a local main or master that is not HEAD's own
+    /// branch. nil when there is none (a new repository: all of history is checked). Never the
+    /// branch's own upstream: after `git push -u` that is the branch itself, and the range would be
+    /// empty; on main itself, the unpushed commits are the range.
     public func defaultBase(head: ObjectID) throws -> ObjectID? {
         let repository = location.repository
         var candidates: [String] = []
         if let target = repository.symbolicTarget(of: "refs/remotes/origin/HEAD") { candidates.append(target) }
-        candidates += ["refs/heads/main", "refs/remotes/origin/main", "refs/heads/master", "refs/remotes/origin/master"]
+        candidates += ["refs/remotes/origin/main", "refs/remotes/origin/master"]
+        let current = repository.headBranch()
+        candidates += ["refs/heads/main", "refs/heads/master"].filter { $0 != current }
         for name in candidates {
             guard let commit = try repository.referenceCommit(name) else { continue }
             if commit == head { return head }
