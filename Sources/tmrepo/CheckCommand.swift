@@ -13,10 +13,11 @@ struct CheckCommand: ParsableCommand {
         base's .tmrepo.yml (threats folder, id prefix, cadences, owners, policy), so a range \
         cannot reshape or relax the gate it is checked by.
 
-        Blocks when a threat changed in the range (any parsed value but 'reviewed', or the body) \
-        has no review after its last change (by someone else when policy.independent_review is \
-        true; signed by a listed key when policy.require_signed_reviews is true); when .tmrepo.yml \
-        changed without a 'Reviewed-config: .tmrepo.yml' review; when an entry under the threats \
+        Blocks when a threat's version at head differs from the base's (any parsed value but \
+        'reviewed', or the body) and no commit of the range reviewed exactly that version (by \
+        someone else when policy.independent_review is true; signed by a listed key when \
+        policy.require_signed_reviews is true); when a model file (.tmrepo.yml, elements.yml, \
+        assets.yml) changed without a 'Reviewed-config: <file>' review; when an entry under the threats \
         folder is not a readable threat; when a threat of a policy.block_overdue severity is \
         overdue; when a changed threat file has lint errors; or when a Reviewed-threat trailer \
         names no threat. A review committed after the moment judged (--as-of, or now) does not count.

@@ -11,8 +11,9 @@ struct ReviewCommand: ParsableCommand {
         Only the reviewed block (and, with --verify-mitigations, the mitigations' verified and status) \
         changes; everything else in the file stays byte for byte. With --commit the commit is made \
         through libgit2 with one 'Reviewed-threat: <id>' trailer per threat, containing only these files. \
-        With --config --commit it commits a review of .tmrepo.yml instead (an empty commit with a \
-        'Reviewed-config: .tmrepo.yml' trailer), which the merge gate asks for when a range changes it. \
+        With --config --commit it commits a review of the model files instead (an empty commit with a \
+        'Reviewed-config: <file>' trailer for each of .tmrepo.yml, elements.yml and assets.yml), which \
+        the merge gate asks for when a range changes one. \
         When policy.require_signed_reviews is set, commit with 'git commit -S' instead of --commit.
 
         Example: tmrepo review T-0042 --verify-mitigations --commit
@@ -39,7 +40,7 @@ struct ReviewCommand: ParsableCommand {
     @Flag(help: "Commit the changed files with Reviewed-threat trailers.")
     var commit = false
 
-    @Flag(help: "Review the model's configuration (.tmrepo.yml) instead of threats (needs --commit).")
+    @Flag(help: "Review the model files (.tmrepo.yml, elements.yml, assets.yml) instead of threats (needs --commit).")
     var config = false
 
     func validate() throws {
