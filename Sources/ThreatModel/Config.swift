@@ -79,9 +79,9 @@ public struct ModelConfig: Hashable, Sendable {
         switch SourceText.decode(bytes) {
         case .success(let decoded): text = decoded.text
         case .failure(.tooLarge(let size)):
-            return (config, [Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: "file-too-large", message: "file is \(size) bytes")])
+            return (config, [Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: LintRule.fileTooLarge.rawValue, message: "file is \(size) bytes")])
         case .failure(.notUTF8(_, let line)):
-            return (config, [Diagnostic(path: path, line: line, column: 1, severity: .error, rule: "not-utf8", message: "file is not valid UTF-8")])
+            return (config, [Diagnostic(path: path, line: line, column: 1, severity: .error, rule: LintRule.notUtf8.rawValue, message: "file is not valid UTF-8")])
         }
         let reader = YAMLReader(path: path, lineOffset: 0)
         var fields = FieldReader(reader: reader)
@@ -92,7 +92,7 @@ public struct ModelConfig: Hashable, Sendable {
         case .success(let node?): root = node
         }
         guard let pairs = root.orderedPairs else {
-            fields.error(root, "invalid-type", "the config must be a mapping of settings, found \(root.kindName)")
+            fields.error(root, .invalidType, "the config must be a mapping of settings, found \(root.kindName)")
             return (config, fields.diagnostics)
         }
         for (key, keyNode, value) in pairs {
@@ -102,9 +102,9 @@ public struct ModelConfig: Hashable, Sendable {
                     // One spelling per folder ("./threats/." is "threats/"), so every reader agrees on it.
                     let parts = folder.split(separator: "/").filter { $0 != "." }
                     if folder.hasPrefix("/") || parts.contains("..") {
-                        fields.error(value, "invalid-value", "threats: '\(folder)' must be a folder inside the model root")
+                        fields.error(value, .invalidValue, "threats: '\(folder)' must be a folder inside the model root")
                     } else if parts.isEmpty {
-                        fields.error(value, "invalid-value", "threats: '\(folder)' must name a folder below the model root (e.g. threats/), not the root itself")
+                        fields.error(value, .invalidValue, "threats: '\(folder)' must name a folder below the model root (e.g. threats/), not the root itself")
                     } else {
                         config.threatsDirectory = parts.joined(separator: "/") + "/"
                     }
@@ -112,19 +112,19 @@ public struct ModelConfig: Hashable, Sendable {
             case "id_prefix":
                 if let prefix = fields.singleLine(value, field: "id_prefix") {
                     if prefix.contains(where: { $0 == "/" || $0 == " " || ($0.isASCII && $0.isNumber) }) {
-                        fields.error(value, "invalid-value", "id_prefix: '\(prefix)' must not contain digits, spaces or '/'")
+                        fields.error(value, .invalidValue, "id_prefix: '\(prefix)' must not contain digits, spaces or '/'")
                     } else {
                         config.idPrefix = prefix
                     }
                 }
             case "review_cadence":
                 guard let cadencePairs = value.orderedPairs else {
-                    fields.error(value, "invalid-type", "review_cadence: expected a mapping of severity to duration")
+                    fields.error(value, .invalidType, "review_cadence: expected a mapping of severity to duration")
                     continue
                 }
                 for (severityName, severityKey, duration) in cadencePairs {
                     guard let severity = Severity(rawValue: severityName) else {
-                        fields.error(severityKey, "invalid-value", "review_cadence.\(severityName): not a severity (\(Severity.choices))")
+                        fields.error(severityKey, .invalidValue, "review_cadence.\(severityName): not a severity (\(Severity.choices))")
                         continue
                     }
                     if let cadence = fields.cadence(duration, field: "review_cadence.\(severityName)") {
@@ -136,13 +136,13 @@ public struct ModelConfig: Hashable, Sendable {
             case "owners":
                 if value.isNullScalar { continue }
                 guard let teamPairs = value.orderedPairs else {
-                    fields.error(value, "invalid-type", "owners: expected a mapping of team name to a list of emails")
+                    fields.error(value, .invalidType, "owners: expected a mapping of team name to a list of emails")
                     continue
                 }
                 for (team, _, members) in teamPairs {
                     let emails = (fields.stringList(members, field: "owners.\(team)") ?? [])
                     for (email, node) in emails where !email.contains("@") {
-                        fields.warning(node, "invalid-value", "owners.\(team): '\(email)' does not look like an email (git identities are matched by email)")
+                        fields.warning(node, .invalidValue, "owners.\(team): '\(email)' does not look like an email (git identities are matched by email)")
                     }
                     config.owners.append((team, emails.map(\.0)))
                 }
@@ -158,7 +158,7 @@ public struct ModelConfig: Hashable, Sendable {
     private static func readPolicy(_ value: YNode, into policy: inout Policy, fields: inout FieldReader) {
         if value.isNullScalar { return }
         guard let pairs = value.orderedPairs else {
-            fields.error(value, "invalid-type", "policy: expected a mapping")
+            fields.error(value, .invalidType, "policy: expected a mapping")
             return
         }
         for (key, keyNode, item) in pairs {
@@ -173,7 +173,7 @@ public struct ModelConfig: Hashable, Sendable {
                     if let severity = Severity(rawValue: text) {
                         severities.append(severity)
                     } else {
-                        fields.error(node, "invalid-value", "policy.block_overdue: '\(text)' is not one of \(Severity.choices)")
+                        fields.error(node, .invalidValue, "policy.block_overdue: '\(text)' is not one of \(Severity.choices)")
                     }
                 }
                 policy.blockOverdue = severities
@@ -186,7 +186,7 @@ public struct ModelConfig: Hashable, Sendable {
             case "allowed_signers":
                 if let path = fields.singleLine(item, field: "policy.allowed_signers") {
                     if path.hasPrefix("/") || path.split(separator: "/").contains("..") {
-                        fields.error(item, "invalid-value", "policy.allowed_signers: '\(path)' must be a file inside the model root")
+                        fields.error(item, .invalidValue, "policy.allowed_signers: '\(path)' must be a file inside the model root")
                     } else {
                         policy.allowedSigners = path
                     }
@@ -194,7 +194,7 @@ public struct ModelConfig: Hashable, Sendable {
             default:
                 fields.checkUnknown(key, keyNode: keyNode, known: policyKeys)
                 if !policyKeys.contains(key), !policyKeys.contains(where: { editDistance($0, key) <= 2 }) {
-                    fields.warning(keyNode, "unknown-field", "policy.\(key): unknown policy setting (ignored)")
+                    fields.warning(keyNode, .unknownField, "policy.\(key): unknown policy setting (ignored)")
                 }
             }
         }

@@ -60,7 +60,7 @@ public enum InventoryParser {
                 }
             }
             if !pairs.contains(where: { $0.key == "kind" }) {
-                fields.error(item, "missing-field", "kind: required (\(ElementKind.choices))")
+                fields.error(item, .missingField, "kind: required (\(ElementKind.choices))")
             }
             guard let id, let kind else { return nil }
             element.id = id
@@ -98,9 +98,9 @@ public enum InventoryParser {
         switch SourceText.decode(bytes) {
         case .success(let decoded): text = decoded.text
         case .failure(.tooLarge(let size)):
-            return ([], [Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: "file-too-large", message: "file is \(size) bytes")])
+            return ([], [Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: LintRule.fileTooLarge.rawValue, message: "file is \(size) bytes")])
         case .failure(.notUTF8(_, let line)):
-            return ([], [Diagnostic(path: path, line: line, column: 1, severity: .error, rule: "not-utf8", message: "file is not valid UTF-8")])
+            return ([], [Diagnostic(path: path, line: line, column: 1, severity: .error, rule: LintRule.notUtf8.rawValue, message: "file is not valid UTF-8")])
         }
         let reader = YAMLReader(path: path, lineOffset: 0)
         var fields = FieldReader(reader: reader)
@@ -113,14 +113,14 @@ public enum InventoryParser {
         var listNode = root
         if let pairs = root.orderedPairs {
             guard let entry = pairs.first(where: { $0.key == key }) else {
-                fields.error(root, "missing-field", "\(key): expected a top-level '\(key):' list")
+                fields.error(root, .missingField, "\(key): expected a top-level '\(key):' list")
                 return ([], fields.diagnostics)
             }
             listNode = entry.value
         }
         if listNode.isNullScalar { return ([], fields.diagnostics) }
         guard case .sequence(let items, _) = listNode else {
-            fields.error(listNode, "invalid-type", "\(key): expected a list, found \(listNode.kindName)")
+            fields.error(listNode, .invalidType, "\(key): expected a list, found \(listNode.kindName)")
             return ([], fields.diagnostics)
         }
         var out: [T] = []
@@ -129,16 +129,16 @@ public enum InventoryParser {
             var nested = FieldReader(reader: reader, context: "\(key)[\(index + 1)].")
             defer { fields.absorb(nested) }
             guard let pairs = item.orderedPairs else {
-                nested.error(item, "invalid-type", "expected a mapping with an id, found \(item.kindName)")
+                nested.error(item, .invalidType, "expected a mapping with an id, found \(item.kindName)")
                 continue
             }
             if !pairs.contains(where: { $0.key == "id" }) {
-                nested.error(item, "missing-field", "id: required field is missing")
+                nested.error(item, .missingField, "id: required field is missing")
             }
             if let value = read(pairs, item, &nested) {
                 let id = (value as? Element)?.id ?? (value as? Asset)?.id ?? ""
                 if let first = seen[id] {
-                    nested.error(item, "duplicate-id", "id: '\(id)' is already used by \(key)[\(first)]")
+                    nested.error(item, .duplicateId, "id: '\(id)' is already used by \(key)[\(first)]")
                 } else {
                     seen[id] = index + 1
                 }

@@ -2,9 +2,9 @@
 public enum Linter {
     public static func crossCheck(threats: [Threat], config: ModelConfig, elements: [Element]?, assets: [Asset]?) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        func report(_ threat: Threat, _ field: String, _ level: Diagnostic.Level, _ rule: String, _ message: String) {
+        func report(_ threat: Threat, _ field: String, _ level: Diagnostic.Level, _ rule: LintRule, _ message: String) {
             let at = threat.location(of: field)
-            out.append(Diagnostic(path: threat.path, line: at.line, column: at.column, severity: level, rule: rule, message: message))
+            out.append(Diagnostic(path: threat.path, line: at.line, column: at.column, severity: level, rule: rule.rawValue, message: message))
         }
         // Ids compare without regard to case; most have no lower-case letter to fold.
         func folded(_ id: String) -> String { id.utf8.contains { $0 >= 97 && $0 <= 122 } ? id.uppercased() : id }
@@ -14,30 +14,30 @@ public enum Linter {
             if count[folded(threat.id)]! > 1 {
                 let others = threats.filter { folded($0.id) == folded(threat.id) }
                 let elsewhere = others.filter { $0.path != threat.path }.map(\.path).sorted().joined(separator: ", ")
-                report(threat, "id", .error, "duplicate-id", "id: '\(threat.id)' is also used by \(elsewhere)")
+                report(threat, "id", .error, .duplicateId, "id: '\(threat.id)' is also used by \(elsewhere)")
             }
             let fileName = threat.path.lastIndex(of: "/").map { String(threat.path[threat.path.index(after: $0)...]) } ?? threat.path
             let named = ThreatParser.idInFileName(fileName, prefix: config.idPrefix)
             if named != threat.id, ThreatParser.isValidID(threat.id, prefix: config.idPrefix) {
                 let hint = named.map { "starts with '\($0)'" } ?? "does not start with an id"
-                report(threat, "id", .error, "id-filename-mismatch",
+                report(threat, "id", .error, .idFilenameMismatch,
                        "id: '\(threat.id)' does not match the file name, which \(hint); name it \(threat.id)-<slug>.md")
             }
             if let elements, let element = threat.element, !elements.contains(where: { $0.id == element }) {
-                report(threat, "element", .error, "unknown-element", "element: '\(element)' is not defined in \(InventoryParser.elementsFile)")
+                report(threat, "element", .error, .unknownElement, "element: '\(element)' is not defined in \(InventoryParser.elementsFile)")
             }
             if let assets {
                 for asset in threat.assets where !assets.contains(where: { $0.id == asset }) {
-                    report(threat, "assets", .error, "unknown-asset", "assets: '\(asset)' is not defined in \(InventoryParser.assetsFile)")
+                    report(threat, "assets", .error, .unknownAsset, "assets: '\(asset)' is not defined in \(InventoryParser.assetsFile)")
                 }
             }
             if let owner = threat.owner, !isKnownOwner(owner, config: config) {
-                report(threat, "owner", .warning, "unknown-owner",
+                report(threat, "owner", .warning, .unknownOwner,
                        "owner: '\(owner)' is neither a team in \(ModelConfig.fileName) owners nor an email")
             }
             for mitigation in threat.mitigations {
                 if let owner = mitigation.owner, !isKnownOwner(owner, config: config) {
-                    report(threat, "mitigations", .warning, "unknown-owner",
+                    report(threat, "mitigations", .warning, .unknownOwner,
                            "mitigations[\(mitigation.id)].owner: '\(owner)' is neither a team in \(ModelConfig.fileName) owners nor an email")
                 }
             }

@@ -31,15 +31,15 @@ public struct StrayEntry: Hashable, Sendable {
     }
 
     public var diagnostic: Diagnostic {
-        let (rule, what): (String, String)
+        let (rule, what): (LintRule, String)
         switch kind {
-        case .symlink: (rule, what) = ("not-a-regular-file", "is a symbolic link; a threat file must be a regular file")
-        case .submodule: (rule, what) = ("not-a-regular-file", "is a submodule (gitlink); a threat file must be a regular file")
-        case .folder: (rule, what) = ("not-a-regular-file", "is a folder; a threat file must be a regular file (rename the folder)")
+        case .symlink: (rule, what) = (.notARegularFile, "is a symbolic link; a threat file must be a regular file")
+        case .submodule: (rule, what) = (.notARegularFile, "is a submodule (gitlink); a threat file must be a regular file")
+        case .folder: (rule, what) = (.notARegularFile, "is a folder; a threat file must be a regular file (rename the folder)")
         case .tooLarge(let bytes):
-            (rule, what) = ("file-too-large", "is \(bytes) bytes; threat files are limited to \(Limits.maximumFileBytes) bytes")
+            (rule, what) = (.fileTooLarge, "is \(bytes) bytes; threat files are limited to \(Limits.maximumFileBytes) bytes")
         }
-        return Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: rule, message: "\(path) \(what)")
+        return Diagnostic(path: path, line: 0, column: 0, rule: rule, message: "\(path) \(what)")
     }
 }
 
@@ -113,7 +113,7 @@ public struct Model: Sendable {
         }
         for file in parsed where file.threat == nil {
             let problem = file.diagnostics.first { $0.severity == .error }
-                ?? Diagnostic(path: file.path, line: 0, column: 0, severity: .error, rule: "missing-field", message: "id: required field is missing")
+                ?? Diagnostic(path: file.path, line: 0, column: 0, severity: .error, rule: LintRule.missingField.rawValue, message: "id: required field is missing")
             if !file.diagnostics.contains(where: { $0.severity == .error }) { diagnostics.append(problem) }
             unreadable.append(UnreadableThreatFile(path: file.path, idFromFileName: fileNameID(file.path), problem: problem))
         }

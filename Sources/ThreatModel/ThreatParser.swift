@@ -36,25 +36,25 @@ public enum ThreatParser {
 
     /// Reads a threat file's bytes. Never throws: every problem becomes a diagnostic.
     public static func parse(path: String, bytes: [UInt8], idPrefix: String = "T-") -> ParsedThreatFile {
-        func fail(_ line: Int, _ rule: String, _ message: String) -> ParsedThreatFile {
+        func fail(_ line: Int, _ rule: LintRule, _ message: String) -> ParsedThreatFile {
             ParsedThreatFile(path: path, threat: nil,
-                             diagnostics: [Diagnostic(path: path, line: line, column: line == 0 ? 0 : 1, severity: .error, rule: rule, message: message)])
+                             diagnostics: [Diagnostic(path: path, line: line, column: line == 0 ? 0 : 1, rule: rule, severity: .error, message: message)])
         }
         let source: SourceText
         switch SourceText.decode(bytes) {
         case .success(let decoded): source = decoded
         case .failure(.tooLarge(let size)):
-            return fail(0, "file-too-large", "file is \(size) bytes; threat files are limited to \(Limits.maximumFileBytes) bytes")
+            return fail(0, .fileTooLarge, "file is \(size) bytes; threat files are limited to \(Limits.maximumFileBytes) bytes")
         case .failure(.notUTF8(let offset, let line)):
-            return fail(line, "not-utf8", "file is not valid UTF-8 (first bad byte at offset \(offset))")
+            return fail(line, .notUtf8, "file is not valid UTF-8 (first bad byte at offset \(offset))")
         }
         let split: FrontMatterSplit
         switch FrontMatterSplit.split(source.text) {
         case .success(let found): split = found
         case .failure(.missing):
-            return fail(1, "front-matter-missing", "no front matter: a threat file starts with a '---' line, then YAML, then '---'")
+            return fail(1, .frontMatterMissing, "no front matter: a threat file starts with a '---' line, then YAML, then '---'")
         case .failure(.unterminated(let line)):
-            return fail(line, "front-matter-unterminated", "front matter opened here is never closed with a '---' line")
+            return fail(line, .frontMatterUnterminated, "front matter opened here is never closed with a '---' line")
         }
         let reader = YAMLReader(path: path, lineOffset: split.yamlLineOffset)
         let root: YNode
@@ -62,13 +62,13 @@ public enum ThreatParser {
         case .failure(let diagnostic):
             return ParsedThreatFile(path: path, threat: nil, diagnostics: [diagnostic])
         case .success(nil):
-            return fail(2, "front-matter-empty", "front matter is empty; it needs at least id, title, stride, severity and status")
+            return fail(2, .frontMatterEmpty, "front matter is empty; it needs at least id, title, stride, severity and status")
         case .success(let node?):
             root = node
         }
         guard let pairs = root.orderedPairs else {
             var fields = FieldReader(reader: reader)
-            fields.error(root, "front-matter-not-mapping", "front matter must be a mapping of fields, found \(root.kindName)")
+            fields.error(root, .frontMatterNotMapping, "front matter must be a mapping of fields, found \(root.kindName)")
             return ParsedThreatFile(path: path, threat: nil, diagnostics: fields.diagnostics)
         }
         var parsed = readThreat(pairs: pairs, root: root, path: path, body: split.body, reader: reader, idPrefix: idPrefix)
@@ -91,7 +91,7 @@ public enum ThreatParser {
                 if let id = fields.singleLine(value, field: "id") {
                     threat.id = id
                     if !isValidID(id, prefix: idPrefix) {
-                        fields.error(value, "invalid-id", "id: '\(id)' must be '\(idPrefix)' followed by digits (e.g. \(idPrefix)0042)")
+                        fields.error(value, .invalidId, "id: '\(id)' must be '\(idPrefix)' followed by digits (e.g. \(idPrefix)0042)")
                     }
                 }
             case "title":
@@ -101,19 +101,19 @@ public enum ThreatParser {
                 for (text, node) in fields.stringList(value, field: "stride") ?? [] {
                     if let category = StrideCategory(rawValue: text) {
                         if categories.contains(category) {
-                            fields.warning(node, "duplicate-value", "stride: '\(text)' is listed twice")
+                            fields.warning(node, .duplicateValue, "stride: '\(text)' is listed twice")
                         } else {
                             categories.append(category)
                         }
                     } else {
-                        fields.error(node, "invalid-value", "stride: '\(text)' is not one of \(StrideCategory.choices)")
+                        fields.error(node, .invalidValue, "stride: '\(text)' is not one of \(StrideCategory.choices)")
                     }
                 }
                 threat.stride = categories
                 if case .sequence(let items, _) = value, items.isEmpty {
-                    fields.error(value, "missing-field", "stride: list at least one STRIDE category")
+                    fields.error(value, .missingField, "stride: list at least one STRIDE category")
                 } else if value.isNullScalar {
-                    fields.error(value, "missing-field", "stride: list at least one STRIDE category")
+                    fields.error(value, .missingField, "stride: list at least one STRIDE category")
                 }
             case "element":
                 threat.element = value.isNullScalar ? nil : fields.singleLine(value, field: "element")
@@ -143,11 +143,11 @@ public enum ThreatParser {
             }
         }
         for required in ["id", "title", "stride", "severity", "status"] where !seen.contains(required) {
-            fields.error(root, "missing-field", "\(required): required field is missing")
+            fields.error(root, .missingField, "\(required): required field is missing")
         }
         if let status = threat.status, status.needsOwner, threat.owner == nil {
             let node = pairs.first { $0.key == "owner" }?.value ?? root
-            fields.error(node, "missing-field", "owner: required while status is \(status.rawValue)")
+            fields.error(node, .missingField, "owner: required while status is \(status.rawValue)")
         }
         if threat.id.isEmpty && idNode != nil {
             // The id could not be read; nothing else can refer to this threat.
@@ -162,7 +162,7 @@ public enum ThreatParser {
     private static func readReviewed(_ value: YNode, fields: inout FieldReader) -> ReviewClaim? {
         if value.isNullScalar { return nil }
         guard let pairs = value.orderedPairs else {
-            fields.error(value, "invalid-type", "reviewed: expected a mapping with 'on' and 'by', found \(value.kindName)")
+            fields.error(value, .invalidType, "reviewed: expected a mapping with 'on' and 'by', found \(value.kindName)")
             return nil
         }
         var claim = ReviewClaim(on: nil, by: nil)
@@ -174,7 +174,7 @@ public enum ThreatParser {
             }
         }
         if !pairs.contains(where: { $0.key == "on" }) {
-            fields.error(value, "missing-field", "reviewed.on: required in a reviewed block")
+            fields.error(value, .missingField, "reviewed.on: required in a reviewed block")
         }
         return claim
     }
@@ -182,7 +182,7 @@ public enum ThreatParser {
     private static func readMitigations(_ value: YNode, reader: YAMLReader, fields: inout FieldReader) -> [Mitigation] {
         if value.isNullScalar { return [] }
         guard case .sequence(let items, _) = value else {
-            fields.error(value, "invalid-type", "mitigations: expected a list, found \(value.kindName)")
+            fields.error(value, .invalidType, "mitigations: expected a list, found \(value.kindName)")
             return []
         }
         var out: [Mitigation] = []
@@ -191,7 +191,7 @@ public enum ThreatParser {
             var nested = FieldReader(reader: reader, context: "mitigations[\(index + 1)].")
             defer { fields.absorb(nested) }
             guard let pairs = item.orderedPairs else {
-                nested.error(item, "invalid-type", "expected a mapping with id, title and status, found \(item.kindName)")
+                nested.error(item, .invalidType, "expected a mapping with id, title and status, found \(item.kindName)")
                 continue
             }
             var mitigation = Mitigation(id: "", title: "", status: nil, owner: nil, evidence: [], verified: nil)
@@ -201,7 +201,7 @@ public enum ThreatParser {
                     mitigation.id = nested.singleLine(field, field: "id") ?? ""
                     if !mitigation.id.isEmpty {
                         if ids[mitigation.id] != nil {
-                            nested.error(field, "duplicate-mitigation-id", "id: '\(mitigation.id)' is used by another mitigation of this threat")
+                            nested.error(field, .duplicateMitigationId, "id: '\(mitigation.id)' is used by another mitigation of this threat")
                         }
                         ids[mitigation.id] = field
                     }
@@ -214,10 +214,10 @@ public enum ThreatParser {
                 }
             }
             for required in ["id", "title", "status"] where !pairs.contains(where: { $0.key == required }) {
-                nested.error(item, "missing-field", "\(required): required field is missing")
+                nested.error(item, .missingField, "\(required): required field is missing")
             }
             for pattern in mitigation.evidence where pattern.hasPrefix("/") || pattern.split(separator: "/").contains("..") {
-                nested.error(item, "invalid-value", "evidence: '\(pattern)' must be a repository-relative path (no leading '/', no '..')")
+                nested.error(item, .invalidValue, "evidence: '\(pattern)' must be a repository-relative path (no leading '/', no '..')")
             }
             out.append(mitigation)
         }
@@ -226,7 +226,7 @@ public enum ThreatParser {
 
     private static func readThreatComposer(_ value: YNode, fields: inout FieldReader) -> ThreatComposerLink? {
         guard let pairs = value.orderedPairs else {
-            fields.error(value, "invalid-type", "threat_composer: expected a mapping with id")
+            fields.error(value, .invalidType, "threat_composer: expected a mapping with id")
             return nil
         }
         var link = ThreatComposerLink(id: "")
@@ -247,7 +247,7 @@ public enum ThreatParser {
     private static func readStatement(_ value: YNode, reader: YAMLReader, fields: inout FieldReader) -> ThreatStatement? {
         if value.isNullScalar { return nil }
         guard let pairs = value.orderedPairs else {
-            fields.error(value, "invalid-type", "threat: expected a mapping (source, prerequisites, action, impact…), found \(value.kindName)")
+            fields.error(value, .invalidType, "threat: expected a mapping (source, prerequisites, action, impact…), found \(value.kindName)")
             return nil
         }
         var statement = ThreatStatement()

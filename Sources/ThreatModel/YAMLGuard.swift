@@ -13,7 +13,7 @@ public enum YAMLLimits {
         /// 1-based, within the YAML text.
         public let line: Int
         public let column: Int
-        public let rule: String
+        public let rule: LintRule
         public let message: String
     }
 
@@ -35,11 +35,11 @@ public enum YAMLLimits {
                     let problem = parser.problem.map { String(cString: $0) } ?? ""
                     guard problem.contains("nesting level") else { return nil }
                     return Refusal(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1,
-                                   rule: "yaml-too-deep", message: "YAML nested more than \(maximumDepth) levels deep")
+                                   rule: .yamlTooDeep, message: "YAML nested more than \(maximumDepth) levels deep")
                 }
                 defer { yaml_event_delete(&event) }
                 let line = Int(event.start_mark.line) + 1, column = Int(event.start_mark.column) + 1
-                func refuse(_ rule: String, _ message: String) -> Refusal {
+                func refuse(_ rule: LintRule, _ message: String) -> Refusal {
                     Refusal(line: line, column: column, rule: rule, message: message)
                 }
                 var anchor: UnsafeMutablePointer<yaml_char_t>?
@@ -47,7 +47,7 @@ public enum YAMLLimits {
                 case YAML_STREAM_END_EVENT:
                     return nil
                 case YAML_ALIAS_EVENT:
-                    return refuse("yaml-alias", "YAML alias '*\(text(event.data.alias.anchor))': anchors and aliases are not allowed in model files (write the value out)")
+                    return refuse(.yamlAlias, "YAML alias '*\(text(event.data.alias.anchor))': anchors and aliases are not allowed in model files (write the value out)")
                 case YAML_SCALAR_EVENT:
                     anchor = event.data.scalar.anchor
                     nodes += 1
@@ -65,13 +65,13 @@ public enum YAMLLimits {
                     break
                 }
                 if let anchor {
-                    return refuse("yaml-alias", "YAML anchor '&\(text(anchor))': anchors and aliases are not allowed in model files (write the value out)")
+                    return refuse(.yamlAlias, "YAML anchor '&\(text(anchor))': anchors and aliases are not allowed in model files (write the value out)")
                 }
                 if depth > maximumDepth {
-                    return refuse("yaml-too-deep", "YAML nested more than \(maximumDepth) levels deep")
+                    return refuse(.yamlTooDeep, "YAML nested more than \(maximumDepth) levels deep")
                 }
                 if nodes > maximumNodes {
-                    return refuse("yaml-too-large", "YAML with more than \(maximumNodes) values")
+                    return refuse(.yamlTooLarge, "YAML with more than \(maximumNodes) values")
                 }
             }
         }

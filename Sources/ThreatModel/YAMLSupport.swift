@@ -12,22 +12,22 @@ struct YAMLReader {
         // Before libyaml composes a tree: aliases would expand, and nesting would recurse.
         if let refusal = YAMLLimits.check(yaml) {
             return .failure(Diagnostic(path: path, line: refusal.line + lineOffset, column: refusal.column, severity: .error,
-                                       rule: refusal.rule, message: refusal.message))
+                                       rule: refusal.rule.rawValue, message: refusal.message))
         }
         do {
             return .success(try Yams.compose(yaml: yaml).map(YNode.init))
         } catch let error as YamlError {
             return .failure(diagnostic(for: error))
         } catch {
-            return .failure(Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: "yaml-syntax",
+            return .failure(Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: LintRule.yamlSyntax.rawValue,
                                        message: "YAML could not be read: \(error)"))
         }
     }
 
     private func diagnostic(for error: YamlError) -> Diagnostic {
-        func make(_ mark: Mark?, _ text: String, rule: String = "yaml-syntax") -> Diagnostic {
+        func make(_ mark: Mark?, _ text: String, rule: LintRule = .yamlSyntax) -> Diagnostic {
             Diagnostic(path: path, line: (mark?.line ?? 0) + (mark == nil ? 0 : lineOffset), column: mark?.column ?? 0,
-                       severity: .error, rule: rule, message: text)
+                       severity: .error, rule: rule.rawValue, message: text)
         }
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
@@ -36,7 +36,7 @@ struct YAMLReader {
             return make(mark, "YAML syntax error: \(problem)\(contextText)")
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
-            return make(context.mark, "duplicate key \(keys) in a mapping", rule: "duplicate-key")
+            return make(context.mark, "duplicate key \(keys) in a mapping", rule: .duplicateKey)
         case let .reader(problem, _, _, _):
             return make(nil, "YAML could not be read: \(problem)")
         default:
@@ -68,19 +68,19 @@ struct FieldReader {
         diagnostics.append(diagnostic)
     }
 
-    mutating func error(_ node: YNode, _ rule: String, _ message: String) {
+    mutating func error(_ node: YNode, _ rule: LintRule, _ message: String) {
         let at = reader.location(node)
-        diagnostics.append(Diagnostic(path: reader.path, line: at.line, column: at.column, severity: .error, rule: rule, message: message))
+        diagnostics.append(Diagnostic(path: reader.path, line: at.line, column: at.column, rule: rule, severity: .error, message: message))
     }
 
-    mutating func warning(_ node: YNode, _ rule: String, _ message: String) {
+    mutating func warning(_ node: YNode, _ rule: LintRule, _ message: String) {
         let at = reader.location(node)
-        diagnostics.append(Diagnostic(path: reader.path, line: at.line, column: at.column, severity: .warning, rule: rule, message: message))
+        diagnostics.append(Diagnostic(path: reader.path, line: at.line, column: at.column, rule: rule, severity: .warning, message: message))
     }
 
     mutating func string(_ node: YNode, field: String) -> String? {
         guard let text = node.string, !node.isNullScalar else {
-            error(node, "invalid-type", "\(context)\(field): expected text, found \(node.isNullScalar ? "nothing" : node.kindName)")
+            error(node, .invalidType, "\(context)\(field): expected text, found \(node.isNullScalar ? "nothing" : node.kindName)")
             return nil
         }
         return text
@@ -90,11 +90,11 @@ struct FieldReader {
         guard let text = string(node, field: field) else { return nil }
         let trimmed = text.trimmingCharacters(in: " \t")
         if trimmed.isEmpty {
-            error(node, "invalid-value", "\(context)\(field): must not be empty")
+            error(node, .invalidValue, "\(context)\(field): must not be empty")
             return nil
         }
         if trimmed.contains("\n") {
-            error(node, "invalid-value", "\(context)\(field): must be one line")
+            error(node, .invalidValue, "\(context)\(field): must be one line")
         }
         return trimmed
     }
@@ -102,7 +102,7 @@ struct FieldReader {
     mutating func enumValue<E: RawRepresentable & CaseIterable>(_ node: YNode, field: String, as type: E.Type) -> E? where E.RawValue == String {
         guard let text = string(node, field: field) else { return nil }
         guard let value = E(rawValue: text) else {
-            error(node, "invalid-value", "\(context)\(field): '\(text)' is not one of \(E.choices)")
+            error(node, .invalidValue, "\(context)\(field): '\(text)' is not one of \(E.choices)")
             return nil
         }
         return value
@@ -121,7 +121,7 @@ struct FieldReader {
             return string(node, field: field).map { [($0, node)] }
         default:
             if node.isNullScalar { return [] }
-            error(node, "invalid-type", "\(context)\(field): expected a list, found \(node.kindName)")
+            error(node, .invalidType, "\(context)\(field): expected a list, found \(node.kindName)")
             return nil
         }
     }
@@ -129,7 +129,7 @@ struct FieldReader {
     mutating func day(_ node: YNode, field: String) -> Day? {
         guard let text = string(node, field: field) else { return nil }
         guard let day = Day(text) else {
-            error(node, "invalid-date", "\(context)\(field): '\(text)' is not a date (YYYY-MM-DD)")
+            error(node, .invalidDate, "\(context)\(field): '\(text)' is not a date (YYYY-MM-DD)")
             return nil
         }
         return day
@@ -141,10 +141,10 @@ struct FieldReader {
         case .success(let cadence):
             return cadence
         case .failure(.tooLong):
-            error(node, "invalid-duration", "\(context)\(field): '\(text)' is longer than \(Cadence.maximumYears) years")
+            error(node, .invalidDuration, "\(context)\(field): '\(text)' is longer than \(Cadence.maximumYears) years")
             return nil
         case .failure(.notADuration):
-            error(node, "invalid-duration", "\(context)\(field): '\(text)' is not a duration (e.g. 30d, 12w, 6m, 1y)")
+            error(node, .invalidDuration, "\(context)\(field): '\(text)' is not a duration (e.g. 30d, 12w, 6m, 1y)")
             return nil
         }
     }
@@ -155,7 +155,7 @@ struct FieldReader {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
         default:
-            error(node, "invalid-value", "\(context)\(field): '\(text)' is not true or false")
+            error(node, .invalidValue, "\(context)\(field): '\(text)' is not true or false")
             return nil
         }
     }
@@ -165,7 +165,7 @@ struct FieldReader {
         guard !known.contains(key) else { return }
         // Lengths more than 2 apart cannot be within distance 2: skip the quadratic comparison (long hostile keys).
         if let close = known.first(where: { abs($0.count - key.count) <= 2 && editDistance($0, key) <= 2 }) {
-            warning(keyNode, "unknown-field", "\(context)\(key): unknown field; did you mean '\(close)'? (kept as is)")
+            warning(keyNode, .unknownField, "\(context)\(key): unknown field; did you mean '\(close)'? (kept as is)")
         }
     }
 }

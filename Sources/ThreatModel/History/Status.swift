@@ -99,7 +99,7 @@ public struct StatusReport: Sendable {
             let lastReview = history?.lastReview(asOf: asOf)
             for review in history?.reviewsAfter(asOf) ?? [] {
                 timeProblems.append(Diagnostic(
-                    path: threat.path, line: 0, column: 0, severity: .warning, rule: "review-after-as-of",
+                    path: threat.path, line: 0, column: 0, severity: .warning, rule: LintRule.reviewAfterAsOf.rawValue,
                     message: "\(threat.id): the review in commit \(review.ref.commit.prefix(12)) is dated \(Day(unixTime: review.ref.time)), after \(Day(unixTime: asOf)); a review from the future does not count"))
             }
             let cadence = config.cadence(for: threat)

@@ -121,7 +121,7 @@ public struct HistoryReducer: Sendable {
             apply(change, ref: ref, revision: revision)
         }
         for (path, message) in revision.unreadableFiles {
-            problems.append(HistoryProblem(commit: revision.id, path: path, message: message, rule: "unreadable-in-history"))
+            problems.append(HistoryProblem(commit: revision.id, path: path, message: message, rule: LintRule.unreadableInHistory.rawValue))
         }
         for id in revision.reviewedIDs {
             let key = histories[id] != nil ? id : canonicalID[id.lowercased()] ?? id
@@ -202,7 +202,7 @@ public struct HistoryReducer: Sendable {
                     problems.append(HistoryProblem(
                         commit: revision.id, path: change.newPath ?? "",
                         message: "\(change.id): reviewed.on \(claimed) is later than the commit that wrote it (\(latest)); the commit time counts",
-                        rule: "review-date-after-commit"))
+                        rule: LintRule.reviewDateAfterCommit.rawValue))
                 }
             }
         }

@@ -1,0 +1,97 @@
+/// Every rule tmrepo reports a problem under: a stable id that scripts and the JSON output key on,
+/// its usual level and what it means. docs/lint-rules.md lists exactly these (a test keeps them equal),
+/// and each file rule has a bad-input fixture in Tests/Fixtures/lint/<id>/.
+public enum LintRule: String, CaseIterable, Sendable {
+    case fileTooLarge = "file-too-large"
+    case notUtf8 = "not-utf8"
+    case notARegularFile = "not-a-regular-file"
+    case frontMatterMissing = "front-matter-missing"
+    case frontMatterUnterminated = "front-matter-unterminated"
+    case frontMatterEmpty = "front-matter-empty"
+    case frontMatterNotMapping = "front-matter-not-mapping"
+    case yamlSyntax = "yaml-syntax"
+    case yamlAlias = "yaml-alias"
+    case yamlTooDeep = "yaml-too-deep"
+    case yamlTooLarge = "yaml-too-large"
+    case duplicateKey = "duplicate-key"
+    case missingField = "missing-field"
+    case invalidValue = "invalid-value"
+    case invalidType = "invalid-type"
+    case invalidDate = "invalid-date"
+    case invalidDuration = "invalid-duration"
+    case invalidId = "invalid-id"
+    case duplicateId = "duplicate-id"
+    case idFilenameMismatch = "id-filename-mismatch"
+    case duplicateMitigationId = "duplicate-mitigation-id"
+    case unknownElement = "unknown-element"
+    case unknownAsset = "unknown-asset"
+    case unknownOwner = "unknown-owner"
+    case unknownField = "unknown-field"
+    case duplicateValue = "duplicate-value"
+    case unreadableInHistory = "unreadable-in-history"
+    case reviewDateAfterCommit = "review-date-after-commit"
+    case reviewAfterAsOf = "review-after-as-of"
+
+    /// Where the rule applies: a model file as it is, or its history.
+    public enum Scope: Sendable { case file, history }
+
+    /// The level it is reported at (a few rules are reported at another level where a message says why).
+    public var level: Diagnostic.Level {
+        switch self {
+        case .unknownOwner, .unknownField, .duplicateValue, .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf: .warning
+        default: .error
+        }
+    }
+
+    public var scope: Scope {
+        switch self {
+        case .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf: .history
+        default: .file
+        }
+    }
+
+    /// What it means, as docs/lint-rules.md says it.
+    public var summary: String {
+        switch self {
+        case .fileTooLarge: "a threat file or inventory over 1 MiB; it is not parsed"
+        case .notUtf8: "the file is not valid UTF-8 (the line of the first bad byte is given)"
+        case .notARegularFile: "an entry below the threats folder is a symbolic link or a submodule, or a folder is named `*.md`: never read, always reported"
+        case .frontMatterMissing: "the file does not start with a `---` line"
+        case .frontMatterUnterminated: "no closing `---` (or `...`) line"
+        case .frontMatterEmpty: "nothing between the two `---` lines"
+        case .frontMatterNotMapping: "the front matter is a list or a single value, not `key: value` fields"
+        case .yamlSyntax: "libyaml could not parse the front matter; its position is reported"
+        case .yamlAlias: "a YAML anchor (`&name`) or alias (`*name`) in any model file (threat front matter, `.tmrepo.yml`, `elements.yml`, `assets.yml`); refused before any tree is built, because a few hundred bytes of aliases (\"billion laughs\") expand into billions of values. Write the value out instead"
+        case .yamlTooDeep: "YAML nested more than 64 levels (lists in lists, mappings in mappings); refused before it is read"
+        case .yamlTooLarge: "YAML with more than 100,000 values in one file; refused before it is read"
+        case .duplicateKey: "a key appears twice in one mapping"
+        case .missingField: "a required field is absent: id, title, stride (non-empty), severity, status; owner while status is open or mitigated; id, title, status of a mitigation; `reviewed.on`"
+        case .invalidValue: "a value outside its set (severity, status, STRIDE category, mitigation status, element kind), an empty or multi-line title, an evidence path that is absolute or climbs out with `..`"
+        case .invalidType: "a list where a value was expected, or the reverse"
+        case .invalidDate: "not a real `YYYY-MM-DD` date from 0001-01-01 to 9999-12-31 (`reviewed.on`, `verified`)"
+        case .invalidDuration: "not `<n>d`, `<n>w`, `<n>m` or `<n>y` with n ≥ 1, or longer than 100 years (36525d, 5218w, 1200m, 100y) (`review_every`, config `review_cadence` and `due_soon`)"
+        case .invalidId: "the id is not the configured prefix followed by digits"
+        case .duplicateId: "two files claim the same id (each file is reported, naming the others)"
+        case .idFilenameMismatch: "the file name does not start with the file's id (`T-0042-….md`)"
+        case .duplicateMitigationId: "two mitigations of one threat share an id"
+        case .unknownElement: "`element` is not in `elements.yml` (checked only when that file exists)"
+        case .unknownAsset: "an `assets` entry is not in `assets.yml` (checked only when that file exists)"
+        case .unknownOwner: "an owner that is neither a team in `.tmrepo.yml` `owners` nor an email"
+        case .unknownField: "an unknown key that looks like a misspelt known one (`severty`); other unknown keys are kept silently"
+        case .duplicateValue: "a STRIDE category listed twice"
+        case .unreadableInHistory: "a commit wrote a threat file that cannot be read; its threat keeps the facts of its last readable version"
+        case .reviewDateAfterCommit: "a `reviewed.on` later than the commit that wrote it: the commit time counts, not the typed date"
+        case .reviewAfterAsOf: "a review whose commit time is after the moment judged (`--as-of`, or now): it does not count yet"
+        }
+    }
+
+    /// Where it is documented.
+    public var documentation: String { "docs/lint-rules.md#" + rawValue }
+}
+
+extension Diagnostic {
+    /// A problem under a known rule, at the rule's level unless `severity` says otherwise.
+    public init(path: String, line: Int, column: Int, rule: LintRule, severity: Level? = nil, message: String) {
+        self.init(path: path, line: line, column: column, severity: severity ?? rule.level, rule: rule.rawValue, message: message)
+    }
+}
