@@ -6,13 +6,11 @@ public enum Linter {
             let at = threat.location(of: field)
             out.append(Diagnostic(path: threat.path, line: at.line, column: at.column, severity: level, rule: rule.rawValue, message: message))
         }
-        // Ids compare without regard to case; most have no lower-case letter to fold.
-        func folded(_ id: String) -> String { id.utf8.contains { $0 >= 97 && $0 <= 122 } ? id.uppercased() : id }
         var count: [String: Int] = [:]
-        for threat in threats { count[folded(threat.id), default: 0] += 1 }
+        for threat in threats { count[ThreatID.key(threat.id), default: 0] += 1 }
         for threat in threats {
-            if count[folded(threat.id)]! > 1 {
-                let others = threats.filter { folded($0.id) == folded(threat.id) }
+            if count[ThreatID.key(threat.id)]! > 1 {
+                let others = threats.filter { ThreatID.key($0.id) == ThreatID.key(threat.id) }
                 let elsewhere = others.filter { $0.path != threat.path }.map(\.path).sorted().joined(separator: ", ")
                 report(threat, "id", .error, .duplicateId, "id: '\(threat.id)' is also used by \(elsewhere)")
             }

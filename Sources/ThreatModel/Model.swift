@@ -147,7 +147,7 @@ public struct Model: Sendable {
     }
 
     public func threat(id: String) -> Threat? {
-        threats.first { $0.id.caseInsensitiveEquals(id) }
+        threats.first { ThreatID.same($0.id, id) }
     }
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }

@@ -93,3 +93,12 @@ struct MatrixTests {
         #expect(Model.idOrder("T-2", "T-10"))
     }
 }
+
+struct ThreatIDTests {
+    @Test(arguments: [("T-0042", "t-0042", true), ("T-0042", "T-0042", true), ("T-0042", "T-042", false),
+                      ("T-0042", "Т-0042", false), ("RISK-7", "risk-7", true), ("T-1", "T-1 ", false)])
+    func idsCompareWithoutRegardToASCIICase(lhs: String, rhs: String, same: Bool) {
+        #expect(ThreatID.same(lhs, rhs) == same)
+        #expect((ThreatID.key(lhs) == ThreatID.key(rhs)) == same)
+    }
+}

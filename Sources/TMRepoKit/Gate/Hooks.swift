@@ -50,7 +50,7 @@ public struct HookRunner {
         var known = Set<String>()
         if try repository.headCommit() != nil {
             do {
-                known = Set(try HistoryEngine(location: location).analyze(timelines: false).everSeenIDs.map { $0.uppercased() })
+                known = Set(try HistoryEngine(location: location).analyze(timelines: false).everSeenIDs.map(ThreatID.key))
             } catch TMRepoError.modelNotFound {
                 // The model is not committed yet: only staged files name threats.
             }
@@ -62,9 +62,9 @@ public struct HookRunner {
         }
         for entry in staged {
             let name = String(entry.path.split(separator: "/").last ?? "")
-            if let id = ThreatParser.idInFileName(name, prefix: idPrefix) { known.insert(id.uppercased()) }
+            if let id = ThreatParser.idInFileName(name, prefix: idPrefix) { known.insert(ThreatID.key(id)) }
         }
-        return named.filter { !known.contains($0.uppercased()) }
+        return named.filter { !known.contains(ThreatID.key($0)) }
     }
 
     // MARK: pre-merge-commit

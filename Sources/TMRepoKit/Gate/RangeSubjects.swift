@@ -19,7 +19,7 @@ struct RangeSubjects {
     /// Parsed threat files by blob id: most blobs are the same at every commit looked at.
     private let parsed = ParsedCache()
 
-    /// Per threat id (upper-cased): its id as written and the digests of the files holding it.
+    /// Per threat id (`ThreatID.key`): its id as written and the digests of the files holding it.
     typealias Versions = [String: (id: String, path: String, digests: [MaterialDigest])]
 
     func subjects(baseline: ObjectID?, head: ObjectID, headModel: Model, range: [ObjectID], revisions: [Revision]) throws -> [GateSubject] {
@@ -27,7 +27,7 @@ struct RangeSubjects {
         var subjects: [GateSubject] = []
         let before = try baseline.map { try versions(at: $0) } ?? [:]
         let after = try versions(at: head)
-        let byID = Dictionary(grouping: revisions.flatMap { revision in revision.threatChanges.map { (revision, $0) } }) { $0.1.id.uppercased() }
+        let byID = Dictionary(grouping: revisions.flatMap { revision in revision.threatChanges.map { (revision, $0) } }) { ThreatID.key($0.1.id) }
         var memo: [ObjectID: Versions] = [:]
         for key in Set(before.keys).union(after.keys).sorted(by: Model.idOrder) {
             let old = before[key], new = after[key]
@@ -37,7 +37,7 @@ struct RangeSubjects {
             let id = new?.id ?? old!.id
             let what = old == nil ? "added" : new == nil ? "retired" : "changed"
             let reviews = try revisions.filter { revision in
-                let names = revision.reviewedIDs.contains { $0.uppercased() == key }
+                let names = revision.reviewedIDs.contains { ThreatID.key($0) == key }
                     || (byID[key] ?? []).contains { $0.0.id == revision.id && $0.1.new?.reviewed != nil && $0.1.new?.reviewed != $0.1.old?.reviewed }
                 guard names, let commit = ObjectID(hex: revision.id) else { return false }
                 if memo[commit] == nil { memo[commit] = try versions(at: commit) }
@@ -74,7 +74,7 @@ struct RangeSubjects {
             guard let blob = entry.object else { continue }
             let file = try parsed.file(blob) { ThreatParser.parse(path: entry.path, bytes: try repository.blob(blob), idPrefix: config.idPrefix) }
             guard let threat = file.threat else { continue }
-            let key = threat.id.uppercased()
+            let key = ThreatID.key(threat.id)
             if let known = out[key] {
                 out[key] = (known.id, known.path, (known.digests + [file.materialDigest]).sorted { ($0.high, $0.low) < ($1.high, $1.low) })
             } else {

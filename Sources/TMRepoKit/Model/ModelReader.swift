@@ -113,7 +113,7 @@ extension Model {
     /// may be there but unreadable (a link, broken YAML…), which "no such threat" would hide.
     public func requireThreat(id: String) throws -> Threat {
         if let threat = threat(id: id) { return threat }
-        if let file = unreadable.first(where: { $0.idFromFileName?.caseInsensitiveCompare(id) == .orderedSame }) {
+        if let file = unreadable.first(where: { $0.idFromFileName.map { ThreatID.same($0, id) } ?? false }) {
             throw TMRepoError.io(path: file.path, reason: "holds \(id) but cannot be read as a threat: \(file.problem.message)")
         }
         throw TMRepoError.threatNotFound(id)

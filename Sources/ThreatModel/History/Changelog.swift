@@ -36,7 +36,7 @@ public enum Changelog {
                               until: Int64? = nil, threat: String? = nil) -> [ChangelogEvent] {
         var out: [ChangelogEvent] = []
         for (id, history) in histories {
-            if let threat, !id.caseInsensitiveEquals(threat) { continue }
+            if let threat, !ThreatID.same(id, threat) { continue }
             for event in history.events {
                 let field: ChangelogEvent.Field, from: String?, to: String?
                 var initial: String?

@@ -157,13 +157,13 @@ public struct GateInput {
 public enum MergeGate {
     public static func evaluate(_ input: GateInput) -> [GateFinding] {
         var findings: [GateFinding] = []
-        // Ids ever seen, by their upper-cased form (trailers match without regard to case).
-        let knownIDs = Set(input.histories.keys.map { $0.uppercased() })
+        // Ids ever seen (trailers match without regard to case).
+        let knownIDs = Set(input.histories.keys.map(ThreatID.key))
         var changedPaths = Set<String>()
         for revision in input.range {
             for change in revision.threatChanges { if let path = change.newPath { changedPaths.insert(path) } }
             for file in revision.unreadableFiles { changedPaths.insert(file.path) }
-            for id in revision.reviewedIDs where !knownIDs.contains(id.uppercased()) {
+            for id in revision.reviewedIDs where !knownIDs.contains(ThreatID.key(id)) {
                 findings.append(GateFinding(
                     rule: .unknownTrailerID, threatID: id, path: nil, line: 0, commit: revision.id,
                     message: "commit \(revision.id.prefix(12)) has 'Reviewed-threat: \(id)', but no threat \(id) exists",
