@@ -6,7 +6,7 @@ import Foundation
 let libgit2Runtime: Void = {
     git_libgit2_init()
     // History walks revisit the same large `threats/` trees from commit to commit; libgit2
-    // caches trees only up to 4 KiB by default, so raise the limit (see shared/notes).
+    // caches trees only up to 4 KiB by default, so raise the limit (see docs/benchmarks.md).
     // (tmrepo also keeps its own small cache of raw trees for diffs; see RawTree.)
     _ = tmrepo_git_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
     _ = tmrepo_git_set_cache_max_size(32 << 20)

@@ -2,7 +2,7 @@ import TMGit
 import ThreatModel
 
 /// Every failure a user can see, with the message they read and the exit code scripts rely on.
-/// Exit codes (docs/exit-codes.md): 0 ok, 1 findings, 2 usage/config/repository error,
+/// Exit codes (README, "Exit codes"): 0 ok, 1 findings, 2 usage/config/repository error,
 /// 3 git history incomplete (shallow clone, missing objects).
 public enum TMRepoError: Error, CustomStringConvertible {
     case modelNotFound(searchedFrom: String)

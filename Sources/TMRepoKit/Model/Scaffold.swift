@@ -3,7 +3,7 @@ import ThreatModel
 /// What `tmrepo init` writes: a commented config, the threats folder and empty inventories.
 public enum Scaffold {
     public static let config = """
-    # tmrepo threat model configuration (format: docs/FORMAT.md).
+    # tmrepo threat model configuration (format: docs/format.md in the tmrepo repository).
     # Every key is optional; the values below are the defaults.
 
     # Folder of threat files (one Markdown file per threat), relative to this file.
