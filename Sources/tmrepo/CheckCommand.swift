@@ -46,10 +46,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let location = try model.location()
         let check = MergeCheck(location: location)
-        let headID = try head.map { try check.resolve($0, option: "--head") } ?? {
-            guard let found = try location.repository.headCommit() else { throw TMRepoError.emptyHistory }
-            return found
-        }()
+        let headID = try head.map { try check.resolve($0, option: "--head") } ?? location.headCommit()
         let baseID = try base.map { try check.resolve($0, option: "--base") } ?? check.defaultBase(head: headID)
         let result = try check.run(base: baseID, head: headID, asOf: try history.moment())
         Console.out(GateFormatter.render(result, format: format, style: .forStandardOutput()))

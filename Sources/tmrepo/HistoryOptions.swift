@@ -32,7 +32,7 @@ extension ModelOptions {
             return try ModelLocation.find(store: try store())
         } catch TMRepoError.modelNotFound(let from) {
             // No model on disk: a bare repository holds it only in commits.
-            if let location = try? ModelLocation.find(store: nil, prefix: root ?? ""), location.repository.isBare {
+            if let location = try? ModelLocation.find(store: nil, prefix: root ?? ""), location.isBare {
                 return location
             }
             throw TMRepoError.modelNotFound(searchedFrom: from)

@@ -20,7 +20,7 @@ struct HooksCommand: ParsableCommand {
 
         func installer() throws -> HookInstaller {
             let location = try ModelLocation.find(store: try? ModelStore.locate(explicit: nil))
-            return HookInstaller(directory: HookInstaller.directory(for: location.repository, explicit: hooksPath))
+            return HookInstaller(location: location, explicit: hooksPath)
         }
     }
 
@@ -48,8 +48,9 @@ struct HooksCommand: ParsableCommand {
             for line in try location.installer().install(location.names, tmrepo: tmrepo, chain: chain) { Console.line(line) }
             if location.server {
                 // The server's policy comes from its own configuration, never from what is pushed.
-                let repository = try ModelLocation.find(store: nil).repository
-                for note in try ServerSettings.record(in: repository, modelRoot: modelRoot) { Console.line(note) }
+                for note in try ServerSettings.record(directory: FileManager.default.currentDirectoryPath, modelRoot: modelRoot) {
+                    Console.line(note)
+                }
             }
         }
     }

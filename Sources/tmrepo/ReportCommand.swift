@@ -29,9 +29,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let location = try model.location()
         let analysis = try HistoryEngine(location: location).analyze()
-        let name = location.workRoot.map { URL(fileURLWithPath: $0).lastPathComponent }
-            ?? URL(fileURLWithPath: location.repository.gitDirectory).lastPathComponent
-        let report = Report(analysis: analysis, asOf: try history.moment(), name: name)
+        let report = Report(analysis: analysis, asOf: try history.moment(), name: location.displayName)
         let text = format == .html ? report.html() : report.markdown()
         if let out {
             try FileSystem.writeAtomically(Array(text.utf8), to: FileSystem.absolute(out))

@@ -48,6 +48,11 @@ public enum HookScripts {
 public struct HookInstaller {
     public let directory: String
 
+    /// The installer for a model's repository: core.hooksPath, or the git directory's hooks/, or `explicit`.
+    public init(location: ModelLocation, explicit: String?) {
+        self.init(directory: Self.directory(for: location.repository, explicit: explicit))
+    }
+
     public init(directory: String) {
         self.directory = directory
     }

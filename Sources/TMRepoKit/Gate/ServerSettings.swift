@@ -23,8 +23,13 @@ public enum ServerSettings {
         return configured ?? repository.headBranch() ?? "refs/heads/main"
     }
 
-    /// Records the settings (install time); the notes say what an administrator should know.
-    public static func record(in repository: Repository, modelRoot: String?) throws -> [String] {
+    /// Records the settings (install time) in the repository at `directory`; the notes say what an
+    /// administrator should know.
+    public static func record(directory: String, modelRoot: String?) throws -> [String] {
+        try record(in: try ModelLocation.find(store: nil, directory: directory).repository, modelRoot: modelRoot)
+    }
+
+    static func record(in repository: Repository, modelRoot: String?) throws -> [String] {
         var notes: [String] = []
         let branch = policyBranch(of: repository)
         do {
