@@ -50,7 +50,10 @@ struct ReportTests {
         #expect(html.contains("&lt;b&gt;orders-team&lt;/b&gt;"))
         #expect(html.contains("<strong>Bold</strong>"), "Markdown bodies are rendered")
         #expect(html.contains("href=\"https://example.com/a?b=1&amp;c=2\""))
-        #expect(!html.contains("http://") || !html.contains("<link"), "nothing is fetched")
+        // Nothing is fetched: no external stylesheet, script, image, font or frame.
+        for fetch in ["<link", "src=\"http", "src=\"//", "@import", "url(http", "url(//", "<iframe", "<object", "<embed"] {
+            #expect(!html.lowercased().contains(fetch), "\(fetch)")
+        }
         for section in ["summary", "charts", "reviews", "matrix", "inventory", "threats", "owners", "changelog"] {
             #expect(html.contains("<section id=\"\(section)\""), "section \(section)")
         }
