@@ -45,6 +45,7 @@ let package = Package(
         // Fuzz target: a mutation driver here; scripts/fuzz.sh also builds it as a libFuzzer target.
         .executableTarget(name: "FuzzThreatModel", dependencies: ["ThreatModel"], path: "Fuzz/FuzzThreatModel"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TMGitTests", dependencies: ["TMGit", "TestSupport"]),
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel", "TestSupport"]),
         .testTarget(name: "TMRepoKitTests", dependencies: ["TMRepoKit", "TMGit", "ThreatModel", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "tmrepo"]),

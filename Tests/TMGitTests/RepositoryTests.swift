@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import TMGit
+
+/// TMGit on real repositories made with the git CLI: what it reads must be what git says.
+struct RepositoryTests {
+    /// A repository with a file, an executable, a link, a gitlink and a nested folder, then a second commit.
+    func sample() throws -> (dir: TempDir, git: GitDriver, repository: Repository, first: ObjectID, second: ObjectID) {
+        let dir = try TempDir("tmgit")
+        let git = try GitDriver.initialize(dir.path)
+        try dir.write("a.md", "one\n")
+        try dir.write("bin/run.sh", "#!/bin/sh\n")
+        try git.run(["update-index", "--add", "--chmod=+x", "bin/run.sh"])
+        try FileManager.default.createSymbolicLink(atPath: dir.url("link.md"), withDestinationPath: "a.md")
+        try dir.write("deep/er/b.md", "two\n")
+        let first = try git.commitAll("First", date: "2026-01-01T10:00:00Z")
+        try dir.write("a.md", "one, changed\n")
+        try dir.remove("deep/er/b.md")
+        try git.run(["add", "-A"])
+        // A gitlink has no folder in the work tree: staged by hand, committed without `add -A`.
+        try git.run(["update-index", "--add", "--cacheinfo", "160000,\(first),sub.md"])
+        try git.run(["commit", "-q", "-m", "Second\n\nReviewed-threat: T-1\nSigned-off-by: A <a@example.com>"], date: "2026-01-02T10:00:00Z")
+        let second = try git.run(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let repository = try Repository.open(at: dir.path)
+        return (dir, git, repository, try #require(ObjectID(hex: first)), try #require(ObjectID(hex: second)))
+    }
+
+    @Test func filesAndFoldersComeWithTheirKinds() throws {
+        let fixture = try sample()
+        let repository = fixture.repository; let second = fixture.second
+        let files = try repository.files(in: try repository.commit(second).tree, includingFolders: true)
+        let kinds = Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.kind) })
+        #expect(kinds["a.md"] == .blob)
+        #expect(kinds["bin/run.sh"] == .blob)
+        #expect(kinds["bin"] == .tree)
+        #expect(kinds["link.md"] == .symlink)
+        #expect(kinds["sub.md"] == .submodule)
+        #expect(kinds["deep/er/b.md"] == nil, "removed in the second commit")
+        #expect(try repository.entryID(in: try repository.commit(second).tree, path: "link.md")?.kind == .symlink)
+        #expect(try repository.entryID(in: try repository.commit(second).tree, path: "missing.md") == nil)
+    }
+
+    @Test func treeChangesMatchGitDiff() throws {
+        let fixture = try sample()
+        let git = fixture.git; let repository = fixture.repository; let first = fixture.first; let second = fixture.second
+        let changes = try repository.changes(from: try repository.commit(first).tree, to: try repository.commit(second).tree)
+        let ours = Set(changes.map(\.path))
+        let theirs = Set(try git.run(["diff", "--name-only", first.hex, second.hex]).split(separator: "\n").map(String.init))
+        #expect(ours == theirs)
+        let sub = try #require(changes.first { $0.path == "sub.md" })
+        #expect(sub.oldID == nil && sub.newKind == .submodule)
+        let removed = try #require(changes.first { $0.path == "deep/er/b.md" })
+        #expect(removed.newID == nil && removed.oldKind == .blob)
+        // A filter reads only what it names: "deep" in summary is one entry for the folder.
+        let filtered = try repository.changes(from: try repository.commit(first).tree, to: try repository.commit(second).tree,
+                                              within: PathFilter(detail: ["a.md"], summary: ["deep"]))
+        #expect(Set(filtered.map(\.path)) == ["a.md", "deep"])
+    }
+
+    @Test func theIndexReportsLinksAndGitlinks() throws {
+        let fixture = try sample()
+        let repository = fixture.repository
+        let staged = Dictionary(uniqueKeysWithValues: try repository.indexFiles().map { ($0.path, $0.kind) })
+        #expect(staged["link.md"] == .symlink)
+        #expect(staged["sub.md"] == .submodule)
+        #expect(staged["a.md"] == .blob)
+    }
+
+    @Test func trailersAreReadFromTheLastParagraphOnly() throws {
+        let fixture = try sample()
+        let repository = fixture.repository; let second = fixture.second
+        let trailers = try messageTrailers(try repository.commit(second).message)
+        #expect(trailers.map(\.key) == ["Reviewed-threat", "Signed-off-by"])
+        #expect(trailers.first?.value == "T-1")
+        #expect(try messageTrailers("Reviewed-threat: T-1").isEmpty, "a subject line is not a trailer")
+    }
+
+    @Test func referencesAncestryAndWalksAgreeWithGit() throws {
+        let fixture = try sample()
+        let git = fixture.git; let repository = fixture.repository; let first = fixture.first; let second = fixture.second
+        try git.run(["branch", "side", first.hex])
+        try git.run(["symbolic-ref", "refs/remotes/origin/HEAD", "refs/heads/side"])
+        #expect(try repository.referenceCommit("side") == first)
+        #expect(try repository.referenceCommit("refs/heads/nothing") == nil)
+        #expect(repository.symbolicTarget(of: "refs/remotes/origin/HEAD") == "refs/heads/side")
+        #expect(repository.symbolicTarget(of: "refs/heads/side") == nil, "not symbolic")
+        #expect(Set(try repository.references(matching: "refs/heads/*").map(\.name)) == ["refs/heads/main", "refs/heads/side"])
+        #expect(try repository.isDescendant(second, of: first))
+        #expect(try !repository.isDescendant(first, of: second))
+        #expect(try repository.mergeBase(first, second) == first)
+        #expect(try repository.commitIDs(from: second, hiding: []) == [first, second], "parents first")
+        #expect(try repository.commitIDs(from: second, hiding: [first]) == [second])
+        #expect(repository.isCommit(first))
+        #expect(!repository.isCommit(try repository.commit(first).tree), "a tree is not a commit")
+    }
+
+    @Test func configurationIsWrittenToTheRepositoryItself() throws {
+        let fixture = try sample()
+        let dir = fixture.dir; let git = fixture.git; let repository = fixture.repository
+        try repository.setConfigString("tmrepo.policyBranch", "refs/heads/main")
+        #expect(try git.run(["config", "--local", "tmrepo.policyBranch"]).trimmingCharacters(in: .whitespacesAndNewlines) == "refs/heads/main")
+        #expect(try Repository.open(at: dir.path).configString("tmrepo.policyBranch") == "refs/heads/main")
+    }
+
+    @Test func aMissingObjectIsAnErrorThatSaysSo() throws {
+        let fixture = try sample()
+        let repository = fixture.repository
+        let missing = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
+        #expect(throws: GitError.self) { try repository.blob(missing) }
+        do {
+            _ = try repository.commit(missing)
+            Issue.record("reading a missing commit must throw")
+        } catch let error as GitError {
+            #expect(error.code == .notFound, "\(error)")
+        }
+    }
+}
