@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import TMGit
 import ThreatModel
 
@@ -17,22 +14,7 @@ public final class HistoryEngine {
     public init(location: ModelLocation, useCache: Bool = ProcessInfo.processInfo.environment["TMREPO_NO_CACHE"] == nil) {
         self.location = location
         self.useCache = useCache
-        _ = Self.oneMallocArena
     }
-
-    /// One malloc arena for the whole process (unless MALLOC_ARENA_MAX says otherwise). glibc gives
-    /// each thread that allocates under contention an arena of its own, and memory freed in one is
-    /// not reused by another: with the walk, parse and fold threads that cost 15–20 % more peak
-    /// memory (measured on the 20k-commit repository, docs/benchmarks.md) and no measurable time
-    /// (small allocations are served from per-thread caches without the arena lock).
-    private static let oneMallocArena: Void = {
-        #if canImport(Glibc)
-        // mallopt is in <malloc.h>, which Swift's Glibc module does not include; M_ARENA_MAX is -8.
-        guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil, let symbol = dlsym(nil, "mallopt") else { return }
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 1)
-        #endif
-    }()
 
     /// `timelines: false` skips building per-threat event lists (status does not show them).
     /// `collecting`: commits whose revisions to return (the merge gate's range).
