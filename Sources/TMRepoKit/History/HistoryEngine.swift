@@ -123,17 +123,21 @@ public final class HistoryEngine {
             if !newRecords.isEmpty { holding.index.append(newRecords) }
             index = holding.index
         } else {
+            // The staleness index needs only the records: built on the other core during the fold.
+            let all = records
+            let indexing = BackgroundValue { EvidenceIndex(records: all) }
             folder = makeFolder(idPrefix: config.idPrefix, timelines: timelines, collecting: collecting)
-            try folder.fold(records)
+            let folded = Result { try folder.fold(records) }
+            index = indexing.value()
+            try folded.get()
         }
         let reducer = folder.reducer
-        clock.lap("fold")
+        clock.lap("fold and evidence index")
         let problems = reducer.problems.map {
             Diagnostic(path: $0.path, line: 0, column: 0, severity: .warning, rule: $0.rule,
                        message: "\($0.message) (commit \($0.commit.prefix(12)))")
         }
-        let evidenceIndex = index ?? EvidenceIndex(records: records)
-        clock.lap("evidence index")
+        let evidenceIndex = index!
         if let cache, Self.mayWriteCache {
             cache.save(key: key, chainTip: chain?.tip, head: head, newRecords: newRecords, allRecords: records)
             clock.lap("save cache")

@@ -97,3 +97,18 @@ final class BackgroundListing: @unchecked Sendable {
         return try listed!.get()
     }
 }
+
+/// A value computed on another thread; `value()` waits for it.
+final class BackgroundValue<Value>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: Value?
+
+    init(_ compute: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async(group: group) { self.result = compute() }
+    }
+
+    func value() -> Value {
+        group.wait()
+        return result!
+    }
+}
