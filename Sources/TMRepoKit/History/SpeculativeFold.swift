@@ -39,6 +39,8 @@ final class SpeculativeFold: @unchecked Sendable {
                 var folder = HistoryFolder(parsed: parsed, idPrefix: idPrefix, recordEvents: timelines, collect: collecting) { blob, path in
                     ThreatParser.parse(path: path, bytes: try handle.blob(blob), idPrefix: idPrefix)
                 }
+                let started = DispatchTime.now()
+                func elapsed() -> UInt64 { (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000 }
                 let records: [CommitRecord]
                 do {
                     records = try HistoryCache.records(of: likely.segments)
@@ -48,7 +50,9 @@ final class SpeculativeFold: @unchecked Sendable {
                 }
                 fold.decoded = records
                 fold.recordsReady.signal()
+                Trace.note("speculative fold: \(records.count) cached records decoded after \(elapsed()) ms")
                 try folder.fold(records)
+                Trace.note("speculative fold: folded after \(elapsed()) ms")
                 return (folder, records)
             }
         }
@@ -60,7 +64,9 @@ final class SpeculativeFold: @unchecked Sendable {
     func index() -> EvidenceIndex? {
         if let indexed { return indexed }
         recordsReady.wait()
+        let started = DispatchTime.now()
         let index = decoded.map { EvidenceIndex(records: $0) }
+        Trace.note("speculative index: built in \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms")
         indexed = .some(index)
         return index
     }
