@@ -33,7 +33,7 @@ struct FileDelta: Sendable, Equatable {
 
 /// What one commit contributes to the history, computed once and cached by commit id
 /// (commits never change, so a record never goes stale).
-struct CommitRecord: Sendable {
+struct CommitRecord: Sendable, Equatable {
     let id: ObjectID
     let parents: [ObjectID]
     let rootTree: ObjectID

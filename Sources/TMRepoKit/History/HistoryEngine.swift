@@ -2,66 +2,6 @@ import Foundation
 import TMGit
 import ThreatModel
 
-/// Where a model lives in git: the repository and the model root's path inside it.
-public struct ModelLocation {
-    public let repository: Repository
-    /// The model root relative to the repository root: "" or "a/b/".
-    public let prefix: String
-    /// The model root in the work tree, when there is one.
-    public let workRoot: String?
-
-    /// Finds the repository holding the model at `store`, or, with no model on disk (a bare
-    /// repository, e.g. on a git server), the repository at `directory` with the model at `prefix`.
-    public static func find(store: ModelStore?, directory: String = FileSystem.currentDirectory, prefix: String = "") throws -> ModelLocation {
-        let start = store?.root ?? directory
-        let repository: Repository
-        do {
-            repository = try Repository.openFromEnvironment(fallback: start)
-        } catch let error as GitError where error.code == .notFound {
-            throw TMRepoError.notAGitRepository(start)
-        } catch let error as GitError {
-            throw TMRepoError.git(error)
-        }
-        if let store, let workdir = repository.workingDirectory {
-            let base = FileSystem.absolute(workdir)
-            let root = FileSystem.absolute(store.root)
-            let relative = root == base ? "" : root.hasPrefix(base + "/") ? String(root.dropFirst(base.count + 1)) + "/" : ""
-            return ModelLocation(repository: repository, prefix: relative, workRoot: store.root)
-        }
-        let normalized = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
-        return ModelLocation(repository: repository, prefix: normalized, workRoot: nil)
-    }
-}
-
-/// Everything history tells about the model at HEAD.
-public struct HistoryAnalysis {
-    public let head: ObjectID
-    /// The model as committed at HEAD (not the work tree).
-    public let model: Model
-    public let histories: [String: ThreatHistory]
-    public let lastActivity: [String: Int64]
-    public let problems: [Diagnostic]
-    public let evidence: EvidenceOracle
-    public let commitCount: Int
-    /// The revisions of the commits asked for with `collecting`, parents first.
-    public let collected: [Revision]
-    public let ancestry: CommitAncestry
-    /// Per threat-file path that cannot be read at head: the commit since which it cannot.
-    public let unreadableSince: [String: CommitRef]
-    /// Every threat id ever seen in history (live and retired).
-    public var everSeenIDs: Set<String> { Set(histories.keys) }
-
-    /// The history of a threat id (live or retired), matched without regard to case.
-    public func history(id: String) -> ThreatHistory? {
-        histories[id] ?? histories.first { $0.key.caseInsensitiveCompare(id) == .orderedSame }?.value
-    }
-
-    public func status(asOf: Int64) -> StatusReport {
-        StatusReport(model: model, histories: histories, head: head.hex, asOf: asOf, lastActivity: lastActivity,
-                     evidence: evidence, historyProblems: problems, unreadableSince: unreadableSince)
-    }
-}
-
 /// Reads the whole threat-model history reachable from HEAD: reviews, field changes,
 /// verification commits, and the code changes evidence globs are checked against.
 public final class HistoryEngine {
@@ -106,6 +46,8 @@ public final class HistoryEngine {
         ProcessInfo.processInfo.environment["GIT_QUARANTINE_PATH"] == nil
     }
 
+    /// One run: the cached chain (if any) and a walk of what it lacks give a record per commit;
+    /// records become revisions and fold into histories; the records also give the staleness index.
     private func analyzeThrowingGitErrors(at tip: String?, config override: ModelConfig?, timelines: Bool, collecting: Set<ObjectID>,
                                           trustCache: Bool) throws -> HistoryAnalysis {
         let repository = location.repository
@@ -125,73 +67,39 @@ public final class HistoryEngine {
         let cache = useCache ? HistoryCache.load(from: HistoryCache.location(for: repository), layout: layout, trusted: trustCache) : nil
         if let cache { parsed = cache.parsed }
         clock.lap("load cache (\(cache?.segments.count ?? 0) segments)")
-        // List the commits on a second handle while the HEAD model is read: the two are independent.
-        let background = Slots<Result<[CommitInfo], Error>>(count: 1)
-        let listing = DispatchGroup()
-        let fullWalkLikely = cache?.segments.isEmpty ?? true
-        if fullWalkLikely {
-            let second = try repository.reopen()
-            nonisolated(unsafe) let handle = second
-            DispatchQueue.global().async(group: listing) {
-                background[0] = Result { try HistoryWalker.commits(in: handle, head: head, hiding: []) }
-            }
-        }
-        // Meanwhile, fold the cached history that most likely applies (the newest chain leading
-        // to HEAD); it is used only if the model read next confirms the same watched paths.
-        let speculation = Slots<Result<(HistoryFolder, [CommitRecord], ObjectID, HistoryCache.Key), Error>>(count: 1)
-        // The cached records are published as soon as they are decoded, so this thread can index
-        // them for staleness while the other folds them.
-        let decodedRecords = Slots<[CommitRecord]>(count: 1)
-        let recordsReady = DispatchSemaphore(value: 0)
-        var speculating = false
-        if let cache, let newest = cache.segments.last?.key,
-           let likely = try cache.chain(for: head, key: newest, isAncestor: { try repository.isDescendant(head, of: $0) }) {
-            let second = try repository.reopen()
-            nonisolated(unsafe) let handle = second
-            let store = parsed, prefix = config.idPrefix, events = timelines
-            speculating = true
-            DispatchQueue.global().async(group: listing) {
-                speculation[0] = Result {
-                    var folder = HistoryFolder(parsed: store, idPrefix: prefix, recordEvents: events, collect: collecting) { blob, path in
-                        ThreatParser.parse(path: path, bytes: try handle.blob(blob), idPrefix: prefix)
-                    }
-                    let records: [CommitRecord]
-                    do {
-                        records = try HistoryCache.records(of: likely.segments)
-                    } catch {
-                        recordsReady.signal()
-                        throw error
-                    }
-                    decodedRecords[0] = records
-                    recordsReady.signal()
-                    try folder.fold(records)
-                    return (folder, records, likely.tip, newest)
-                }
-            }
+        // While the HEAD model is read: list the commits (no cache), or fold the likely cached chain.
+        let listing = (cache?.segments.isEmpty ?? true) ? try BackgroundListing(repository: repository, head: head) : nil
+        let speculation = try cache.flatMap {
+            try SpeculativeFold.start(cache: $0, head: head, repository: repository, parsed: parsed, idPrefix: config.idPrefix,
+                                      timelines: timelines, collecting: collecting)
         }
         let model = try readModel(tree: headCommit.tree, config: config)
         clock.lap("read HEAD model (\(model.threats.count) threats)")
-        var speculativeIndex: EvidenceIndex?
-        if speculating {
-            recordsReady.wait()
-            speculativeIndex = decodedRecords[0].map { EvidenceIndex(records: $0) }
-        }
-        listing.wait()
-        let listed = try background[0]?.get()
+        let speculativeIndex = speculation?.index()
+        let listedResult = Result { try listing?.commits() }
+        let speculatedResult = Result { try speculation?.result() }
+        let listed = try listedResult.get()
+
         let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) }
         let filter = HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence)
         let key = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix,
                                    filter: filter.signature)
         let walker = HistoryWalker(repository: repository, threatsFolder: threatsFolder, modelPrefix: location.prefix, filter: filter)
+        let chain = try cache?.chain(for: head, key: key) { try repository.isDescendant(head, of: $0) }
+        let speculated = try speculatedResult.get()
+        // The speculative fold applies when it folded exactly the chain this run uses.
+        let holding: (folder: HistoryFolder, records: [CommitRecord], index: EvidenceIndex)?
+        if let chain, let speculated, let speculativeIndex, let speculation, speculation.holds(tip: chain.tip, key: key) {
+            holding = (speculated.folder, speculated.records, speculativeIndex)
+        } else {
+            holding = nil
+        }
         var records: [CommitRecord]
         var newRecords: [CommitRecord] = []
-        let chain = try cache?.chain(for: head, key: key) { try repository.isDescendant(head, of: $0) }
-        let speculated = try speculation[0]?.get()
-        let speculationHolds = chain != nil && speculated != nil && speculativeIndex != nil && speculated!.2 == chain!.tip && speculated!.3 == key
         if let chain {
             // Only what was committed since the cached tip: O(new commits). Parents' trees
             // outside the new commits are read from git, so the cached records are not needed here.
-            records = speculationHolds ? speculated!.1 : try HistoryCache.records(of: chain.segments)
+            records = try holding?.records ?? HistoryCache.records(of: chain.segments)
             if chain.tip != head {
                 newRecords = try walker.records(head: head, hiding: [chain.tip], knownTrees: [:])
                 records += newRecords
@@ -206,43 +114,46 @@ public final class HistoryEngine {
         let unparsedFrom = chain != nil ? newRecords : records
         try parseAll(Set(unparsedFrom.flatMap { $0.threatFiles.flatMap(\.regularBlobs) }), idPrefix: config.idPrefix)
         clock.lap("parse (\(parsed.count) distinct threat files)")
-        let repositoryForParsing = location.repository
-        let idPrefix = config.idPrefix
-        var folder = HistoryFolder(parsed: parsed, idPrefix: idPrefix, recordEvents: timelines, collect: collecting) { blob, path in
-            ThreatParser.parse(path: path, bytes: try repositoryForParsing.blob(blob), idPrefix: idPrefix)
-        }
+
+        var folder: HistoryFolder
         var index: EvidenceIndex?
-        if speculationHolds, let (speculative, _, _, _) = speculated, let evidence = speculativeIndex {
-            folder = speculative
+        if let holding {
+            folder = holding.folder
             try folder.fold(newRecords)
-            if !newRecords.isEmpty { evidence.append(newRecords) }
-            index = evidence
+            if !newRecords.isEmpty { holding.index.append(newRecords) }
+            index = holding.index
         } else {
-            try folder.fold(records)
+            // The staleness index needs only the records: built on the other core during the fold.
+            let all = records
+            let indexing = BackgroundValue { EvidenceIndex(records: all) }
+            folder = makeFolder(idPrefix: config.idPrefix, timelines: timelines, collecting: collecting)
+            let folded = Result { try folder.fold(records) }
+            index = indexing.value()
+            try folded.get()
         }
         let reducer = folder.reducer
-        clock.lap("fold")
+        clock.lap("fold and evidence index")
         let problems = reducer.problems.map {
             Diagnostic(path: $0.path, line: 0, column: 0, severity: .warning, rule: $0.rule,
                        message: "\($0.message) (commit \($0.commit.prefix(12)))")
         }
-        let evidenceIndex = index ?? EvidenceIndex(records: records)
-        clock.lap("evidence index")
+        let evidenceIndex = index!
         if let cache, Self.mayWriteCache {
-            if let chain, cache.segments.count < HistoryCache.compactAfterSegments {
-                if chain.tip != head || !parsed.added.isEmpty {
-                    cache.append(key: key, base: chain.tip, tip: head, records: newRecords)
-                }
-            } else {
-                // No usable chain, or too many increments: one fresh full segment.
-                cache.rewrite(key: key, tip: head, records: records)
-            }
+            cache.save(key: key, chainTip: chain?.tip, head: head, newRecords: newRecords, allRecords: records)
             clock.lap("save cache")
         }
         return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
                                problems: problems,
                                evidence: evidenceIndex, commitCount: records.count, collected: folder.collected, ancestry: evidenceIndex,
                                unreadableSince: folder.unreadableSince)
+    }
+
+    /// A folder that parses blobs missing from the store on this engine's repository handle.
+    private func makeFolder(idPrefix: String, timelines: Bool, collecting: Set<ObjectID>) -> HistoryFolder {
+        let repository = location.repository
+        return HistoryFolder(parsed: parsed, idPrefix: idPrefix, recordEvents: timelines, collect: collecting) { blob, path in
+            ThreatParser.parse(path: path, bytes: try repository.blob(blob), idPrefix: idPrefix)
+        }
     }
 
     /// The configuration committed at `commit`.

@@ -36,6 +36,7 @@ struct HistoryWalker: @unchecked Sendable {
         let slots = Slots<Result<[CommitRecord], Error>>(count: workers)
         nonisolated(unsafe) let main = repository
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let started = DispatchTime.now()
             slots[worker] = Result {
                 let repository = worker == 0 ? main : try main.reopen()
                 let range = (worker * chunk)..<min(commits.count, (worker + 1) * chunk)
@@ -44,6 +45,7 @@ struct HistoryWalker: @unchecked Sendable {
                     return try record(for: commits[index], rootTree: trees, repository: repository)
                 }
             }
+            Trace.note("walker \(worker): \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms")
         }
         return try slots.values.flatMap { try $0!.get() }
     }

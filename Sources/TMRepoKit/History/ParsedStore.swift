@@ -1,0 +1,78 @@
+import Foundation
+import TMGit
+import ThreatModel
+
+/// Parse results by blob id: those read from the cache are decoded on first use; those
+/// computed in this run are kept apart so that only they are appended to the cache.
+/// Thread-safe: the model read and a history fold may use it at the same time.
+final class ParsedStore: @unchecked Sendable {
+    private var decoded: [ObjectID: ParsedThreatFile] = [:]
+    private var lazy: [ObjectID: BinaryReader] = [:]
+    private var addedEntries: [(ObjectID, ParsedThreatFile)] = []
+    private let lock = NSLock()
+
+    var added: [(ObjectID, ParsedThreatFile)] { lock.withLock { addedEntries } }
+
+    func remember(_ blob: ObjectID, reader: BinaryReader) {
+        lock.withLock {
+            if lazy[blob] == nil && decoded[blob] == nil { lazy[blob] = reader }
+        }
+    }
+
+    subscript(blob: ObjectID) -> ParsedThreatFile? {
+        let pending: BinaryReader? = lock.withLock {
+            if decoded[blob] != nil { return nil }
+            return lazy[blob]
+        }
+        if var reader = pending {
+            // Decoded outside the lock; two threads decoding the same entry get equal results.
+            guard let file = try? ParsedFileCodec.readParsed(&reader) else { return nil }
+            lock.withLock {
+                decoded[blob] = file
+                lazy[blob] = nil
+            }
+            return file
+        }
+        return lock.withLock { decoded[blob] }
+    }
+
+    func contains(_ blob: ObjectID) -> Bool { lock.withLock { decoded[blob] != nil || lazy[blob] != nil } }
+
+    /// Only the facts history needs, read without decoding the whole parse; nil when the blob is
+    /// unknown here or holds no readable threat.
+    func facts(_ blob: ObjectID) -> ThreatVersion? {
+        let (file, pending): (ParsedThreatFile?, BinaryReader?) = lock.withLock { (decoded[blob], lazy[blob]) }
+        if let file {
+            guard let threat = file.threat, !threat.id.isEmpty else { return nil }
+            return ThreatVersion(threat, materialDigest: file.materialDigest)
+        }
+        guard var reader = pending else { return nil }
+        return try? ParsedFileCodec.readFacts(&reader)
+    }
+
+    func add(_ blob: ObjectID, _ file: ParsedThreatFile) {
+        lock.withLock {
+            guard decoded[blob] == nil && lazy[blob] == nil else { return }
+            decoded[blob] = file
+            addedEntries.append((blob, file))
+        }
+    }
+
+    var count: Int { lock.withLock { decoded.count + lazy.count } }
+
+    /// Every result, decoding what is still lazy (for a full rewrite).
+    func all() -> [(ObjectID, ParsedThreatFile)] {
+        for blob in lock.withLock({ Array(lazy.keys) }) { _ = self[blob] }
+        return lock.withLock { decoded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    }
+}
+
+/// Notes for whoever debugs performance or the cache: printed only when TMREPO_TRACE is set.
+enum Trace {
+    static let enabled = ProcessInfo.processInfo.environment["TMREPO_TRACE"] != nil
+
+    static func note(_ message: @autoclosure () -> String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("tmrepo: \(message())\n".utf8))
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import TestSupport
+import TMGit
+import ThreatModel
+@testable import TMRepoKit
+
+/// The cache changes how long a run takes, never what it answers: on a generated history with
+/// merges, renames, reviews and evidence, every cached path (a full segment, a warm run, an
+/// increment, several increments) gives the very bytes an uncached run gives.
+struct HistoryCacheEquivalenceTests {
+    static let generator = SourceTree.shared + "/bench/gen_repo.py"
+
+    /// The status report and the changelog, as the CLI renders them.
+    func answer(_ root: String, cache: Bool) throws -> String {
+        let store = try ModelStore.locate(explicit: root)
+        let location = try ModelLocation.find(store: store)
+        let analysis = try HistoryEngine(location: location, useCache: cache).analyze()
+        let report = analysis.status(asOf: ISOTime.parse("2026-11-01")!)
+        return StatusFormatter.json(report, entries: report.entries).render()
+            + ChangelogFormatter.render(Changelog.events(histories: analysis.histories), format: .json)
+            + "\(analysis.commitCount) \(analysis.problems.map(\.message)) \(analysis.unreadableSince.keys.sorted())"
+    }
+
+    func git(_ root: String, _ arguments: [String]) throws {
+        let run = try runProcess("/usr/bin/env", ["git"] + arguments, cwd: root, environment: [
+            "GIT_AUTHOR_DATE": "2026-10-30T10:00:00Z", "GIT_COMMITTER_DATE": "2026-10-30T10:00:00Z",
+            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+        ])
+        try #require(run.status == 0, "git \(arguments): \(run.stderr)")
+    }
+
+    @Test func cachedAndUncachedAnswersAreByteIdenticalOnAGeneratedHistory() throws {
+        try #require(FileManager.default.fileExists(atPath: Self.generator), "the generator is expected at \(Self.generator)")
+        let dir = try TempDir("cache-equivalence")
+        let root = dir.path + "/repo"
+        let generated = try runProcess("/usr/bin/env", ["python3", Self.generator, "--out", root, "--commits", "1200", "--threats", "80",
+                                                        "--code-files", "200", "--seed", "7"], cwd: dir.path)
+        try #require(generated.status == 0, "gen_repo failed: \(generated.stderr)")
+        let fresh = try answer(root, cache: false)
+        #expect(try answer(root, cache: true) == fresh, "first run: writes a full segment")
+        #expect(try answer(root, cache: true) == fresh, "warm, nothing new")
+
+        // Increments: a code change, a threat edit with a review trailer, a threat removed.
+        let threats = try FileManager.default.contentsOfDirectory(atPath: root + "/threats").filter { $0.hasSuffix(".md") }.sorted()
+        let code = try FileManager.default.contentsOfDirectory(atPath: root + "/services").sorted()
+        try #require(threats.count > 3 && !code.isEmpty)
+        try Data("// more\n".utf8).append(to: root + "/services/\(code[0])/extra.ts")
+        try git(root, ["add", "-A"])
+        try git(root, ["commit", "-qm", "Code"])
+        #expect(try answer(root, cache: true) == answer(root, cache: false), "one increment")
+        let first = root + "/threats/" + threats[0]
+        let text = try String(contentsOfFile: first, encoding: .utf8)
+        try (text.replacingOccurrences(of: "severity: low", with: "severity: high")
+            .replacingOccurrences(of: "severity: medium", with: "severity: critical") + "\nMore words.\n")
+            .write(toFile: first, atomically: true, encoding: .utf8)
+        try git(root, ["commit", "-qam", "Edit\n\nReviewed-threat: \(threats[1].prefix(6))"])
+        try git(root, ["rm", "-q", "threats/" + threats[2]])
+        try git(root, ["commit", "-qm", "Retire"])
+        #expect(try answer(root, cache: true) == answer(root, cache: false), "two more increments")
+        // A rewritten tip: a fresh walk that reuses what is still there.
+        try git(root, ["reset", "-q", "--hard", "HEAD~2"])
+        try git(root, ["commit", "-q", "--allow-empty", "-m", "Elsewhere"])
+        #expect(try answer(root, cache: true) == answer(root, cache: false), "after a rewrite")
+        #expect(try answer(root, cache: true) == answer(root, cache: false), "warm after the rewrite")
+    }
+}
+
+struct HistoryCacheCodecTests {
+    func id(_ n: UInt8) -> ObjectID { ObjectID(bytes: [UInt8](repeating: n, count: 20)) }
+
+    @Test func aSegmentRoundTripsItsKeyTipsRecordsAndParses() throws {
+        let records = [
+            CommitRecord(id: id(1), parents: [], rootTree: id(2), time: 1_700_000_000, offsetMinutes: -300,
+                         author: Identity(name: "A", email: "a@example.com"), committer: Identity(name: "C", email: "c@example.com"),
+                         reviewedIDs: ["T-0001"], threatFiles: [FileDelta(path: "threats/T-0001-a.md", old: nil, new: id(3))],
+                         changedPaths: ["threats/T-0001-a.md", "src/a.ts"]),
+            CommitRecord(id: id(4), parents: [id(1), id(5)], rootTree: id(6), time: 1_700_000_100, offsetMinutes: 60,
+                         author: Identity(name: "A", email: "a@example.com"), committer: Identity(name: "A", email: "a@example.com"),
+                         reviewedIDs: [], threatFiles: [FileDelta(path: "threats/T-0002-b.md", old: id(7), new: id(8), oldKind: .symlink, newKind: .regular)],
+                         changedPaths: ["src/a.ts"]),
+        ]
+        // Paths are not stored: a parse is by blob, filled in with its path when used.
+        let parsedFile = ThreatParser.parse(path: "", bytes: Array("""
+            ---
+            id: T-0001
+            title: A
+            severity: high
+            status: open
+            ---
+            Body.
+            """.utf8), idPrefix: "T-")
+        let key = HistoryCache.Key(threatsFolder: "threats/", modelPrefix: "", idPrefix: "T-", filter: "f")
+        let bytes = HistoryCacheCodec.encodeSegment(key: key, base: id(9), tip: id(4), records: records, parsed: [(id(3), parsedFile)])
+        let store = ParsedStore()
+        let (segment, end) = try #require(HistoryCacheCodec.readSegment(bytes, at: 0, into: store))
+        #expect(end == bytes.count)
+        #expect(segment.key == key && segment.base == id(9) && segment.tip == id(4))
+        #expect(try segment.records() == records)
+        #expect(store[id(3)]?.threat == parsedFile.threat)
+        #expect(store.facts(id(3)) == ThreatVersion(parsedFile.threat!, materialDigest: parsedFile.materialDigest))
+        // Damage anywhere in the payload is caught.
+        var damaged = bytes
+        damaged[bytes.count - 3] ^= 1
+        #expect(HistoryCacheCodec.readSegment(damaged, at: 0, into: ParsedStore()) == nil)
+        #expect(HistoryCacheCodec.readSegment(Array(bytes.dropLast()), at: 0, into: ParsedStore()) == nil)
+    }
+}
+
+private extension Data {
+    func append(to path: String) throws {
+        if let handle = FileHandle(forWritingAtPath: path) {
+            handle.seekToEndOfFile()
+            handle.write(self)
+            try handle.close()
+        } else {
+            try write(to: URL(fileURLWithPath: path))
+        }
+    }
+}
