@@ -9,7 +9,8 @@ import ThreatModel
 /// merges, renames, reviews and evidence, every cached path (a full segment, a warm run, an
 /// increment, several increments) gives the very bytes an uncached run gives.
 struct HistoryCacheEquivalenceTests {
-    static let generator = SourceTree.shared + "/bench/gen_repo.py"
+    /// The project's own generator (Benchmarks/gen_history.py): the test needs nothing outside the clone.
+    static let generator = SourceTree.root + "/Benchmarks/gen_history.py"
 
     /// The status report and the changelog, as the CLI renders them.
     func answer(_ root: String, cache: Bool) throws -> String {
@@ -36,7 +37,7 @@ struct HistoryCacheEquivalenceTests {
         let root = dir.path + "/repo"
         let generated = try runProcess("/usr/bin/env", ["python3", Self.generator, "--out", root, "--commits", "1200", "--threats", "80",
                                                         "--code-files", "200", "--seed", "7"], cwd: dir.path)
-        try #require(generated.status == 0, "gen_repo failed: \(generated.stderr)")
+        try #require(generated.status == 0, "gen_history failed: \(generated.stderr)")
         let fresh = try answer(root, cache: false)
         #expect(try answer(root, cache: true) == fresh, "first run: writes a full segment")
         #expect(try answer(root, cache: true) == fresh, "warm, nothing new")

@@ -4,7 +4,7 @@ import ThreatModel
 /// Answers "did a path matching these globs change after commit V?" exactly as
 /// `git log V..HEAD -- <paths>` would: a change counts when its commit is reachable from HEAD
 /// but not from V. Built once per run from the commit records, in O(commits + changed paths).
-final class EvidenceIndex: EvidenceOracle, CommitAncestry, @unchecked Sendable {
+final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     private var ids: [ObjectID] = []
     private var indexOf: [ObjectID: Int] = [:]
     private var parents: [[Int]] = []

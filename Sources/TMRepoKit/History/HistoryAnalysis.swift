@@ -13,7 +13,6 @@ public struct HistoryAnalysis {
     public let commitCount: Int
     /// The revisions of the commits asked for with `collecting`, parents first.
     public let collected: [Revision]
-    public let ancestry: CommitAncestry
     /// Per threat-file path that cannot be read at head: the commit since which it cannot.
     public let unreadableSince: [String: CommitRef]
     /// Every threat id ever seen in history (live and retired).
@@ -21,7 +20,7 @@ public struct HistoryAnalysis {
 
     /// The history of a threat id (live or retired), matched without regard to case.
     public func history(id: String) -> ThreatHistory? {
-        histories[id] ?? histories.first { $0.key.caseInsensitiveCompare(id) == .orderedSame }?.value
+        histories[id] ?? histories.first { ThreatID.same($0.key, id) }?.value
     }
 
     public func status(asOf: Int64) -> StatusReport {

@@ -144,7 +144,7 @@ public final class HistoryEngine {
         }
         return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
                                problems: problems,
-                               evidence: evidenceIndex, commitCount: records.count, collected: folder.collected, ancestry: evidenceIndex,
+                               evidence: evidenceIndex, commitCount: records.count, collected: folder.collected,
                                unreadableSince: folder.unreadableSince)
     }
 

@@ -1,9 +1,3 @@
-/// Which commits contain which: the merge gate needs to know that a review came after a change.
-public protocol CommitAncestry {
-    /// Whether `descendant` contains `ancestor` (a commit contains itself).
-    func contains(_ descendant: String, _ ancestor: String) -> Bool
-}
-
 /// Who stands behind a commit. Without signatures, its author and committer (both claims);
 /// with `policy.require_signed_reviews`, only what a verified signature proves.
 public protocol ReviewAuthority {

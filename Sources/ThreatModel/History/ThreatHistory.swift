@@ -98,7 +98,7 @@ public struct HistoryReducer: Sendable {
     }
     /// The same, keyed by the email as written (folded to lower case once, at the end).
     private var activity: [String: Int64] = [:]
-    /// Lower-cased id → id as first seen, so trailers match ids case-insensitively in O(1).
+    /// `ThreatID.key` → id as first seen, so trailers match ids case-insensitively in O(1).
     private var canonicalID: [String: String] = [:]
 
     /// Whether to keep each threat's timeline (`events`); status needs only the summary facts.
@@ -124,7 +124,7 @@ public struct HistoryReducer: Sendable {
             problems.append(HistoryProblem(commit: revision.id, path: path, message: message, rule: LintRule.unreadableInHistory.rawValue))
         }
         for id in revision.reviewedIDs {
-            let key = histories[id] != nil ? id : canonicalID[id.lowercased()] ?? id
+            let key = histories[id] != nil ? id : canonicalID[ThreatID.key(id)] ?? id
             guard histories[key] != nil else { continue }   // the merge gate reports unknown ids
             // A block change in the same commit already recorded this review.
             if histories[key]!.reviews.last?.ref.commit == revision.id { continue }
@@ -134,7 +134,7 @@ public struct HistoryReducer: Sendable {
     }
 
     private mutating func apply(_ change: ThreatChange, ref: CommitRef, revision: Revision) {
-        if histories[change.id] == nil { canonicalID[change.id.lowercased()] = change.id }
+        if histories[change.id] == nil { canonicalID[ThreatID.key(change.id)] = change.id }
         // Taken out of the dictionary while it is changed, so its arrays are not copied.
         var history = histories.removeValue(forKey: change.id) ?? ThreatHistory(id: change.id)
         defer { histories[change.id] = history }
