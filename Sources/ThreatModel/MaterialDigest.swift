@@ -1,5 +1,3 @@
-import Crypto
-
 /// What a threat file says, reduced to a digest of its parsed values: every front-matter field
 /// but `reviewed`, then the body. YAML style (block, flow, JSON), key order, quoting and comments
 /// do not change it; any change of a value does. SHA-256 (truncated to 128 bits), because the
@@ -23,7 +21,7 @@ public struct MaterialDigest: Hashable, Sendable {
         Self.canonical(root, ignoring: ignoring, into: &bytes)
         bytes.append(0xFF)
         bytes.append(contentsOf: body.utf8)
-        let digest = Array(SHA256.hash(data: bytes))
+        let digest = ContentHash.sha256(bytes)
         func word(_ offset: Int) -> UInt64 { digest[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) } }
         self.init(high: word(0), low: word(8))
     }

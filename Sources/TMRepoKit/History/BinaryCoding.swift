@@ -197,13 +197,3 @@ struct BinaryReader {
         }
     }
 }
-
-/// FNV-1a, 64 bits: a checksum that catches truncation and damage (not an integrity proof).
-func fnv1a(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in bytes {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x0000_0100_0000_01b3
-    }
-    return hash
-}

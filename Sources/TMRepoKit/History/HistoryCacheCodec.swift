@@ -43,7 +43,7 @@ enum HistoryCacheCodec {
         header.raw(HistoryCache.magic)
         header.uint64(HistoryCache.formatVersion)
         header.uint64(UInt64(payload.count))
-        header.uint64(fnv1a(payload[...]))
+        header.uint64(ContentHash.checksum(payload[...]))
         return header.bytes + payload
     }
 
@@ -55,7 +55,7 @@ enum HistoryCacheCodec {
             let length = Int(try header.uint64())
             let checksum = try header.uint64()
             let start = offset + 28
-            guard length >= 0, start + length <= bytes.count, fnv1a(bytes[start..<(start + length)]) == checksum else { return nil }
+            guard length >= 0, start + length <= bytes.count, ContentHash.checksum(bytes[start..<(start + length)]) == checksum else { return nil }
             var reader = BinaryReader(bytes, from: start)
             try reader.readTable()
             let key = HistoryCache.Key(threatsFolder: try reader.string(), modelPrefix: try reader.string(), idPrefix: try reader.string(),

@@ -439,12 +439,7 @@ public enum ThreatComposer {
     /// A stable UUID-shaped id (8-4-4-4-12 hex, version 5 layout) derived from a name, so exports
     /// are reproducible and re-exports keep ids.
     static func uuid(_ name: String) -> String {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x8422_2325_cbf2_9ce4
-        for byte in name.utf8 {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 &+ 0x9e37_79b9
-        }
-        let hex = String(format: "%016llx%016llx", a, b)
+        let hex = ContentHash.sha256(name.utf8).prefix(16).map { String(format: "%02x", $0) }.joined()
         var chars = Array(hex)
         chars[12] = "5"
         chars[16] = ["8", "9", "a", "b"][Int(String(chars[16]), radix: 16)! % 4]
