@@ -31,7 +31,7 @@ struct HookCommand: ParsableCommand {
         @OptionGroup var history: HistoryOptions
 
         func run() throws {
-            let (diagnostics, _) = try HookCommand.runner(asOf: history).preCommit()
+            let diagnostics = try HookCommand.runner(asOf: history).preCommit()
             guard !diagnostics.isEmpty else { return }
             let errors = diagnostics.filter { $0.severity == .error }
             for diagnostic in diagnostics { Console.error(diagnostic.formatted + " [\(diagnostic.rule)]") }

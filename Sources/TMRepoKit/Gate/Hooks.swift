@@ -20,9 +20,9 @@ public struct HookRunner {
 
     /// Lints the model as staged: errors in the threat files the commit changes, and every entry
     /// under the threats folder that is not a readable threat (wherever it came from).
-    public func preCommit() throws -> (diagnostics: [Diagnostic], changed: [String]) {
+    public func preCommit() throws -> [Diagnostic] {
         let staged = ModelReader(source: try IndexSource(repository: repository, prefix: location.prefix))
-        guard let config = try staged.config() else { return ([], []) }
+        guard let config = try staged.config() else { return [] }
         let model = try staged.read()
         let committed = try repository.headCommit().map {
             TreeSource(repository: repository, tree: try repository.commit($0).tree, prefix: location.prefix, name: "HEAD")
@@ -34,7 +34,7 @@ public struct HookRunner {
             if before?.object != now?.object || before?.kind != now?.kind { changed.append(path) }
         }
         let reported = Set(changed).union(model.unreadable.map(\.path))
-        return (model.diagnostics.filter { reported.contains($0.path) }, changed.sorted())
+        return model.diagnostics.filter { reported.contains($0.path) }
     }
 
     // MARK: commit-msg

@@ -100,7 +100,9 @@ public struct MergeCheck {
         }
         let subjects: [GateSubject]
         do {
-            subjects = try RangeSubjects(repository: repository, prefix: location.prefix, config: config)
+            subjects = try RangeSubjects(repository: repository, prefix: location.prefix, config: config) { blob, path in
+                try engine.parse(blob: blob, path: path, idPrefix: config.idPrefix)
+            }
                 .subjects(baseline: baseline ?? base, head: head, headModel: analysis.model, range: range, revisions: analysis.collected)
         } catch let error as GitError {
             throw TMRepoError.from(error)

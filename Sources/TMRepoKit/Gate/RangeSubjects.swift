@@ -16,8 +16,8 @@ struct RangeSubjects {
     /// The model files outside the threats folder whose changes need a review of their own.
     static let modelFiles = [ModelConfig.fileName, InventoryParser.elementsFile, InventoryParser.assetsFile]
 
-    /// Parsed threat files by blob id: most blobs are the same at every commit looked at.
-    private let parsed = ParsedCache()
+    /// Parses a threat file by blob id: the history engine's memo, which already holds most blobs.
+    let parse: (_ blob: ObjectID, _ path: String) throws -> ParsedThreatFile
 
     /// Per threat id (`ThreatID.key`): its id as written and the digests of the files holding it.
     typealias Versions = [String: (id: String, path: String, digests: [MaterialDigest])]
@@ -72,7 +72,7 @@ struct RangeSubjects {
         var out: Versions = [:]
         for entry in try ModelReader(source: source).threatEntries(config: config).files {
             guard let blob = entry.object else { continue }
-            let file = try parsed.file(blob) { ThreatParser.parse(path: entry.path, bytes: try repository.blob(blob), idPrefix: config.idPrefix) }
+            let file = try parse(blob, entry.path)
             guard let threat = file.threat else { continue }
             let key = ThreatID.key(threat.id)
             if let known = out[key] {
@@ -133,17 +133,5 @@ struct RangeSubjects {
     static func names(_ value: String, file: String, prefix: String) -> Bool {
         let named = value.trimmingCharacters(in: .whitespaces)
         return named == file || named == prefix + file
-    }
-}
-
-/// Parse results by blob id, for one gate run.
-private final class ParsedCache {
-    private var files: [ObjectID: ParsedThreatFile] = [:]
-
-    func file(_ blob: ObjectID, parse: () throws -> ParsedThreatFile) rethrows -> ParsedThreatFile {
-        if let known = files[blob] { return known }
-        let parsed = try parse()
-        files[blob] = parsed
-        return parsed
     }
 }

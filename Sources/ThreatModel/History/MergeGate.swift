@@ -240,7 +240,8 @@ public enum MergeGate {
             case .failure(let refusal): unprovable.append("who made \(author.id.prefix(12)) cannot be told: \(refusal.reason)")
             }
         }
-        let by = changers.isEmpty ? "" : " by " + changers.sorted().joined(separator: ", ")
+        let changerNames = changers.sorted().joined(separator: ", ")
+        let by = changers.isEmpty ? "" : " by " + changerNames
         let last = subject.authors.last
         let whereText = last.map { " in \($0.id.prefix(12))" } ?? " (a version from outside the range, e.g. through a merge)"
         var refused: [String] = []
@@ -257,7 +258,7 @@ public enum MergeGate {
         }
         let because = refused.isEmpty ? "" : " (" + refused.joined(separator: "; ") + ")"
         if vouched.isEmpty {
-            let independently = input.policy.independentReview && !changers.isEmpty ? "   (by someone other than \(changers.sorted().joined(separator: ", ")))" : ""
+            let independently = input.policy.independentReview && !changers.isEmpty ? "   (by someone other than \(changerNames))" : ""
             return GateFinding(rule: rule, threatID: threatID, path: subject.path, line: subject.line, commit: last?.id,
                                message: "\(subject.name) was \(subject.what)\(whereText)\(by) and no review in the range saw the version at head\(because)",
                                fix: subject.fix + independently)
@@ -267,7 +268,7 @@ public enum MergeGate {
             let why = unprovable.isEmpty ? "" : " (" + unprovable.joined(separator: "; ") + ")"
             return GateFinding(rule: .reviewNotIndependent, threatID: threatID, path: subject.path, line: subject.line, commit: last?.id,
                                message: "\(subject.name) was \(subject.what)\(by) and reviewed only by \(reviewers); policy.independent_review asks for someone else\(why)\(because)",
-                               fix: unprovable.isEmpty ? "someone other than\(by.isEmpty ? " its authors" : by.dropFirst(3)) runs: " + subject.fix
+                               fix: unprovable.isEmpty ? "someone other than \(changers.isEmpty ? "its authors" : changerNames) runs: " + subject.fix
                                                        : "sign the change's commits (git commit -S), then have someone else review")
         }
         return nil
