@@ -13,6 +13,10 @@ public struct Policy: Hashable, Sendable {
     public var requireSignedReviews = false
     /// The allowed-signers file (git's `gpg.ssh.allowedSignersFile` format), relative to the model root.
     public var allowedSigners = ".tmrepo/allowed_signers"
+    /// Kinds of template resource that must have an element before a merge (unmodeled attack surface).
+    public var blockUnmodeled: [ElementKind] = []
+    /// Severities of threat that block a merge when their element changed after their last review.
+    public var blockChangedElements: [Severity] = []
 
     public init() {}
 }
@@ -33,6 +37,7 @@ public struct ModelConfig: Hashable, Sendable {
     /// Team name → the git identities (emails) that act for it, in file order.
     public var owners: [(team: String, members: [String])] = []
     public var policy = Policy()
+    public var system = SystemSettings()
 
     public init() {}
 
@@ -59,7 +64,7 @@ public struct ModelConfig: Hashable, Sendable {
 
     public static func == (lhs: ModelConfig, rhs: ModelConfig) -> Bool {
         lhs.threatsDirectory == rhs.threatsDirectory && lhs.idPrefix == rhs.idPrefix && lhs.reviewCadence == rhs.reviewCadence
-            && lhs.dueSoon == rhs.dueSoon && lhs.policy == rhs.policy
+            && lhs.dueSoon == rhs.dueSoon && lhs.policy == rhs.policy && lhs.system == rhs.system
             && lhs.owners.map(\.team) == rhs.owners.map(\.team) && lhs.owners.map(\.members) == rhs.owners.map(\.members)
     }
 
@@ -68,9 +73,10 @@ public struct ModelConfig: Hashable, Sendable {
         hasher.combine(idPrefix)
     }
 
-    static let knownKeys = ["threats", "id_prefix", "review_cadence", "due_soon", "owners", "policy"]
+    static let knownKeys = ["threats", "id_prefix", "review_cadence", "due_soon", "owners", "policy", "system"]
     static let policyKeys = ["block_unreviewed_changes", "block_overdue", "independent_review", "protected_branches",
-                             "allow_force_push", "require_signed_reviews", "allowed_signers"]
+                             "allow_force_push", "require_signed_reviews", "allowed_signers", "block_unmodeled",
+                             "block_changed_elements"]
 
     /// Parses `.tmrepo.yml`. Returns the config (defaults where a key is missing or wrong) and every problem.
     public static func parse(path: String = fileName, bytes: [UInt8]) -> (ModelConfig, [Diagnostic]) {
@@ -148,6 +154,8 @@ public struct ModelConfig: Hashable, Sendable {
                 }
             case "policy":
                 readPolicy(value, into: &config.policy, fields: &fields)
+            case "system":
+                config.system = SystemSettings.read(value, fields: &fields)
             default:
                 fields.checkUnknown(key, keyNode: keyNode, known: knownKeys)
             }
@@ -168,15 +176,11 @@ public struct ModelConfig: Hashable, Sendable {
             case "independent_review":
                 if let flag = fields.bool(item, field: "policy.independent_review") { policy.independentReview = flag }
             case "block_overdue":
-                var severities: [Severity] = []
-                for (text, node) in fields.stringList(item, field: "policy.block_overdue") ?? [] {
-                    if let severity = Severity(rawValue: text) {
-                        severities.append(severity)
-                    } else {
-                        fields.error(node, .invalidValue, "policy.block_overdue: '\(text)' is not one of \(Severity.choices)")
-                    }
-                }
-                policy.blockOverdue = severities
+                policy.blockOverdue = fields.enumList(item, field: "policy.block_overdue", as: Severity.self) ?? []
+            case "block_unmodeled":
+                policy.blockUnmodeled = fields.enumList(item, field: "policy.block_unmodeled", as: ElementKind.self) ?? []
+            case "block_changed_elements":
+                policy.blockChangedElements = fields.enumList(item, field: "policy.block_changed_elements", as: Severity.self) ?? []
             case "protected_branches":
                 policy.protectedBranches = (fields.stringList(item, field: "policy.protected_branches") ?? []).map(\.0)
             case "allow_force_push":

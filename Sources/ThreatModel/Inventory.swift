@@ -10,9 +10,13 @@ public struct Element: Hashable, Sendable {
     public var from: String?
     public var to: String?
     public var trustBoundary: String?
+    /// The template resource this element stands for, when it was discovered or linked by hand.
+    public var resource: ResourceLink?
+    /// The line of the element's entry in elements.yml (0 when not read from a file).
+    public var line: Int = 0
 
     public init(id: String, kind: ElementKind, name: String, description: String? = nil, from: String? = nil,
-                to: String? = nil, trustBoundary: String? = nil) {
+                to: String? = nil, trustBoundary: String? = nil, resource: ResourceLink? = nil) {
         self.id = id
         self.kind = kind
         self.name = name
@@ -20,6 +24,35 @@ public struct Element: Hashable, Sendable {
         self.from = from
         self.to = to
         self.trustBoundary = trustBoundary
+        self.resource = resource
+    }
+}
+
+/// A resource in an infrastructure template: `template.yaml#OrderFunction` (template path
+/// relative to the model root, `#`, logical id).
+public struct ResourceLink: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var template: String
+    public var logicalID: String
+
+    public init(template: String, logicalID: String) {
+        self.template = template
+        self.logicalID = logicalID
+    }
+
+    /// Parses `path#LogicalId`; nil when either part is missing or the path leaves the model root.
+    public init?(_ text: String) {
+        guard let hash = text.lastIndex(of: "#") else { return nil }
+        let template = String(text[..<hash]), logicalID = String(text[text.index(after: hash)...])
+        guard !template.isEmpty, !logicalID.isEmpty, !template.hasPrefix("/"),
+              !template.split(separator: "/").contains(".."),
+              logicalID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+        self.init(template: template, logicalID: logicalID)
+    }
+
+    public var description: String { "\(template)#\(logicalID)" }
+
+    public static func < (lhs: ResourceLink, rhs: ResourceLink) -> Bool {
+        (lhs.template, lhs.logicalID) < (rhs.template, rhs.logicalID)
     }
 }
 
@@ -56,13 +89,22 @@ public enum InventoryParser {
                 case "from": element.from = fields.singleLine(value, field: "from")
                 case "to": element.to = fields.singleLine(value, field: "to")
                 case "trust_boundary": element.trustBoundary = fields.singleLine(value, field: "trust_boundary")
-                default: fields.checkUnknown(key, keyNode: keyNode, known: ["id", "kind", "name", "description", "from", "to", "trust_boundary"])
+                case "resource":
+                    if let text = fields.singleLine(value, field: "resource") {
+                        if let link = ResourceLink(text) {
+                            element.resource = link
+                        } else {
+                            fields.error(value, .invalidValue, "resource: '\(text)' is not a template resource (path/to/template.yaml#LogicalId, inside the model root)")
+                        }
+                    }
+                default: fields.checkUnknown(key, keyNode: keyNode, known: ["id", "kind", "name", "description", "from", "to", "trust_boundary", "resource"])
                 }
             }
             if !pairs.contains(where: { $0.key == "kind" }) {
                 fields.error(item, .missingField, "kind: required (\(ElementKind.choices))")
             }
             guard let id, let kind else { return nil }
+            element.line = item.mark.line
             element.id = id
             element.kind = kind
             element.name = name ?? id

@@ -108,6 +108,20 @@ struct FieldReader {
         return value
     }
 
+    /// A list of enum values (`[critical, high]`); each unknown one is an error naming the choices.
+    mutating func enumList<E: RawRepresentable & CaseIterable>(_ node: YNode, field: String, as type: E.Type) -> [E]? where E.RawValue == String {
+        guard let items = stringList(node, field: field) else { return nil }
+        var values: [E] = []
+        for (text, item) in items {
+            if let value = E(rawValue: text) {
+                values.append(value)
+            } else {
+                error(item, .invalidValue, "\(context)\(field): '\(text)' is not one of \(E.choices)")
+            }
+        }
+        return values
+    }
+
     /// A list of scalars; a single scalar is accepted as a list of one.
     mutating func stringList(_ node: YNode, field: String) -> [(String, YNode)]? {
         switch node {
