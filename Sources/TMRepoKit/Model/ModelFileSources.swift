@@ -24,7 +24,7 @@ public struct WorkTreeSource: ModelFileSource {
         while let next = pending.popLast() {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: root + "/" + next) else { continue }
             for name in names.sorted() {
-                let relative = next + "/" + name
+                let relative = next.isEmpty ? name : next + "/" + name
                 guard let entry = Self.classify(root + "/" + relative, relative: relative) else { continue }
                 out.append(entry)
                 if entry.kind == .folder && !name.hasPrefix(".") { pending.append(relative) }
@@ -84,7 +84,10 @@ public struct TreeSource: ModelFileSource {
     }
 
     public func entries(under folder: String) throws -> [SourceEntry] {
-        guard let found = try repository.entryID(in: tree, path: prefix + String(folder.dropLast())), found.kind == .tree else { return [] }
+        var path = prefix + folder
+        if path.hasSuffix("/") { path.removeLast() }
+        let found = path.isEmpty ? (id: tree, kind: EntryKind.tree) : try repository.entryID(in: tree, path: path)
+        guard let found, found.kind == .tree else { return [] }
         return try repository.files(in: found.id, includingFolders: true).map { sourceEntry($0, path: folder + $0.path) }
     }
 

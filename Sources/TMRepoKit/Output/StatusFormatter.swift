@@ -19,6 +19,7 @@ public enum StatusFormatter {
                 ("stale_mitigations", .int(entries.reduce(0) { $0 + ($1.staleMitigations.isEmpty ? 0 : Set($1.staleMitigations.map(\.id)).count) })),
                 ("ownership_gaps", .int(count(entries) { $0.ownershipProblem != nil })),
                 ("unreadable", .int(report.unreadable.count)),
+                ("element_changed", .int(count(entries) { $0.elementChanged != nil })),
             ])),
             ("counts", .object([
                 ("severity", .object(Severity.allCases.map { severity in (severity.rawValue, .int(count(entries) { $0.threat.severity == severity })) })),
@@ -95,6 +96,8 @@ public enum StatusFormatter {
         }
         writer.arrayEnd()
         writer.key("ownership_problem"); writer.optional(entry.ownershipProblem)
+        writer.key("element_changed")
+        if let change = entry.elementChanged { writer.value(elementChangeJSON(change)) } else { writer.null() }
         writer.objectEnd()
     }
 
@@ -123,7 +126,13 @@ public enum StatusFormatter {
                 return .object(pairs)
             })),
             ("ownership_problem", .optional(entry.ownershipProblem)),
+            ("element_changed", entry.elementChanged.map(elementChangeJSON) ?? .null),
         ])
+    }
+
+    static func elementChangeJSON(_ change: ElementChange) -> JSON {
+        .object([("element", .string(change.element)), ("commit", .string(change.commit)),
+                 ("part", .string(change.part.rawValue)), ("path", .string(change.path))])
     }
 
     public static func text(_ report: StatusReport, entries: [ThreatStatusEntry], commitCount: Int, style: Style) -> String {
@@ -159,6 +168,14 @@ public enum StatusFormatter {
             [entry.threat.id, entry.threat.severity?.rawValue ?? "?", "\(entry.daysOverdue)d overdue", entry.threat.owner ?? "-",
              entry.lastReview.map { "last \(Day(unixTime: $0.ref.time)) by \($0.reviewer)" } ?? "never reviewed", entry.threat.title]
         }, columnStyles: [2: style.red])
+        let changed = entries.filter { $0.elementChanged != nil }
+        if !changed.isEmpty {
+            out.append("")
+            out.append(style.bold("Due: element changed after the last review (\(changed.count))"))
+            out += table(changed.map { entry in
+                [entry.threat.id, entry.threat.severity?.rawValue ?? "?", entry.elementChanged!.summary, entry.threat.owner ?? "-", entry.threat.title]
+            }, columnStyles: [2: style.yellow])
+        }
         let soon = entries.filter(\.dueSoon)
         if !soon.isEmpty {
             out.append("")

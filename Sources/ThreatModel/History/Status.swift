@@ -6,6 +6,40 @@ public protocol EvidenceOracle {
     func firstChange(matching globs: [String], after commit: String) -> String?
 }
 
+/// Answers "did the system behind this element change after this commit?": its template
+/// resource's definition or the code it deploys. The app layer answers from the templates' history.
+public protocol ElementChangeOracle {
+    /// The first change after `commit` (one that `commit` does not contain), or nil when none.
+    func firstChange(of element: Element, after commit: String) -> ElementChange?
+}
+
+/// A change of an element's resource after the last review of a threat on it: the threat is due.
+public struct ElementChange: Hashable, Sendable {
+    public enum Part: String, Sendable {
+        /// The resource's parsed definition in its template (formatting and comments aside).
+        case definition
+        /// The code the resource deploys (a function's `CodeUri` / `Handler`).
+        case code
+    }
+
+    public let element: String
+    public let commit: String
+    public let part: Part
+    /// The template or code path that changed.
+    public let path: String
+
+    public init(element: String, commit: String, part: Part, path: String) {
+        self.element = element
+        self.commit = commit
+        self.part = part
+        self.path = path
+    }
+
+    public var summary: String {
+        "element \(element) changed in \(commit.prefix(12)) after its last review (\(part == .definition ? "its resource in \(path)" : "code \(path)"))"
+    }
+}
+
 /// Why a mitigation is stale.
 public struct StaleMitigation: Hashable, Sendable {
     public enum Reason: String, Sendable {
@@ -35,9 +69,11 @@ public final class ThreatStatusEntry: Sendable {
     public let staleMitigations: [StaleMitigation]
     /// No owner, or one that is neither a configured team nor an email.
     public let ownershipProblem: String?
+    /// The threat's element changed after its last review (or, never reviewed, its creation): review it now.
+    public let elementChanged: ElementChange?
 
     public init(threat: Threat, created: CommitRef?, lastReview: Review?, reviewDue: Day?, overdue: Bool, daysOverdue: Int,
-                dueSoon: Bool, staleMitigations: [StaleMitigation], ownershipProblem: String?) {
+                dueSoon: Bool, staleMitigations: [StaleMitigation], ownershipProblem: String?, elementChanged: ElementChange? = nil) {
         self.threat = threat
         self.created = created
         self.lastReview = lastReview
@@ -47,6 +83,7 @@ public final class ThreatStatusEntry: Sendable {
         self.dueSoon = dueSoon
         self.staleMitigations = staleMitigations
         self.ownershipProblem = ownershipProblem
+        self.elementChanged = elementChanged
     }
 }
 
@@ -73,6 +110,7 @@ public struct StatusReport: Sendable {
     public static let inactiveAfterDays = 180
 
     public var overdue: [ThreatStatusEntry] { entries.filter(\.overdue) }
+    public var elementChanged: [ThreatStatusEntry] { entries.filter { $0.elementChanged != nil } }
     public var dueSoon: [ThreatStatusEntry] { entries.filter(\.dueSoon) }
     public var neverReviewed: [ThreatStatusEntry] { entries.filter { $0.lastReview == nil && $0.reviewDue != nil } }
     public var staleCount: Int { entries.reduce(0) { $0 + Set($1.staleMitigations.map(\.id)).count } }
@@ -89,7 +127,8 @@ public struct StatusReport: Sendable {
     /// (last review day, or creation day when never reviewed) + cadence, and overdue after that day.
     public init(model: Model, histories: [String: ThreatHistory], head: String, asOf: Int64,
                 lastActivity: [String: Int64], evidence: EvidenceOracle, historyProblems: [Diagnostic] = [],
-                unreadableSince: [String: CommitRef] = [:]) {
+                unreadableSince: [String: CommitRef] = [:], elementChanges: ElementChangeOracle? = nil) {
+        let elementsByID = Dictionary((model.elements ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let config = model.config
         let today = Day(unixTime: asOf)
         var entries: [ThreatStatusEntry] = []
@@ -131,13 +170,20 @@ public struct StatusReport: Sendable {
                     ownership = "no owner"
                 }
             }
+            // A closed threat needs no review; any other is due once its element changed since it was last looked at.
+            var changed: ElementChange?
+            if threat.status != .closed, let elementChanges, let element = threat.element.flatMap({ elementsByID[$0] }),
+               let since = lastReview?.ref.commit ?? history?.created?.commit {
+                changed = elementChanges.firstChange(of: element, after: since)
+            }
             entries.append(ThreatStatusEntry(threat: threat, created: history?.created, lastReview: lastReview, reviewDue: reviewDue,
                                              overdue: daysOverdue > 0, daysOverdue: daysOverdue, dueSoon: dueSoon,
-                                             staleMitigations: stale, ownershipProblem: ownership))
+                                             staleMitigations: stale, ownershipProblem: ownership, elementChanged: changed))
         }
-        // Most urgent first: overdue by severity then days, then due soon, stale, the rest.
+        // Most urgent first: overdue by severity then days, then changed elements, due soon, stale, the rest.
         func urgency(_ entry: ThreatStatusEntry) -> (Int, Int, Int, String) {
-            let bucket = entry.overdue ? 0 : entry.dueSoon ? 1 : !entry.staleMitigations.isEmpty ? 2 : entry.ownershipProblem != nil ? 3 : 4
+            let bucket = entry.overdue ? 0 : entry.elementChanged != nil ? 1 : entry.dueSoon ? 2
+                : !entry.staleMitigations.isEmpty ? 3 : entry.ownershipProblem != nil ? 4 : 5
             return (bucket, entry.threat.severity?.rank ?? 9, -entry.daysOverdue, entry.threat.id)
         }
         // Sort small keys, then gather the (large) entries once.
