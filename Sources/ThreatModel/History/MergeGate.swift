@@ -80,6 +80,8 @@ public struct GateFinding: Hashable, Sendable {
         case unreadableThreat = "unreadable-threat"
         case unreviewedModelFileChange = "unreviewed-model-file-change"
         case configError = "config-error"
+        case elementChanged = "element-changed"
+        case unmodeledResource = "unmodeled-resource"
 
         public var summary: String {
             switch self {
@@ -91,6 +93,8 @@ public struct GateFinding: Hashable, Sendable {
             case .unreadableThreat: "An entry under the threats folder is not a readable threat"
             case .unreviewedModelFileChange: "A model file (.tmrepo.yml, elements.yml, assets.yml) changed in the range without a review"
             case .configError: "The configuration at head cannot be read"
+            case .elementChanged: "A threat of a blocking severity is on an element that changed after its last review"
+            case .unmodeledResource: "A template resource of a blocking kind has no element in elements.yml"
             }
         }
     }
@@ -133,9 +137,14 @@ public struct GateInput {
     /// What changed between base and head, with the reviews that saw each version at head.
     public let subjects: [GateSubject]
     public let authority: ReviewAuthority
+    /// When the elements' resources and code changed (nil: no templates).
+    public let elementChanges: ElementChangeOracle?
+    /// Template resources with no element at head: (kind, logical id, template path, line, commit that added it).
+    public let unmodeled: [UnmodeledResource]
 
     public init(range: [Revision], model: Model, histories: [String: ThreatHistory], status: StatusReport, policy: Policy,
-                asOf: Int64, subjects: [GateSubject], authority: ReviewAuthority = CommitIdentities()) {
+                asOf: Int64, subjects: [GateSubject], authority: ReviewAuthority = CommitIdentities(),
+                elementChanges: ElementChangeOracle? = nil, unmodeled: [UnmodeledResource] = []) {
         self.range = range
         self.model = model
         self.histories = histories
@@ -144,6 +153,27 @@ public struct GateInput {
         self.asOf = asOf
         self.subjects = subjects
         self.authority = authority
+        self.elementChanges = elementChanges
+        self.unmodeled = unmodeled
+    }
+}
+
+/// A template resource no element stands for, as the gate sees it.
+public struct UnmodeledResource: Hashable, Sendable {
+    public let kind: ElementKind
+    public let logicalID: String
+    public let type: String
+    public let template: String
+    public let line: Int
+    public let addedIn: String?
+
+    public init(kind: ElementKind, logicalID: String, type: String, template: String, line: Int, addedIn: String?) {
+        self.kind = kind
+        self.logicalID = logicalID
+        self.type = type
+        self.template = template
+        self.line = line
+        self.addedIn = addedIn
     }
 }
 
@@ -181,6 +211,28 @@ public enum MergeGate {
                 fix: "tmrepo review \(id) --commit"))
         }
 
+        for entry in input.status.entries {
+            guard let severity = entry.threat.severity, input.policy.blockChangedElements.contains(severity),
+                  entry.threat.status != .closed, let oracle = input.elementChanges,
+                  let element = entry.threat.element.flatMap({ id in input.model.elements?.first { $0.id == id } }) else { continue }
+            // The clock starts at the last review the authority accepts (signed, when the policy asks).
+            let history = input.histories[entry.threat.id]
+            guard let since = lastAcceptedReview(entry, input: input)?.ref.commit ?? history?.created?.commit,
+                  let change = oracle.firstChange(of: element, after: since) else { continue }
+            let id = entry.threat.id
+            findings.append(GateFinding(
+                rule: .elementChanged, threatID: id, path: entry.threat.path, line: entry.threat.location(of: "element").line, commit: change.commit,
+                message: "\(id) (\(severity.rawValue)): \(change.summary)",
+                fix: "review \(id) against the change (git show \(change.commit.prefix(12))), then: tmrepo review \(id) --commit"))
+        }
+        for resource in input.unmodeled where input.policy.blockUnmodeled.contains(resource.kind) {
+            let added = resource.addedIn.map { " added in \($0.prefix(12))" } ?? ""
+            findings.append(GateFinding(
+                rule: .unmodeledResource, threatID: nil, path: resource.template, line: resource.line, commit: resource.addedIn,
+                message: "\(resource.kind.rawValue) \(resource.logicalID) (\(resource.type))\(added) is not in elements.yml: attack surface nobody modeled",
+                fix: "tmrepo discover, then model its threats (tmrepo matrix shows the gaps) and commit with a review"))
+        }
+
         // Nothing the gate cannot read is invisible to it: every unreadable entry blocks, changed or not.
         for item in input.status.unreadable {
             let held = item.threatID.map { " (it holds \($0))" } ?? ""
@@ -205,21 +257,25 @@ public enum MergeGate {
     /// accepts (with signed reviews, an unsigned one does not reset the clock): due day, days
     /// overdue and the review counted; nil when it is not overdue.
     static func overdue(_ entry: ThreatStatusEntry, input: GateInput) -> (Day, Int, Review?)? {
-        var last = entry.lastReview
-        if !(input.authority is CommitIdentities) {
-            let candidates = (input.histories[entry.threat.id]?.reviews ?? []).filter { $0.ref.time <= input.asOf }
-                .sorted { $0.ref.time > $1.ref.time }
-            last = candidates.first { review in
-                if case .success = input.authority.reviewers(commit: review.ref.commit, author: review.ref.author, committer: nil) { return true }
-                return false
-            }
-        }
+        let last = lastAcceptedReview(entry, input: input)
         let created = input.histories[entry.threat.id]?.created
         guard let due = StatusReport.reviewDue(threat: entry.threat, config: input.model.config, lastReview: last, created: created) else {
             return nil
         }
         let days = Day(unixTime: input.asOf).daysSinceEpoch - due.daysSinceEpoch
         return days > 0 ? (due, days, last) : nil
+    }
+
+    /// The last review up to the moment judged that the authority accepts (with signed reviews, an
+    /// unsigned one does not count).
+    static func lastAcceptedReview(_ entry: ThreatStatusEntry, input: GateInput) -> Review? {
+        guard !(input.authority is CommitIdentities) else { return entry.lastReview }
+        let candidates = (input.histories[entry.threat.id]?.reviews ?? []).filter { $0.ref.time <= input.asOf }
+            .sorted { $0.ref.time > $1.ref.time }
+        return candidates.first { review in
+            if case .success = input.authority.reviewers(commit: review.ref.commit, author: review.ref.author, committer: nil) { return true }
+            return false
+        }
     }
 
     /// Whether a subject's version at head was reviewed in the range: a review that saw exactly
