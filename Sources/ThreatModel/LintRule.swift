@@ -31,14 +31,19 @@ public enum LintRule: String, CaseIterable, Sendable {
     case unreadableInHistory = "unreadable-in-history"
     case reviewDateAfterCommit = "review-date-after-commit"
     case reviewAfterAsOf = "review-after-as-of"
+    case unknownFlowEnd = "unknown-flow-end"
+    case unmodeledResource = "unmodeled-resource"
+    case missingResource = "missing-resource"
+    case templateUnreadable = "template-unreadable"
 
-    /// Where the rule applies: a model file as it is, or its history.
-    public enum Scope: Sendable { case file, history }
+    /// Where the rule applies: a model file as it is, its history, or the templates beside it.
+    public enum Scope: Sendable { case file, history, system }
 
     /// The level it is reported at (a few rules are reported at another level where a message says why).
     public var level: Diagnostic.Level {
         switch self {
-        case .unknownOwner, .unknownField, .duplicateValue, .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf: .warning
+        case .unknownOwner, .unknownField, .duplicateValue, .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf,
+             .unmodeledResource, .missingResource: .warning
         default: .error
         }
     }
@@ -46,6 +51,7 @@ public enum LintRule: String, CaseIterable, Sendable {
     public var scope: Scope {
         switch self {
         case .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf: .history
+        case .unmodeledResource, .missingResource, .templateUnreadable: .system
         default: .file
         }
     }
@@ -82,6 +88,10 @@ public enum LintRule: String, CaseIterable, Sendable {
         case .unreadableInHistory: "a commit wrote a threat file that cannot be read; its threat keeps the facts of its last readable version"
         case .reviewDateAfterCommit: "a `reviewed.on` later than the commit that wrote it: the commit time counts, not the typed date"
         case .reviewAfterAsOf: "a review whose commit time is after the moment judged (`--as-of`, or now): it does not count yet"
+        case .unknownFlowEnd: "a data-flow element's `from` or `to` is not an element in `elements.yml`"
+        case .unmodeledResource: "a template resource that maps to an element kind has no element in `elements.yml` (attack surface nobody modeled; `tmrepo discover` adds it)"
+        case .missingResource: "an element's `resource:` names a template or a logical id that no template declares any more"
+        case .templateUnreadable: "a template that `system.templates` names, or a file named `template.yaml`, cannot be read: missing, a link, or too large"
         }
     }
 

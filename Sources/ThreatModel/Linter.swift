@@ -43,6 +43,20 @@ public enum Linter {
         return out
     }
 
+    /// Data flows must connect elements that exist.
+    public static func checkElements(_ elements: [Element]) -> [Diagnostic] {
+        let ids = Set(elements.map(\.id))
+        var out: [Diagnostic] = []
+        for element in elements where element.kind == .dataFlow {
+            for (field, end) in [("from", element.from), ("to", element.to)] {
+                guard let end, !ids.contains(end) else { continue }
+                out.append(Diagnostic(path: InventoryParser.elementsFile, line: element.line, column: 1, rule: .unknownFlowEnd,
+                                      message: "element \(element.id): \(field): '\(end)' is not an element in \(InventoryParser.elementsFile)"))
+            }
+        }
+        return out
+    }
+
     /// An owner is a configured team, or an email (a person).
     public static func isKnownOwner(_ owner: String, config: ModelConfig) -> Bool {
         config.isKnownTeam(owner) || owner.contains("@")

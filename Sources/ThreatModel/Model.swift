@@ -123,7 +123,7 @@ public struct Model: Sendable {
         if let file = sources.elements {
             let (parsed, problems) = InventoryParser.parseElements(path: file.path, bytes: file.bytes)
             elements = parsed
-            diagnostics += problems
+            diagnostics += problems + Linter.checkElements(parsed)
         }
         var assets: [Asset]?
         if let file = sources.assets {
