@@ -3,7 +3,8 @@
 # history commands have something real to read: an initial import in January, reviews on the
 # days the files say (each a commit by the reviewer), a severity raised after a pentest, threats
 # added and one retired, a Reviewed-threat trailer, and code changed under two mitigations'
-# evidence after they were verified. The last commit leaves the model exactly as bundled.
+# evidence after they were verified; the SAM template from the start, and in October a refund
+# function nobody modeled. The last commit leaves the model exactly as bundled.
 #
 #   scripts/replay-example.sh EXAMPLE_DIR TARGET_DIR
 set -euo pipefail
@@ -28,6 +29,8 @@ code() { mkdir -p "$(dirname "$1")"; printf '// %s\n// %s\n' "$1" "$2" > "$1"; }
 
 # January: the first threat-modeling session. Reviews and verifications are not recorded yet.
 cp "$example/.tmrepo.yml" "$example/elements.yml" "$example/assets.yml" .
+# The SAM template as first deployed: the refund function comes in October, without a threat model.
+sed '/^  RefundFunction:/,/^$/d' "$example/template.yaml" > template.yaml
 mkdir threats
 for file in "$example"/threats/*.md; do
     name=$(basename "$file")
@@ -93,6 +96,11 @@ review 2026-09-15 alice@example.com T-0011
 git rm -q threats/T-0019-*.md
 at 2026-09-30 erin@example.com "Retire T-0019: the admin console moved to Cognito"
 
+# The refund function ships: new attack surface, and no element or threat for it yet.
+cp "$example/template.yaml" template.yaml
+code services/refunds/src/handler.ts "refund an order"
+at 2026-10-02 dan@example.com "Refunds: POST /orders/{orderId}/refund on the storefront API"
+
 # A code change that records a review of the threat it hardens, with a trailer.
 code services/shared/logging.ts "redact Authorization and Cookie headers"
 at 2026-10-05 grace@example.com "Redact tokens in logs
@@ -102,5 +110,6 @@ cp "$example"/threats/T-0018-*.md threats/
 at 2026-10-06 dan@example.com "Review T-0018"
 
 # The model now matches the bundled example exactly.
-diff -r -q "$example/threats" threats >/dev/null || { echo "replay-example: the replayed model differs from $example" >&2; exit 1; }
+diff -r -q "$example/threats" threats >/dev/null && cmp -s "$example/template.yaml" template.yaml \
+    || { echo "replay-example: the replayed model differs from $example" >&2; exit 1; }
 echo "$target"
