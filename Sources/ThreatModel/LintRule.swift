@@ -31,14 +31,17 @@ public enum LintRule: String, CaseIterable, Sendable {
     case unreadableInHistory = "unreadable-in-history"
     case reviewDateAfterCommit = "review-date-after-commit"
     case reviewAfterAsOf = "review-after-as-of"
+    case templateUnknownTag = "template-unknown-tag"
+    case unmappedResource = "unmapped-resource"
 
     /// Where the rule applies: a model file as it is, or its history.
-    public enum Scope: Sendable { case file, history }
+    public enum Scope: Sendable { case file, history, template }
 
     /// The level it is reported at (a few rules are reported at another level where a message says why).
     public var level: Diagnostic.Level {
         switch self {
-        case .unknownOwner, .unknownField, .duplicateValue, .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf: .warning
+        case .unknownOwner, .unknownField, .duplicateValue, .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf,
+             .unmappedResource: .warning
         default: .error
         }
     }
@@ -46,6 +49,7 @@ public enum LintRule: String, CaseIterable, Sendable {
     public var scope: Scope {
         switch self {
         case .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf: .history
+        case .templateUnknownTag, .unmappedResource: .template
         default: .file
         }
     }
@@ -82,6 +86,8 @@ public enum LintRule: String, CaseIterable, Sendable {
         case .unreadableInHistory: "a commit wrote a threat file that cannot be read; its threat keeps the facts of its last readable version"
         case .reviewDateAfterCommit: "a `reviewed.on` later than the commit that wrote it: the commit time counts, not the typed date"
         case .reviewAfterAsOf: "a review whose commit time is after the moment judged (`--as-of`, or now): it does not count yet"
+        case .templateUnknownTag: "a YAML tag in a CloudFormation/SAM template that is not an intrinsic function's short form (`!Ref`, `!GetAtt`, `!Sub`, …)"
+        case .unmappedResource: "a template resource whose type the mapping table does not know: reported, never dropped (add it under `system: mapping` in `.tmrepo.yml`)"
         }
     }
 
