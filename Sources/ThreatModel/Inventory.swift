@@ -28,34 +28,6 @@ public struct Element: Hashable, Sendable {
     }
 }
 
-/// A resource in an infrastructure template: `template.yaml#OrderFunction` (template path
-/// relative to the model root, `#`, logical id).
-public struct ResourceLink: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var template: String
-    public var logicalID: String
-
-    public init(template: String, logicalID: String) {
-        self.template = template
-        self.logicalID = logicalID
-    }
-
-    /// Parses `path#LogicalId`; nil when either part is missing or the path leaves the model root.
-    public init?(_ text: String) {
-        guard let hash = text.lastIndex(of: "#") else { return nil }
-        let template = String(text[..<hash]), logicalID = String(text[text.index(after: hash)...])
-        guard !template.isEmpty, !logicalID.isEmpty, !template.hasPrefix("/"),
-              !template.split(separator: "/").contains(".."),
-              logicalID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
-        self.init(template: template, logicalID: logicalID)
-    }
-
-    public var description: String { "\(template)#\(logicalID)" }
-
-    public static func < (lhs: ResourceLink, rhs: ResourceLink) -> Bool {
-        (lhs.template, lhs.logicalID) < (rhs.template, rhs.logicalID)
-    }
-}
-
 /// Something worth protecting, from `assets.yml`.
 public struct Asset: Hashable, Sendable {
     public var id: String
@@ -91,7 +63,7 @@ public enum InventoryParser {
                 case "trust_boundary": element.trustBoundary = fields.singleLine(value, field: "trust_boundary")
                 case "resource":
                     if let text = fields.singleLine(value, field: "resource") {
-                        if let link = ResourceLink(text) {
+                        if let link = ResourceLink(reference: text) {
                             element.resource = link
                         } else {
                             fields.error(value, .invalidValue, "resource: '\(text)' is not a template resource (path/to/template.yaml#LogicalId, inside the model root)")

@@ -35,6 +35,8 @@ public enum LintRule: String, CaseIterable, Sendable {
     case unmodeledResource = "unmodeled-resource"
     case missingResource = "missing-resource"
     case templateUnreadable = "template-unreadable"
+    case templateUnknownTag = "template-unknown-tag"
+    case unmappedResource = "unmapped-resource"
 
     /// Where the rule applies: a model file as it is, its history, or the templates beside it.
     public enum Scope: Sendable { case file, history, system }
@@ -43,7 +45,7 @@ public enum LintRule: String, CaseIterable, Sendable {
     public var level: Diagnostic.Level {
         switch self {
         case .unknownOwner, .unknownField, .duplicateValue, .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf,
-             .unmodeledResource, .missingResource: .warning
+             .unmodeledResource, .missingResource, .unmappedResource: .warning
         default: .error
         }
     }
@@ -51,7 +53,7 @@ public enum LintRule: String, CaseIterable, Sendable {
     public var scope: Scope {
         switch self {
         case .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf: .history
-        case .unmodeledResource, .missingResource, .templateUnreadable: .system
+        case .unmodeledResource, .missingResource, .templateUnreadable, .templateUnknownTag, .unmappedResource: .system
         default: .file
         }
     }
@@ -92,6 +94,8 @@ public enum LintRule: String, CaseIterable, Sendable {
         case .unmodeledResource: "a template resource that maps to an element kind has no element in `elements.yml` (attack surface nobody modeled; `tmrepo discover` adds it)"
         case .missingResource: "an element's `resource:` names a template or a logical id that no template declares any more"
         case .templateUnreadable: "a template that `system.templates` names, or a file named `template.yaml`, cannot be read: missing, a link, or too large"
+        case .templateUnknownTag: "a YAML tag in a CloudFormation/SAM template that is not an intrinsic function's short form (`!Ref`, `!GetAtt`, `!Sub`, …)"
+        case .unmappedResource: "a template resource whose type the mapping table does not know: reported, never dropped (add it under `system: resource_kinds:` in `.tmrepo.yml`)"
         }
     }
 

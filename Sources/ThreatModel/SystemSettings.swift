@@ -10,17 +10,20 @@
 public struct SystemSettings: Hashable, Sendable {
     /// Globs (relative to the model root) of template files; empty means "find them by name and content".
     public var templates: [String] = []
-    /// Resource type → element kind; `nil` means "not an element". Overrides the built-in table.
-    public var resourceKinds: [String: ElementKind?] = [:]
+    /// Resource type (or a prefix ending in `*`) → what it becomes. Overrides the built-in table.
+    public var resourceKinds: [String: ResourceRole] = [:]
 
-    public init(templates: [String] = [], resourceKinds: [String: ElementKind?] = [:]) {
+    public init(templates: [String] = [], resourceKinds: [String: ResourceRole] = [:]) {
         self.templates = templates
         self.resourceKinds = resourceKinds
     }
 
+    /// The built-in resource table with this model's `resource_kinds` applied.
+    public var mapping: ResourceMapping {
+        ResourceMapping(overrides: resourceKinds)
+    }
+
     static let keys = ["templates", "resource_kinds"]
-    /// The word for "this resource type is not an element" in `resource_kinds`.
-    public static let notAnElement = "none"
 
     static func read(_ value: YNode, fields: inout FieldReader) -> SystemSettings {
         var settings = SystemSettings()
@@ -51,13 +54,10 @@ public struct SystemSettings: Hashable, Sendable {
                         continue
                     }
                     guard let text = fields.singleLine(kindNode, field: "system.resource_kinds.\(type)") else { continue }
-                    if text == notAnElement {
-                        settings.resourceKinds[type] = .some(nil)
-                    } else if let kind = ElementKind(rawValue: text) {
-                        settings.resourceKinds[type] = .some(kind)
+                    if let role = ResourceRole(configValue: text) {
+                        settings.resourceKinds[type] = role
                     } else {
-                        fields.error(kindNode, .invalidValue,
-                                     "system.resource_kinds.\(type): '\(text)' is not one of \(ElementKind.choices), \(notAnElement)")
+                        fields.error(kindNode, .invalidValue, "system.resource_kinds.\(type): '\(text)' is not one of \(ElementKind.choices), none")
                     }
                 }
             default:

@@ -23,7 +23,9 @@ struct LintCommand: ParsableCommand {
     func run() throws {
         let store = try model.store()
         let loaded = try store.load()
-        var diagnostics = loaded.configDiagnostics + loaded.diagnostics
+        // The templates beside the model: broken ones, and where elements.yml and they disagree.
+        let system = try store.system(for: loaded)
+        var diagnostics = loaded.configDiagnostics + loaded.diagnostics + system.problems + system.drift.diagnostics
         var filesChecked = try store.threatFilePaths(config: loaded.config).count
         if !paths.isEmpty {
             let wanted = paths.map { relativePrefix(of: $0, from: store.root) }

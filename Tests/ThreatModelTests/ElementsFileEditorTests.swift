@@ -5,9 +5,9 @@ import Testing
 /// read back as the elements they were, in the list's own indentation.
 struct ElementsFileEditorTests {
     static let refund = Element(id: "refund-function", kind: .process, name: "RefundFunction (AWS::Serverless::Function)",
-                                resource: ResourceLink(template: "infra/template.yaml", logicalID: "RefundFunction"))
+                                resource: ResourceLink(path: "infra/template.yaml", logicalId: "RefundFunction"))
     static let queue = Element(id: "refund-queue", kind: .dataFlow, name: "Refunds: queue #1", from: "refund-function",
-                               to: "ledger", resource: ResourceLink(template: "infra/template.yaml", logicalID: "RefundQueue"))
+                               to: "ledger", resource: ResourceLink(path: "infra/template.yaml", logicalId: "RefundQueue"))
 
     func appended(_ text: String, _ elements: [Element] = [refund, queue]) throws -> String {
         String(decoding: try ElementsFileEditor.append(elements, to: Array(text.utf8)), as: UTF8.self)
@@ -87,7 +87,7 @@ struct ElementsFileEditorTests {
     @Test func resourceLinksAreCheckedWhenRead() {
         let (_, problems) = InventoryParser.parseElements(bytes: Array("elements:\n  - id: a\n    kind: process\n    resource: ../outside.yaml#Fn\n".utf8))
         #expect(problems.contains { $0.line == 4 && $0.message.contains("resource:") })
-        #expect(ResourceLink("t.yaml") == nil && ResourceLink("#Fn") == nil && ResourceLink("a/t.yaml#Fn-1") == nil)
-        #expect(ResourceLink("a/t.yaml#Fn1") == ResourceLink(template: "a/t.yaml", logicalID: "Fn1"))
+        #expect(ResourceLink(reference: "t.yaml") == nil && ResourceLink(reference: "#Fn") == nil && ResourceLink(reference: "a/t.yaml#Fn-1") == nil)
+        #expect(ResourceLink(reference: "a/t.yaml#Fn1") == ResourceLink(path: "a/t.yaml", logicalId: "Fn1"))
     }
 }

@@ -47,6 +47,11 @@ public struct ModelStore: Sendable {
         return try ModelReader(source: source).read()
     }
 
+    /// The system the work tree's templates describe, compared with the model's elements.
+    public func system(for model: Model) throws -> SystemModel {
+        try SystemModel.read(from: source, config: model.config, elements: model.elements ?? [])
+    }
+
     /// Every entry the model counts as a threat file (readable or not), relative to the root.
     public func threatFilePaths(config: ModelConfig) throws -> [String] {
         let (files, strays) = try ModelReader(source: source).threatEntries(config: config)
