@@ -20,6 +20,7 @@ public enum StatusFormatter {
                 ("ownership_gaps", .int(count(entries) { $0.ownershipProblem != nil })),
                 ("unreadable", .int(report.unreadable.count)),
                 ("element_changed", .int(count(entries) { $0.elementChanged != nil })),
+                ("unmodeled_resources", .int(report.system?.unmodeled.count ?? 0)),
             ])),
             ("counts", .object([
                 ("severity", .object(Severity.allCases.map { severity in (severity.rawValue, .int(count(entries) { $0.threat.severity == severity })) })),
@@ -31,6 +32,7 @@ public enum StatusFormatter {
                          ("last_commit", owner.lastCommit.map { .string(ISOTime.format($0)) } ?? .null)])
             })),
             ("problems", .array(report.problems.map { diagnosticJSON($0) })),
+            ("system", report.system.map(systemJSON) ?? .null),
             ("unreadable", .array(report.unreadable.map { item in
                 .object([("path", .string(item.file.path)), ("id", .optional(item.threatID)),
                          ("since", item.since.map { .string($0.commit) } ?? .null),
@@ -130,6 +132,23 @@ public enum StatusFormatter {
         ])
     }
 
+    /// The drift between templates and elements.yml (status and check share it).
+    public static func systemJSON(_ drift: SystemDrift) -> JSON {
+        .object([
+            ("templates", .array(drift.templatePaths.map { .string($0) })),
+            ("unmodeled", .array(drift.unmodeled.map { item in
+                let element = item.discovered
+                return .object([("resource", .optional(element.resource?.description)), ("type", .optional(element.resourceType)),
+                                ("kind", .string(element.kind.rawValue)), ("line", .int(element.line)), ("suggested_id", .string(element.id)),
+                                ("added_in", .optional(item.addedIn?.commit)),
+                                ("added_time", item.addedIn.map { .string(ISOTime.format($0.time)) } ?? .null)])
+            })),
+            ("missing_resources", .array(drift.missingResources.map { item in
+                .object([("element", .string(item.element.id)), ("resource", .string(item.link.description)), ("reason", .string(item.reason))])
+            })),
+        ])
+    }
+
     static func elementChangeJSON(_ change: ElementChange) -> JSON {
         .object([("element", .string(change.element)), ("commit", .string(change.commit)),
                  ("part", .string(change.part.rawValue)), ("path", .string(change.path))])
@@ -158,6 +177,18 @@ public enum StatusFormatter {
                  item.since.map { "since \($0.commit.prefix(12)) (\(Day(unixTime: $0.time)))" } ?? "",
                  style.red(item.file.problem.message)]
             })
+        }
+
+        if let drift = report.system, !drift.isEmpty {
+            out.append("")
+            out.append(style.bold("Unmodeled attack surface (\(drift.unmodeled.count)) and elements whose resource is gone (\(drift.missingResources.count))"))
+            out += table(drift.unmodeled.map { item in
+                let element = item.discovered
+                let added = item.addedIn.map { "added in \($0.commit.prefix(12)) (\(Day(unixTime: $0.time)))" } ?? ""
+                return [element.resource?.logicalId ?? element.id, element.resourceType ?? element.kind.rawValue, added,
+                        "is not in elements.yml (\(element.resource?.path ?? ""):\(element.line))"]
+            }, columnStyles: [3: style.yellow])
+            out += table(drift.missingResources.map { [$0.element.id, $0.link.description, $0.reason] }, columnStyles: [2: style.yellow])
         }
 
         let overdue = entries.filter(\.overdue)

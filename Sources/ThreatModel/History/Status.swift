@@ -106,6 +106,8 @@ public struct StatusReport: Sendable {
     public let problems: [Diagnostic]
     /// Threat files that hold no readable threat.
     public let unreadable: [UnreadableThreatStatus]
+    /// Where the templates and elements.yml disagree; nil when the model has no templates.
+    public let system: SystemDrift?
 
     public static let inactiveAfterDays = 180
 
@@ -127,7 +129,9 @@ public struct StatusReport: Sendable {
     /// (last review day, or creation day when never reviewed) + cadence, and overdue after that day.
     public init(model: Model, histories: [String: ThreatHistory], head: String, asOf: Int64,
                 lastActivity: [String: Int64], evidence: EvidenceOracle, historyProblems: [Diagnostic] = [],
-                unreadableSince: [String: CommitRef] = [:], elementChanges: ElementChangeOracle? = nil) {
+                unreadableSince: [String: CommitRef] = [:], elementChanges: ElementChangeOracle? = nil,
+                system: SystemDrift? = nil, systemProblems: [Diagnostic] = []) {
+        self.system = system
         let elementsByID = Dictionary((model.elements ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let config = model.config
         let today = Day(unixTime: asOf)
@@ -205,7 +209,7 @@ public struct StatusReport: Sendable {
         self.inactiveOwners = inactive
         self.asOf = asOf
         self.head = head
-        self.problems = (model.diagnostics + historyProblems + timeProblems).sorted(by: Diagnostic.sortKey)
+        self.problems = (model.diagnostics + historyProblems + timeProblems + systemProblems).sorted(by: Diagnostic.sortKey)
         // The threat a file held: the live one still at its path (an unreadable version carries no
         // facts), else one retired from that path (a file replaced by a folder or a link).
         var byPath: [String: (id: String, retired: CommitRef?)] = [:]
