@@ -18,6 +18,9 @@ public struct CoverageMatrix: Sendable {
         /// nil when the element is not defined in elements.yml (its applicability is unknown).
         public let kind: ElementKind?
         public let cells: [Cell]
+        /// Declared by a template but not in elements.yml yet (unmodeled attack surface): every
+        /// applicable category is a gap.
+        public var isUnmodeled = false
 
         public var gaps: [StrideCategory] { cells.filter(\.isGap).map(\.category) }
     }
@@ -29,9 +32,10 @@ public struct CoverageMatrix: Sendable {
     public var gapCount: Int { rows.reduce(0) { $0 + $1.gaps.count } }
     public var applicableCellCount: Int { rows.reduce(0) { $0 + $1.cells.filter(\.applicable).count } }
 
-    /// Builds the matrix from the inventory when there is one, else from the elements threats name.
+    /// Builds the matrix from the inventory when there is one, else from the elements threats name,
+    /// plus a row per `unmodeled` element (a template resource with no element yet).
     /// Every threat counts, whatever its status: a closed threat was still considered.
-    public init(model: Model) {
+    public init(model: Model, unmodeled: [Element] = []) {
         var threatsByElement: [String: [Threat]] = [:]
         var unassigned: [String] = []
         let known = Set(model.elements?.map(\.id) ?? [])
@@ -53,6 +57,12 @@ public struct CoverageMatrix: Sendable {
                      threatIDs: threats.filter { $0.stride.contains(category) }.map(\.id))
             }
             rows.append(Row(elementID: element.id, name: element.name, kind: element.kind, cells: cells))
+        }
+        for element in unmodeled {
+            var row = Row(elementID: element.id, name: element.name, kind: element.kind,
+                          cells: StrideCategory.allCases.map { Cell(category: $0, applicable: element.kind.applicableCategories.contains($0), threatIDs: []) })
+            row.isUnmodeled = true
+            rows.append(row)
         }
         self.rows = rows
         self.unassigned = unassigned

@@ -7,7 +7,8 @@ struct MatrixCommand: ParsableCommand {
         commandName: "matrix",
         abstract: "The STRIDE-per-element coverage matrix, with gaps.",
         discussion: """
-        Rows are elements (elements.yml), columns the six STRIDE categories, cells the number of threats. \
+        Rows are elements (elements.yml) and the resources your templates declare that elements.yml \
+        lacks (marked new), columns the six STRIDE categories, cells the number of threats. \
         Applicability follows the classic table: external entity S,R; process all six; \
         data store T,R,I,D; data flow T,I,D. An applicable cell with no threat is a GAP.
 
@@ -21,7 +22,9 @@ struct MatrixCommand: ParsableCommand {
     var format: MatrixFormat = .text
 
     func run() throws {
-        let loaded = try model.store().load()
-        Console.out(MatrixFormatter.render(CoverageMatrix(model: loaded), format: format, style: .forStandardOutput()))
+        let store = try model.store()
+        let loaded = try store.load()
+        let unmodeled = try store.system(for: loaded).drift.unmodeled.map(\.discovered.element)
+        Console.out(MatrixFormatter.render(CoverageMatrix(model: loaded, unmodeled: unmodeled), format: format, style: .forStandardOutput()))
     }
 }

@@ -23,12 +23,13 @@ public enum MatrixFormatter {
 
     static func text(_ matrix: CoverageMatrix, style: Style) -> String {
         let header = ["element", "kind"] + StrideCategory.allCases.map(\.letter)
-        let rows = matrix.rows.map { row in [row.elementID, row.kind?.rawValue ?? "?"] + row.cells.map(cellText) }
+        let rows = matrix.rows.map { row in [row.elementID + (row.isUnmodeled ? " (new)" : ""), row.kind?.rawValue ?? "?"] + row.cells.map(cellText) }
         var out = TextTable.render(header: header, rows: rows)
         if style.enabled { out = out.replacingOccurrences(of: "GAP", with: style.red("GAP")) }
         out += "\n\n\(matrix.gapCount) gap\(matrix.gapCount == 1 ? "" : "s") in \(matrix.applicableCellCount) applicable cells"
         out += " (S T R I D E = \(StrideCategory.allCases.map(\.title).joined(separator: ", ")); · not applicable; n* threats on a category the kind does not usually have)"
         if !matrix.unassigned.isEmpty { out += "\nthreats with no known element: \(matrix.unassigned.map(TextEscaping.field).joined(separator: ", "))" }
+        if matrix.rows.contains(where: \.isUnmodeled) { out += "\n(new): declared in a template, not in elements.yml yet (tmrepo discover adds it)" }
         return out + "\n"
     }
 
@@ -37,7 +38,7 @@ public enum MatrixFormatter {
                      "| --- | --- |" + String(repeating: " --- |", count: 6)]
         for row in matrix.rows {
             let cells = row.cells.map { $0.isGap ? "**GAP**" : cellText($0) }
-            lines.append("| \(MarkdownText.inline(row.elementID)) | \(row.kind?.rawValue ?? "?") | " + cells.joined(separator: " | ") + " |")
+            lines.append("| \(MarkdownText.inline(row.elementID))\(row.isUnmodeled ? " (new)" : "") | \(row.kind?.rawValue ?? "?") | " + cells.joined(separator: " | ") + " |")
         }
         lines.append("")
         lines.append("\(matrix.gapCount) gaps in \(matrix.applicableCellCount) applicable cells.")
@@ -59,6 +60,7 @@ public enum MatrixFormatter {
                                                           ("gap", .bool(cell.isGap)), ("threats", .strings(cell.threatIDs))]))
                     })),
                     ("gaps", .strings(row.gaps.map(\.rawValue))),
+                    ("unmodeled", .bool(row.isUnmodeled)),
                 ])
             })),
             ("unassigned", .strings(matrix.unassigned)),
