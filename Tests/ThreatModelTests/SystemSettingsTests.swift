@@ -1,4 +1,6 @@
 import Testing
+import Foundation
+import TestSupport
 @testable import ThreatModel
 
 /// `system:` and the system policy keys in `.tmrepo.yml`.
@@ -45,5 +47,18 @@ struct SystemSettingsTests {
         #expect(byLine[6]?.first?.message.contains("did you mean 'templates'") == true)
         #expect(byLine[8]?.first?.message.contains("policy.block_unmodeled: 'lambda'") == true)
         #expect(byLine[9]?.first?.message.contains("policy.block_changed_elements: 'urgent'") == true)
+    }
+}
+
+/// docs/system.md shows the resource table as it is in the code.
+struct SystemDocumentationTests {
+    @Test func theDocumentedTableIsTheBuiltInOne() throws {
+        let text = try String(contentsOfFile: SourceTree.root + "/docs/system.md", encoding: .utf8)
+        for (type, role) in ResourceMapping.defaultTable {
+            let row = text.split(separator: "\n").first { $0.contains("`\(type)`") }
+            #expect(row != nil, "\(type) is not in docs/system.md")
+            let label = role.description == "none" ? "none (not an element)" : role.description
+            #expect(row?.hasPrefix("| \(label) |") == true, "\(type) is documented in the wrong row")
+        }
     }
 }

@@ -29,6 +29,12 @@ public enum SystemFormatter {
 
     public static func discoveryText(_ system: SystemModel, plan: DiscoveryPlan, written: Bool, style: Style) -> String {
         var out: [String] = []
+        let errors = system.problems.filter { $0.severity == .error }
+        if !errors.isEmpty {
+            out.append(style.bold("The templates have errors (\(errors.count)); elements.yml is left as it is"))
+            for problem in errors { out.append("  " + problem.formatted) }
+            return out.joined(separator: "\n") + "\n"
+        }
         let resources = system.discovered.roles.count
         out.append("\(system.templatePaths.count) template\(system.templatePaths.count == 1 ? "" : "s") (\(system.templatePaths.joined(separator: ", "))), \(resources) resources")
         if plan.additions.isEmpty {
