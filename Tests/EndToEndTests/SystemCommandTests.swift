@@ -132,4 +132,42 @@ struct SystemCommandTests {
         #expect((json["added"] as! [[String: Any]]).count >= 3)
         #expect(!dir.exists("stack/elements.yml") && !dir.exists("elements.yml"))
     }
+
+    func identity(_ email: String, _ date: String) -> [String: String] {
+        ["GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_NAME": email, "GIT_COMMITTER_NAME": email,
+         "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date]
+    }
+
+    @Test func theGateBlocksUnmodeledAttackSurfaceWhenThePolicySays() throws {
+        let repo = try ModelRepo(config: ModelRepo.config + "  block_unmodeled: [process]\n  block_overdue: []\n")
+        try repo.write("template.yaml", Self.template)
+        try repo.write("elements.yml", Self.elements)
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", reviewed: ("2026-01-01", "bob@example.com")))
+        try repo.commit("Model and template", "2026-01-01T10:00:00Z")
+        #expect(try TMRepoBinary.run(["discover"], in: repo.root).status == 0)
+        try repo.commit("Discover", "2026-01-01T11:00:00Z")
+        _ = try TMRepoBinary.run(["review", "--config", "--commit"], in: repo.root, environment: identity("bob@example.com", "2026-01-01T12:00:00Z"))
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+
+        // A new function, and nobody modeled it.
+        let refund = "  RefundFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: services/refunds/\n      Handler: app.main\n      Runtime: python3.12\n"
+        try repo.write("template.yaml", Self.template + refund)
+        try repo.commit("Refunds", "2026-01-05T10:00:00Z")
+        let blocked = try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-06"], in: repo.root)
+        #expect(blocked.status == 1, "\(blocked.stdout)")
+        #expect(blocked.stdout.contains("unmodeled-resource") && blocked.stdout.contains("RefundFunction"), "\(blocked.stdout)")
+
+        // Modeled and reviewed: the gate opens.
+        #expect(try TMRepoBinary.run(["discover"], in: repo.root).status == 0)
+        try repo.commit("Model refunds", "2026-01-05T11:00:00Z")
+        _ = try TMRepoBinary.run(["review", "--config", "--commit"], in: repo.root, environment: identity("bob@example.com", "2026-01-05T12:00:00Z"))
+        let passed = try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-06"], in: repo.root)
+        #expect(passed.status == 0, "\(passed.stdout)")
+
+        // A template the gate cannot read blocks while the policy relies on it.
+        try repo.write("template.yaml", Self.template + "  Broken:\n    Properties: {}\n")
+        try repo.commit("Break the template", "2026-01-05T13:00:00Z")
+        let broken = try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-06"], in: repo.root)
+        #expect(broken.status == 1 && broken.stdout.contains("template-error"), "\(broken.stdout)")
+    }
 }

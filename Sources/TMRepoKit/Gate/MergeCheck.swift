@@ -91,7 +91,9 @@ public struct MergeCheck {
                                         fix: "run the gate at the base's model root (tmrepo check --root \(moved.isEmpty ? "." : moved)), and review the move"))
         }
         let analysis = try engine.analyze(at: head.hex, config: baseConfig, timelines: false, collecting: Set(range))
-        let status = analysis.status(asOf: asOf)
+        // The system at head, read with the base's shape (its template list and resource table).
+        let system = try analysis.system(location: location)
+        let status = analysis.status(asOf: asOf, system: system)
         let config = baseConfig ?? analysis.model.config
         var authority: ReviewAuthority = CommitIdentities()
         if config.policy.requireSignedReviews, let shapeCommit {
@@ -107,8 +109,14 @@ public struct MergeCheck {
         } catch let error as GitError {
             throw TMRepoError.from(error)
         }
+        let unmodeled = system.drift.unmodeled.map { item in
+            UnmodeledResource(kind: item.discovered.kind, logicalID: item.discovered.resource?.logicalId ?? item.discovered.id,
+                              type: item.discovered.resourceType ?? "", template: item.discovered.resource?.path ?? "",
+                              line: item.discovered.line, addedIn: item.addedIn?.commit)
+        }
         let input = GateInput(range: analysis.collected, model: analysis.model, histories: analysis.histories, status: status,
-                              policy: config.policy, asOf: asOf, subjects: subjects, authority: authority)
+                              policy: config.policy, asOf: asOf, subjects: subjects, authority: authority, unmodeled: unmodeled,
+                              templateErrors: system.problems.filter { $0.severity == .error })
         findings += MergeGate.evaluate(input)
         return CheckResult(base: base?.hex, head: head.hex, commits: range.count, findings: findings, modelPrefix: location.prefix)
     }

@@ -82,6 +82,7 @@ public struct GateFinding: Hashable, Sendable {
         case configError = "config-error"
         case elementChanged = "element-changed"
         case unmodeledResource = "unmodeled-resource"
+        case templateError = "template-error"
 
         public var summary: String {
             switch self {
@@ -95,6 +96,7 @@ public struct GateFinding: Hashable, Sendable {
             case .configError: "The configuration at head cannot be read"
             case .elementChanged: "A threat of a blocking severity is on an element that changed after its last review"
             case .unmodeledResource: "A template resource of a blocking kind has no element in elements.yml"
+            case .templateError: "A template cannot be read while the policy relies on the templates"
             }
         }
     }
@@ -141,10 +143,12 @@ public struct GateInput {
     public let elementChanges: ElementChangeOracle?
     /// Template resources with no element at head: (kind, logical id, template path, line, commit that added it).
     public let unmodeled: [UnmodeledResource]
+    /// Errors in the templates at head (a resource in a template that cannot be read is invisible).
+    public let templateErrors: [Diagnostic]
 
     public init(range: [Revision], model: Model, histories: [String: ThreatHistory], status: StatusReport, policy: Policy,
                 asOf: Int64, subjects: [GateSubject], authority: ReviewAuthority = CommitIdentities(),
-                elementChanges: ElementChangeOracle? = nil, unmodeled: [UnmodeledResource] = []) {
+                elementChanges: ElementChangeOracle? = nil, unmodeled: [UnmodeledResource] = [], templateErrors: [Diagnostic] = []) {
         self.range = range
         self.model = model
         self.histories = histories
@@ -155,6 +159,7 @@ public struct GateInput {
         self.authority = authority
         self.elementChanges = elementChanges
         self.unmodeled = unmodeled
+        self.templateErrors = templateErrors
     }
 }
 
@@ -231,6 +236,16 @@ public enum MergeGate {
                 rule: .unmodeledResource, threatID: nil, path: resource.template, line: resource.line, commit: resource.addedIn,
                 message: "\(resource.kind.rawValue) \(resource.logicalID) (\(resource.type))\(added) is not in elements.yml: attack surface nobody modeled",
                 fix: "tmrepo discover, then model its threats (tmrepo matrix shows the gaps) and commit with a review"))
+        }
+
+        // A policy that relies on the templates cannot pass over one it cannot read.
+        if !input.policy.blockUnmodeled.isEmpty || !input.policy.blockChangedElements.isEmpty {
+            for error in input.templateErrors {
+                findings.append(GateFinding(
+                    rule: .templateError, threatID: nil, path: error.path, line: error.line, commit: nil,
+                    message: "\(error.path):\(error.line):\(error.column): \(error.message) (policy.block_unmodeled / block_changed_elements need every template readable)",
+                    fix: "fix the template, then: tmrepo lint"))
+            }
         }
 
         // Nothing the gate cannot read is invisible to it: every unreadable entry blocks, changed or not.
