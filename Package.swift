@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers, each using only the one below:
 //   CLibgit2 (system library) → TMGit (the only importer of libgit2)
+//   CGraphviz (system library) → TMGraphviz (the only importer of Graphviz: DOT in, SVG out)
 //   ThreatModel (pure: parsing, policy, reducers; no file system, no clock)
 //   TMRepoKit (app: model loading, history index, cache, writers, formatters, reports)
 //   tmrepo (the command-line executable)
@@ -27,10 +28,17 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "TMGit", dependencies: ["CLibgit2"]),
+        // Graphviz lays out the report's data-flow diagram (libgvc + libcgraph, rendered to SVG in-process).
+        .systemLibrary(
+            name: "CGraphviz",
+            pkgConfig: "libgvc",
+            providers: [.apt(["libgraphviz-dev"])]
+        ),
+        .target(name: "TMGraphviz", dependencies: ["CGraphviz"]),
         // Crypto: SHA-256 for material digests (a change must not be forgeable as "no change").
         .target(name: "ThreatModel", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TMRepoKit", dependencies: [
-            "TMGit", "ThreatModel", .product(name: "Ink", package: "Ink"),
+            "TMGit", "TMGraphviz", "ThreatModel", .product(name: "Ink", package: "Ink"),
             // Verify SSH commit signatures in-process: Ed25519 and ECDSA from Crypto, RSA from CryptoExtras.
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -47,7 +55,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TMGitTests", dependencies: ["TMGit", "TestSupport"]),
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel", "TestSupport"]),
-        .testTarget(name: "TMRepoKitTests", dependencies: ["TMRepoKit", "TMGit", "ThreatModel", "TestSupport"]),
+        .testTarget(name: "TMRepoKitTests", dependencies: ["TMRepoKit", "TMGit", "TMGraphviz", "ThreatModel", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "tmrepo"]),
     ]
 )

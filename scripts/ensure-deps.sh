@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what `make demo` (`build`) or `make test` (`test`) needs and a fresh machine may lack,
-# before anything is compiled: SwiftPM fails on a missing libgit2 with "'git2.h' file not found",
+# before anything is compiled: SwiftPM fails on a missing libgit2 with "'git2.h' file not found"
+# (and on a missing Graphviz with "'gvc.h' file not found"),
 # which does not say what to do. When it cannot install (not root, no apt-get), it stops with one
 # line naming the command to run.
 #
-#   scripts/ensure-deps.sh build    # Swift, pkg-config, libgit2-dev, git (SwiftPM fetches packages with it; the demo replays history)
+#   scripts/ensure-deps.sh build    # Swift, pkg-config, libgit2-dev, libgraphviz-dev (the report's data-flow diagram),
+#                                   # git (SwiftPM fetches packages with it; the demo replays history)
 #   scripts/ensure-deps.sh test     # the above, plus python3, python3's jsonschema and ssh-keygen
 set -euo pipefail
 purpose=${1:-build}
@@ -20,6 +22,7 @@ command -v swift >/dev/null || stop "Swift 6 is not installed: install it from h
 missing=()
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
+pkg-config --exists libgvc 2>/dev/null || missing+=(libgraphviz-dev)
 command -v git >/dev/null || missing+=(git)
 if [ "$purpose" = test ]; then
     command -v python3 >/dev/null || missing+=(python3)
@@ -34,6 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq >/dev/null
     apt-get install -y -qq "${missing[@]}" >/dev/null
     pkg-config --exists libgit2 || stop "libgit2-dev was installed but pkg-config still cannot find libgit2"
+    pkg-config --exists libgvc || stop "libgraphviz-dev was installed but pkg-config still cannot find libgvc"
 fi
 
 if [ "$purpose" = test ] && ! python3 -c 'import jsonschema' 2>/dev/null; then

@@ -8,7 +8,9 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "The whole model as one document (HTML with charts, or Markdown), from git history.",
         discussion: """
-        Summary, charts (open threats by severity over time, reviews overdue over time, threats per \
+        Summary, the data-flow diagram (elements by trust boundary, flows as arrows, each element \
+        coloured by its worst open threat, gaps marked; Graphviz SVG in HTML, a Mermaid flowchart in \
+        Markdown), charts (open threats by severity over time, reviews overdue over time, threats per \
         owner), review status, the STRIDE-per-element matrix, assets and elements, threats by severity \
         with mitigations and evidence, ownership and the severity changelog. The HTML is one file: \
         inline CSS and SVG, no scripts, nothing fetched.
