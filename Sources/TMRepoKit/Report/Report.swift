@@ -17,12 +17,21 @@ public struct Report {
     public let name: String
     /// Marks for the data-flow diagram from outside the model (drift, unmodeled resources).
     public var diagramAnnotations: DiagramAnnotations
+    /// Resources the templates declare that have no element yet (rows of gaps in the matrix).
+    let unmodeled: [Element]
 
-    public init(analysis: HistoryAnalysis, asOf: Int64, name: String, diagramAnnotations: DiagramAnnotations = DiagramAnnotations()) {
+    /// `system`: the templates at HEAD (nil or empty: the model has none).
+    public init(analysis: HistoryAnalysis, asOf: Int64, name: String, system: SystemModel? = nil) {
         self.analysis = analysis
-        self.status = analysis.status(asOf: asOf)
+        let status = analysis.status(asOf: asOf, system: system)
+        self.status = status
         self.name = name
-        self.diagramAnnotations = diagramAnnotations
+        let drift = status.system
+        unmodeled = drift?.unmodeled.map(\.discovered.element) ?? []
+        var marks: [String: Set<DiagramMark>] = [:]
+        for item in drift?.missingResources ?? [] { marks[item.element.id, default: []].insert(.missingResource) }
+        for entry in status.elementChanged { if let change = entry.elementChanged { marks[change.element, default: []].insert(.changedAfterReview) } }
+        diagramAnnotations = DiagramAnnotations(marks: marks, unmodeled: unmodeled)
     }
 
     var model: Model { analysis.model }
@@ -66,7 +75,7 @@ public struct Report {
     // MARK: - HTML
 
     public func html() -> String {
-        let matrix = CoverageMatrix(model: model)
+        let matrix = CoverageMatrix(model: model, unmodeled: unmodeled)
         let events = self.events
         var page: [String] = []
         page.append("""
@@ -314,7 +323,7 @@ public struct Report {
     }
 
     public func markdown() -> String {
-        let matrix = CoverageMatrix(model: model)
+        let matrix = CoverageMatrix(model: model, unmodeled: unmodeled)
         let events = self.events
         // Every value from the model or history is text, never Markdown or HTML.
         let cell = MarkdownText.inline, code = MarkdownText.code
