@@ -11,6 +11,9 @@ echo "== The model as bundled ($example)"
 run lint --root "$example"
 run list --root "$example" --severity critical --severity high --status open
 run matrix --root "$example"
+echo
+echo "== The system beside it: the SAM template ($example/template.yaml) against elements.yml"
+run discover --root "$example" --dry-run
 
 repo=${TMPDIR:-/tmp}/tmrepo-demo-serverless-shop
 echo
@@ -21,4 +24,4 @@ run status --as-of 2026-11-22
 run log T-0001
 run changelog --since 2026-03-01
 run report --as-of 2026-11-22 --out "$repo/threat-model.html"
-echo "open $repo/threat-model.html in a browser for the charts"
+echo "open $repo/threat-model.html in a browser for the data-flow diagram and the charts"
