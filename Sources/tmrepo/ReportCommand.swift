@@ -31,8 +31,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let location = try model.location()
         let analysis = try HistoryEngine(location: location).analyze()
-        let report = Report(analysis: analysis, asOf: try history.moment(), name: location.displayName,
-                            system: try analysis.system(location: location))
+        let report = try Report(analysis: analysis, asOf: try history.moment(), name: location.displayName)
         let text = format == .html ? report.html() : report.markdown()
         if let out {
             try FileSystem.writeAtomically(Array(text.utf8), to: FileSystem.absolute(out))

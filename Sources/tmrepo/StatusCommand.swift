@@ -35,10 +35,9 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let asOf = try history.moment()
         var clock = PhaseClock()
-        let location = try model.location()
-        let analysis = try HistoryEngine(location: location).analyze(timelines: false)
+        let analysis = try HistoryEngine(location: try model.location()).analyze(timelines: false)
         clock.lap("history analysed")
-        let report = analysis.status(asOf: asOf, system: try analysis.system(location: location))
+        let report = try analysis.status(asOf: asOf)
         clock.lap("status computed")
         var entries = report.entries
         if let owner {

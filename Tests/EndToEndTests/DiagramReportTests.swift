@@ -55,8 +55,11 @@ struct DiagramReportTests {
         let svg = String(html[svgStart.lowerBound..<svgEnd.upperBound])
         let parser = XMLParser(data: Data(svg.utf8))
         #expect(parser.parse(), "the inline SVG is well-formed XML: \(String(describing: parser.parserError))")
-        #expect(svg.components(separatedBy: "class=\"cluster\"").count - 1 == 2, "internet and the hostile boundary")
-        #expect(svg.components(separatedBy: "class=\"node\"").count - 1 == 12, "10 elements, the hostile one and the missing end")
+        #expect(svg.components(separatedBy: "class=\"cluster\"").count - 1 == 3, "internet, the hostile boundary, and aws-account (the template's unmodeled resources)")
+        // 10 elements, the hostile one and the missing end; from the SAM template, RefundFunction and the
+        // function URL (unmodeled processes) and the two ends of the unmodeled dead-letter queue's flow.
+        #expect(svg.components(separatedBy: "class=\"node\"").count - 1 == 12 + 2 + 2)
+        #expect(html.contains("RefundFunction") && html.contains("⚠ unmodeled"))
     }
 
     @Test func theMarkdownReportHasTheMermaidFlowchart() throws {

@@ -17,7 +17,7 @@ struct HistoryCacheEquivalenceTests {
         let store = try ModelStore.locate(explicit: root)
         let location = try ModelLocation.find(store: store)
         let analysis = try HistoryEngine(location: location, useCache: cache).analyze()
-        let report = analysis.status(asOf: ISOTime.parse("2026-11-01")!)
+        let report = try analysis.status(asOf: ISOTime.parse("2026-11-01")!)
         return StatusFormatter.json(report, entries: report.entries).render()
             + ChangelogFormatter.render(Changelog.events(histories: analysis.histories), format: .json)
             + "\(analysis.commitCount) \(analysis.problems.map(\.message)) \(analysis.unreadableSince.keys.sorted())"

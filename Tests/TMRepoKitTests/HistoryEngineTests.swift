@@ -12,7 +12,7 @@ struct HistoryEngineTests {
     }
 
     func entry(_ analysis: HistoryAnalysis, _ id: String, asOf: String) throws -> ThreatStatusEntry {
-        try #require(analysis.status(asOf: ISOTime.parse(asOf)!).entries.first { $0.threat.id == id })
+        try #require(try analysis.status(asOf: ISOTime.parse(asOf)!).entries.first { $0.threat.id == id })
     }
 
     @Test func reviewsComeFromTrailersAndReviewedBlocksAtCommitTime() throws {
@@ -204,7 +204,7 @@ struct HistoryEngineTests {
         try repo.commit("Add", "2026-01-01T10:00:00Z")
         func answer(_ cache: Bool) throws -> String {
             let analysis = try analyze(repo, cache: cache)
-            let report = analysis.status(asOf: ISOTime.parse("2026-06-01")!)
+            let report = try analysis.status(asOf: ISOTime.parse("2026-06-01")!)
             return StatusFormatter.json(report, entries: report.entries).render()
                 + ChangelogFormatter.render(Changelog.events(histories: try HistoryEngine(location: analysis.location(repo), useCache: cache)
                     .analyze().histories), format: .json)
@@ -276,7 +276,7 @@ struct StatusJSONTests {
         try repo.commit("Code", "2026-01-02T10:00:00Z")
         let store = try ModelStore.locate(explicit: repo.root)
         let analysis = try HistoryEngine(location: try ModelLocation.find(store: store), useCache: false).analyze()
-        let report = analysis.status(asOf: ISOTime.parse("2026-06-01")!)
+        let report = try analysis.status(asOf: ISOTime.parse("2026-06-01")!)
         let tree = StatusFormatter.json(report, entries: report.entries).bytes()
         let streamed = StatusFormatter.jsonBytes(report, entries: report.entries)
         #expect(streamed == tree, "\(String(decoding: streamed, as: UTF8.self))")

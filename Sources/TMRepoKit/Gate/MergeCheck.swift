@@ -91,9 +91,9 @@ public struct MergeCheck {
                                         fix: "run the gate at the base's model root (tmrepo check --root \(moved.isEmpty ? "." : moved)), and review the move"))
         }
         let analysis = try engine.analyze(at: head.hex, config: baseConfig, timelines: false, collecting: Set(range))
-        // The system at head, read with the base's shape (its template list and resource table).
-        let system = try analysis.system(location: location)
-        let status = analysis.status(asOf: asOf, system: system)
+        // The system at head was read with the base's shape (its template list and resource table).
+        let system = analysis.system
+        let status = try analysis.status(asOf: asOf)
         let config = baseConfig ?? analysis.model.config
         var authority: ReviewAuthority = CommitIdentities()
         if config.policy.requireSignedReviews, let shapeCommit {
@@ -115,7 +115,7 @@ public struct MergeCheck {
                               line: item.discovered.line, addedIn: item.addedIn?.commit)
         }
         let input = GateInput(range: analysis.collected, model: analysis.model, histories: analysis.histories, status: status,
-                              policy: config.policy, asOf: asOf, subjects: subjects, authority: authority, unmodeled: unmodeled,
+                              policy: config.policy, asOf: asOf, subjects: subjects, authority: authority, elementChanges: analysis.elementChanges, unmodeled: unmodeled,
                               templateErrors: system.problems.filter { $0.severity == .error })
         findings += MergeGate.evaluate(input)
         return CheckResult(base: base?.hex, head: head.hex, commits: range.count, findings: findings, modelPrefix: location.prefix)

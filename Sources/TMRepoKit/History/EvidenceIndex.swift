@@ -99,6 +99,22 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         return low
     }
 
+    /// Commits that changed `path`, oldest first.
+    func commits(changing path: String) -> [String] {
+        (byPath[path] ?? []).map { ids[$0].hex }
+    }
+
+    /// Commits that changed `path` and that `commit` does not contain, oldest first.
+    func commits(changing path: String, after commit: String) -> [String] {
+        guard let id = ObjectID(hex: commit), let since = indexOf[id] else { return [] }
+        return (byPath[path] ?? []).filter { $0 != since && !isAncestor($0, of: since) }.map { ids[$0].hex }
+    }
+
+    /// Position in topological order (parents first).
+    func position(of commit: String) -> Int? {
+        ObjectID(hex: commit).flatMap { indexOf[$0] }
+    }
+
     func contains(_ descendant: String, _ ancestor: String) -> Bool {
         guard let d = ObjectID(hex: descendant).flatMap({ indexOf[$0] }), let a = ObjectID(hex: ancestor).flatMap({ indexOf[$0] }) else {
             return false

@@ -15,6 +15,10 @@ public struct HistoryAnalysis {
     public let collected: [Revision]
     /// Per threat-file path that cannot be read at head: the commit since which it cannot.
     public let unreadableSince: [String: CommitRef]
+    /// The system as committed at HEAD: its templates, compared with HEAD's elements.
+    public let system: SystemModel
+    /// When elements' resources and code changed (nil: no templates).
+    let templateHistory: TemplateHistory?
     /// Every threat id ever seen in history (live and retired).
     public var everSeenIDs: Set<String> { Set(histories.keys) }
 
@@ -23,8 +27,17 @@ public struct HistoryAnalysis {
         histories[id] ?? histories.first { ThreatID.same($0.key, id) }?.value
     }
 
-    public func status(asOf: Int64) -> StatusReport {
-        StatusReport(model: model, histories: histories, head: head.hex, asOf: asOf, lastActivity: lastActivity,
-                     evidence: evidence, historyProblems: problems, unreadableSince: unreadableSince)
+    /// The review status as of a moment, with the system's drift and the threats due because their
+    /// element changed. Throws when the templates' history cannot be read (never "no change").
+    public func status(asOf: Int64) throws -> StatusReport {
+        let report = StatusReport(model: model, histories: histories, head: head.hex, asOf: asOf, lastActivity: lastActivity,
+                                  evidence: evidence, historyProblems: problems, unreadableSince: unreadableSince,
+                                  elementChanges: templateHistory, system: system.isEmpty ? nil : system.drift,
+                                  systemProblems: system.problems)
+        try templateHistory?.check()
+        return report
     }
+
+    /// The element-change oracle for the gate (nil: no templates).
+    public var elementChanges: ElementChangeOracle? { templateHistory }
 }

@@ -80,7 +80,10 @@ public final class HistoryEngine {
         let speculatedResult = Result { try speculation?.result() }
         let listed = try listedResult.get()
 
-        let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) }
+        // The system's templates and the code they deploy are watched like evidence: their changes
+        // make the threats on an element due (change-triggered reviews).
+        var system = try readSystem(tree: headCommit.tree, model: model)
+        let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) } + system.watchedPaths.map { location.prefix + $0 }
         let filter = HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence)
         let key = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix,
                                    filter: filter.signature)
@@ -142,10 +145,13 @@ public final class HistoryEngine {
             cache.save(key: key, chainTip: chain?.tip, head: head, newRecords: newRecords, allRecords: records)
             clock.lap("save cache")
         }
+        let templateHistory = system.isEmpty ? nil
+            : TemplateHistory(repository: repository, modelPrefix: location.prefix, index: evidenceIndex, head: system.discovered)
+        if let templateHistory { try templateHistory.dateUnmodeled(in: &system) }
         return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
                                problems: problems,
                                evidence: evidenceIndex, commitCount: records.count, collected: folder.collected,
-                               unreadableSince: folder.unreadableSince)
+                               unreadableSince: folder.unreadableSince, system: system, templateHistory: templateHistory)
     }
 
     /// A folder that parses blobs missing from the store on this engine's repository handle.
@@ -154,6 +160,12 @@ public final class HistoryEngine {
         return HistoryFolder(parsed: parsed, idPrefix: idPrefix, recordEvents: timelines, collect: collecting) { blob, path in
             ThreatParser.parse(path: path, bytes: try repository.blob(blob), idPrefix: idPrefix)
         }
+    }
+
+    /// The system as `tree` has it, read with the model's configuration and compared with its elements.
+    private func readSystem(tree: ObjectID, model: Model) throws -> SystemModel {
+        let source = TreeSource(repository: location.repository, tree: tree, prefix: location.prefix, name: "HEAD's tree")
+        return try SystemModel.read(from: source, config: model.config, elements: model.elements ?? [])
     }
 
     /// The configuration committed at `commit`.

@@ -20,10 +20,9 @@ public struct Report {
     /// Resources the templates declare that have no element yet (rows of gaps in the matrix).
     let unmodeled: [Element]
 
-    /// `system`: the templates at HEAD (nil or empty: the model has none).
-    public init(analysis: HistoryAnalysis, asOf: Int64, name: String, system: SystemModel? = nil) {
+    public init(analysis: HistoryAnalysis, asOf: Int64, name: String) throws {
         self.analysis = analysis
-        let status = analysis.status(asOf: asOf, system: system)
+        let status = try analysis.status(asOf: asOf)
         self.status = status
         self.name = name
         let drift = status.system

@@ -7,10 +7,16 @@ public struct SystemModel: Sendable {
     public let discovered: DiscoveredSystem
     /// Template problems at `path:line`, and templates that could not be read at all.
     public let problems: [Diagnostic]
-    public let drift: SystemDrift
+    public internal(set) var drift: SystemDrift
 
     public var templatePaths: [String] { drift.templatePaths }
     public var isEmpty: Bool { drift.templatePaths.isEmpty && problems.isEmpty }
+
+    /// Model-root relative paths whose history matters: the templates, and the code their
+    /// resources deploy.
+    public var watchedPaths: [String] {
+        templatePaths + discovered.fingerprints.values.flatMap(\.codePaths)
+    }
 
     /// Reads the templates `config.system` names (or finds them) from `source`, and compares
     /// them with `elements` (the model's elements.yml).
