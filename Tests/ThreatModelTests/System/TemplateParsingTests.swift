@@ -177,13 +177,15 @@ struct TemplateParsingTests {
         #expect(Date().timeIntervalSince(start) < 5)
     }
 
+    /// Each case within the 5 s HostileInputTests allows a debug build under parallel load.
     @Test func hugeCollectionsAreRefusedFast() {
-        let start = Date()
         let wide = "Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties:\n      X: [" + Array(repeating: "1", count: 150_000).joined(separator: ",") + "]\n"
-        #expect(TemplateFixtures.parse(text: wide).diagnostics.map(\.rule) == ["yaml-too-large"])
         let keys = "Resources:\n" + (0..<60_000).map { "  R\($0): x\n" }.joined()
-        #expect(TemplateFixtures.parse(text: keys).diagnostics.map(\.rule) == ["yaml-too-large"])
-        #expect(Date().timeIntervalSince(start) < 5)
+        for text in [wide, keys] {
+            let start = Date()
+            #expect(TemplateFixtures.parse(text: text).diagnostics.map(\.rule) == ["yaml-too-large"])
+            #expect(Date().timeIntervalSince(start) < 5)
+        }
     }
 
     @Test func aliasBombIsRefusedFast() {
