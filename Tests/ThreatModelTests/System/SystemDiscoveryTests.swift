@@ -133,6 +133,20 @@ struct SystemDiscoveryTests {
         #expect(ElementNaming.kebab(logicalId) == id)
     }
 
+    @Test(arguments: [("dynamodb:GetItem", FlowDirection.read), ("s3:Get*", .read), ("sqs:ReceiveMessage", .read),
+                      ("sqs:SendMessage", .write), ("lambda:InvokeFunction", .write), ("events:PutEvents", .write),
+                      ("s3:*", .readWrite), ("*", .readWrite)])
+    func actionDirections(action: String, direction: FlowDirection) {
+        #expect(FlowDirection(action: action) == direction)
+    }
+
+    @Test func policyTemplateDirections() {
+        #expect(PolicyTemplates.directions["DynamoDBReadPolicy"] == .read)
+        #expect(PolicyTemplates.directions["SQSSendMessagePolicy"] == .write)
+        #expect(PolicyTemplates.directions["S3CrudPolicy"] == .readWrite)
+        #expect(PolicyTemplates.directions["S3FullAccessPolicy"] == .readWrite)
+    }
+
     @Test func moreSources() throws {
         let text = """
         Transform: AWS::Serverless-2016-10-31
