@@ -3,7 +3,7 @@ public enum Limits {
     /// Threat files and inventories larger than this are rejected, not parsed.
     public static let maximumFileBytes = 1 << 20
     /// Infrastructure templates larger than this are reported, not parsed (CloudFormation itself takes at most 1 MB).
-    public static let maximumTemplateBytes = 4 << 20
+    public static let maximumTemplateBytes = maximumFileBytes
 }
 
 /// A text file decoded for parsing: UTF-8 checked, byte-order mark noted and removed.

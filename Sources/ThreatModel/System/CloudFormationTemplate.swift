@@ -59,7 +59,7 @@ public struct CloudFormationTemplate: Sendable, Equatable {
             return (nil, [problem(line, 1, .notUtf8, "template is not valid UTF-8")])
         }
         let root: TemplateValue
-        switch TemplateComposer(path: path).compose(text) {
+        switch TemplateComposer(path: path, text: text).compose(text) {
         case .failure(let diagnostic): return (nil, [diagnostic])
         case .success(nil): return (nil, [problem(0, 0, .invalidType, "template is empty: expected a mapping with Resources")])
         case .success(let value?): root = value

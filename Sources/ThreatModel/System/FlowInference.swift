@@ -7,6 +7,22 @@ struct FlowInference {
     let template: CloudFormationTemplate
     let index: Int
 
+    /// Literal physical names (`TableName: orders`) → logical id, built once per template.
+    let physicalNames: [String: String]
+
+    init(builder: DiscoveryBuilder, template: CloudFormationTemplate, index: Int) {
+        self.builder = builder
+        self.template = template
+        self.index = index
+        var names: [String: String] = [:]
+        for resource in template.resources {
+            for key in ["TableName", "BucketName", "QueueName", "TopicName", "FunctionName", "StateMachineName", "Name", "EventBusName"] {
+                if let name = resource.properties[key]?.string, names[name] == nil { names[name] = resource.logicalId }
+            }
+        }
+        physicalNames = names
+    }
+
     static let computeTypes: Set<String> = ["AWS::Serverless::Function", "AWS::Lambda::Function",
                                             "AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"]
 
@@ -34,16 +50,6 @@ struct FlowInference {
         guard let value else { return [] }
         if let name = value.string, let id = physicalNames[name] { return [id] }
         return targets(value)
-    }
-
-    var physicalNames: [String: String] {
-        var names: [String: String] = [:]
-        for resource in template.resources {
-            for key in ["TableName", "BucketName", "QueueName", "TopicName", "FunctionName", "StateMachineName", "Name", "EventBusName"] {
-                if let name = resource.properties[key]?.string, names[name] == nil { names[name] = resource.logicalId }
-            }
-        }
-        return names
     }
 
     func link(_ from: String, _ to: String, _ source: FlowSource, _ detail: String, line: Int) {
@@ -87,8 +93,7 @@ struct FlowInference {
     }
 
     func linked(_ a: String, _ b: String) -> Bool {
-        let ka = key(a), kb = key(b)
-        return builder.edges.contains { ($0.from == ka && $0.to == kb) || ($0.from == kb && $0.to == ka) }
+        builder.linked(key(a), key(b))
     }
 
     /// SAM's generated APIs (`ServerlessRestApi`, `ServerlessHttpApi`) and function URLs (`<Function>Url`).

@@ -87,6 +87,8 @@ public struct ResourceMapping: Sendable, Equatable {
         "AWS::NetworkFirewall::Firewall", "AWS::KinesisAnalytics::Application", "AWS::KinesisAnalyticsV2::Application",
         "AWS::DMS::ReplicationTask", "AWS::Athena::WorkGroup", "AWS::SES::EmailIdentity", "AWS::SES::ConfigurationSet",
         "AWS::Bedrock::Agent", "AWS::Bedrock::Flow", "AWS::IoT::TopicRule", "AWS::RDS::DBProxy",
+        "AWS::Amplify::App", "AWS::Glue::Crawler", "AWS::BedrockAgentCore::Gateway", "AWS::BedrockAgentCore::Runtime",
+        "AWS::SageMaker::Endpoint", "AWS::Transfer::Server", "AWS::SES::ReceiptRule",
     ]
 
     private static let dataStore: [String] = [
@@ -99,6 +101,7 @@ public struct ResourceMapping: Sendable, Equatable {
         "AWS::Timestream::Database", "AWS::Timestream::Table", "AWS::Redshift::Cluster", "AWS::RedshiftServerless::Workgroup",
         "AWS::Glue::Database", "AWS::Glue::Table", "AWS::ECR::Repository", "AWS::KMS::Key", "AWS::QLDB::Ledger",
         "AWS::Cassandra::Table", "AWS::CloudTrail::Trail", "AWS::Bedrock::KnowledgeBase", "AWS::AppConfig::ConfigurationProfile",
+        "AWS::DocDB::DBInstance", "AWS::Neptune::DBInstance", "AWS::Kendra::Index", "AWS::CodeCommit::Repository", "AWS::DSQL::Cluster",
     ]
 
     private static let dataFlow: [String] = [
@@ -124,6 +127,13 @@ public struct ResourceMapping: Sendable, Equatable {
         "AWS::CloudFront::*", "AWS::XRay::*", "AWS::CodeDeploy::*", "AWS::Serverless::Connector",
         "AWS::Serverless::LayerVersion", "AWS::Serverless::Application", "AWS::Budgets::*",
         "AWS::ResourceGroups::*", "AWS::ServiceDiscovery::*", "AWS::Pipes::*", "AWS::KinesisFirehose::*",
+        "AWS::OpenSearchServerless::*", "AWS::OpenSearchService::*", "AWS::Batch::*", "AWS::ACMPCA::*", "AWS::AppConfig::*",
+        "AWS::ApplicationInsights::*", "AWS::DocDB::*", "AWS::Neptune::*", "AWS::IoT::*", "AWS::Kendra::*", "AWS::SES::*",
+        "AWS::MemoryDB::*", "AWS::GuardDuty::*", "AWS::Amplify::*", "AWS::Glue::*", "AWS::SageMaker::*", "AWS::Bedrock::*",
+        "AWS::BedrockAgentCore::*", "AWS::ECR::*", "AWS::Config::*", "AWS::SecurityHub::*", "AWS::Synthetics::*",
+        "AWS::ElasticLoadBalancing::*", "AWS::Transfer::*", "AWS::Redshift::*", "AWS::Timestream::*", "AWS::CloudTrail::*",
+        "AWS::FSx::*", "AWS::MSK::*", "AWS::AmazonMQ::*", "AWS::CodeBuild::*", "AWS::CodePipeline::*",
+        "AWS::CodeCommit::*", "AWS::Athena::*", "AWS::QuickSight::*",
     ]
 
     public static let defaultTable: [String: ResourceRole] = {

@@ -70,10 +70,18 @@ final class DiscoveryBuilder {
         if let index = nodeIndex[key] { change(&nodes[index].element) }
     }
 
+    /// Unordered pairs with an edge, for "is anything else linking these two?".
+    private var pairs: Set<String> = []
+
     func edge(_ from: String, _ to: String, _ source: FlowSource, _ detail: String, path: String, line: Int) {
         guard from != to, nodeIndex[from] != nil, nodeIndex[to] != nil else { return }
         edges.append(Edge(from: from, to: to, source: source, detail: detail, path: path, line: line))
+        pairs.insert(Self.pair(from, to))
     }
+
+    func linked(_ a: String, _ b: String) -> Bool { pairs.contains(Self.pair(a, b)) }
+
+    private static func pair(_ a: String, _ b: String) -> String { a < b ? a + "\u{0}" + b : b + "\u{0}" + a }
 
     func addResources(_ template: CloudFormationTemplate, index: Int) {
         for resource in template.resources {

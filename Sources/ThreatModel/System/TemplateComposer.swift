@@ -11,10 +11,54 @@ struct TemplateComposer {
         let diagnostic: Diagnostic
     }
 
-    private enum Frame {
-        case sequence(items: [TemplateValue], tag: String?, line: Int, column: Int, flow: Bool, lastLine: Int)
-        case mapping(entries: [TemplateEntry], pendingKey: (text: String, line: Int, column: Int)?, tag: String?,
-                     line: Int, column: Int, flow: Bool, lastLine: Int)
+    /// A collection being read. A class, so appending to the innermost one is in place (no
+    /// copy per item: a 100,000-item list stays linear).
+    private final class Frame {
+        let isMapping: Bool
+        var items: [TemplateValue] = []
+        var entries: [TemplateEntry] = []
+        /// Key → its line, for duplicate checks without a scan.
+        var keys: [String: Int] = [:]
+        var pendingKey: (text: String, line: Int, column: Int)?
+        let tag: String?
+        let line: Int
+        let column: Int
+        let flow: Bool
+        var lastLine: Int
+
+        init(isMapping: Bool, tag: String?, line: Int, column: Int, flow: Bool) {
+            self.isMapping = isMapping
+            self.tag = tag
+            self.line = line
+            self.column = column
+            self.flow = flow
+            self.lastLine = line
+        }
+
+        var wantsKey: Bool { isMapping && pendingKey == nil }
+    }
+
+    /// Lines that hold nothing but blanks or a comment, 1-based (index 0 unused): a folded
+    /// scalar's end mark lies past them, and they are not part of it.
+    private let blankOrComment: [Bool]
+
+    init(path: String, text: String = "") {
+        self.path = path
+        var flags = [false]
+        var onlyBlank = true, sawHash = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\n"):
+                flags.append(onlyBlank || sawHash)
+                onlyBlank = true
+                sawHash = false
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"): break
+            case UInt8(ascii: "#") where onlyBlank: sawHash = true; onlyBlank = false
+            default: onlyBlank = false
+            }
+        }
+        flags.append(onlyBlank || sawHash)
+        blankOrComment = flags
     }
 
     /// The document's root value, or nil for an empty document.
@@ -82,22 +126,31 @@ struct TemplateComposer {
                 let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE
                 let tag = scalar.tag.map { Self.text($0) }
                 // A key is always text; resolve scalars only as values.
-                if case .mapping(_, nil, _, _, _, _, _)? = stack.last {
+                if let frame = stack.last, frame.wantsKey {
                     if let tag, !tag.hasPrefix("tag:yaml.org,2002:") {
                         throw fail(line, column, .templateUnknownTag, "tag '\(tag)' on a mapping key: keys must be plain text")
                     }
-                    setKey((text, line, column), lastLine: endLine, in: &stack)
+                    frame.pendingKey = (text, line, column)
+                    frame.lastLine = max(frame.lastLine, endLine)
                     continue
                 }
-                finished = (try Self.resolve(text, plain: plain, tag: tag, line: line, column: column, composer: self), endLine)
+                var last = endLine
+                if scalar.style == YAML_LITERAL_SCALAR_STYLE {
+                    // The content's own lines: the end mark lies past trailing blank lines and comments.
+                    let breaks = text.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 }
+                    last = line + breaks + (text.isEmpty || text.hasSuffix("\n") ? 0 : 1)
+                } else if scalar.style == YAML_FOLDED_SCALAR_STYLE {
+                    while last > line, last < blankOrComment.count, blankOrComment[last] { last -= 1 }
+                }
+                finished = (try Self.resolve(text, plain: plain, tag: tag, line: line, column: column, composer: self), last)
             case YAML_SEQUENCE_START_EVENT:
                 let start = event.data.sequence_start
                 try refuseAnchor(start.anchor, line, column)
                 nodes += 1
                 try count(nodes, line, column)
                 try requireValuePosition(stack, line, column)
-                stack.append(.sequence(items: [], tag: start.tag.map { Self.text($0) }, line: line, column: column,
-                                       flow: start.style == YAML_FLOW_SEQUENCE_STYLE, lastLine: line))
+                stack.append(Frame(isMapping: false, tag: start.tag.map { Self.text($0) }, line: line, column: column,
+                                   flow: start.style == YAML_FLOW_SEQUENCE_STYLE))
                 try depth(stack.count, line, column)
                 continue
             case YAML_MAPPING_START_EVENT:
@@ -106,23 +159,24 @@ struct TemplateComposer {
                 nodes += 1
                 try count(nodes, line, column)
                 try requireValuePosition(stack, line, column)
-                stack.append(.mapping(entries: [], pendingKey: nil, tag: start.tag.map { Self.text($0) }, line: line, column: column,
-                                      flow: start.style == YAML_FLOW_MAPPING_STYLE, lastLine: line))
+                stack.append(Frame(isMapping: true, tag: start.tag.map { Self.text($0) }, line: line, column: column,
+                                   flow: start.style == YAML_FLOW_MAPPING_STYLE))
                 try depth(stack.count, line, column)
                 continue
             case YAML_SEQUENCE_END_EVENT:
-                guard case .sequence(let items, let tag, let startLine, let startColumn, let flow, let last)? = stack.popLast() else { continue }
-                let value = TemplateValue(.list(items), line: startLine, column: startColumn)
-                finished = (try apply(tag, to: value), flow ? max(last, endLine) : last)
+                guard let frame = stack.popLast() else { continue }
+                let value = TemplateValue(.list(frame.items), line: frame.line, column: frame.column)
+                finished = (try apply(frame.tag, to: value), frame.flow ? max(frame.lastLine, endLine) : frame.lastLine)
             case YAML_MAPPING_END_EVENT:
-                guard case .mapping(let entries, _, let tag, let startLine, let startColumn, let flow, let last)? = stack.popLast() else { continue }
+                guard let frame = stack.popLast() else { continue }
+                let entries = frame.entries, tag = frame.tag, startLine = frame.line, startColumn = frame.column
                 var value = TemplateValue(.map(entries), line: startLine, column: startColumn)
                 if tag == nil, entries.count == 1, let only = entries.first,
                    Intrinsic.longForms.contains(only.key) || (only.key == "Condition" && only.value.kind.isText) {
                     value = TemplateValue(.intrinsic(name: only.key, argument: Intrinsic.normalized(name: only.key, argument: only.value)),
                                           line: startLine, column: startColumn)
                 }
-                finished = (try apply(tag, to: value), flow ? max(last, endLine) : last)
+                finished = (try apply(tag, to: value), frame.flow ? max(frame.lastLine, endLine) : frame.lastLine)
             default:
                 continue
             }
@@ -154,32 +208,25 @@ struct TemplateComposer {
     }
 
     private func requireValuePosition(_ stack: [Frame], _ line: Int, _ column: Int) throws {
-        if case .mapping(_, nil, _, _, _, _, _)? = stack.last {
+        if let frame = stack.last, frame.wantsKey {
             throw fail(line, column, .invalidType, "a list or mapping used as a mapping key: keys must be text")
         }
     }
 
-    private func setKey(_ key: (text: String, line: Int, column: Int), lastLine: Int, in stack: inout [Frame]) {
-        guard case .mapping(let entries, _, let tag, let line, let column, let flow, let last)? = stack.popLast() else { return }
-        stack.append(.mapping(entries: entries, pendingKey: key, tag: tag, line: line, column: column, flow: flow, lastLine: max(last, lastLine)))
-    }
-
     private func add(_ value: TemplateValue, lastLine: Int, to stack: inout [Frame]) throws {
-        switch stack.popLast() {
-        case .sequence(var items, let tag, let line, let column, let flow, let last)?:
-            items.append(value)
-            stack.append(.sequence(items: items, tag: tag, line: line, column: column, flow: flow, lastLine: max(last, lastLine)))
-        case .mapping(var entries, let key?, let tag, let line, let column, let flow, let last)?:
-            if let first = entries.first(where: { $0.key == key.text }) {
-                throw fail(key.line, key.column, .duplicateKey, "duplicate key '\(key.text)' in a mapping (first at line \(first.keyLine))")
-            }
-            entries.append(TemplateEntry(key: key.text, value: value, keyLine: key.line, keyColumn: key.column, lastLine: max(lastLine, key.line)))
-            stack.append(.mapping(entries: entries, pendingKey: nil, tag: tag, line: line, column: column, flow: flow, lastLine: max(last, lastLine)))
-        case let other?:
-            stack.append(other)
-        case nil:
-            break
+        guard let frame = stack.last else { return }
+        frame.lastLine = max(frame.lastLine, lastLine)
+        guard frame.isMapping else {
+            frame.items.append(value)
+            return
         }
+        guard let key = frame.pendingKey else { return }
+        if let first = frame.keys[key.text] {
+            throw fail(key.line, key.column, .duplicateKey, "duplicate key '\(key.text)' in a mapping (first at line \(first))")
+        }
+        frame.keys[key.text] = key.line
+        frame.entries.append(TemplateEntry(key: key.text, value: value, keyLine: key.line, keyColumn: key.column, lastLine: max(lastLine, key.line)))
+        frame.pendingKey = nil
     }
 
     /// A collection's tag: an intrinsic (`!If [c, a, b]`, `!Sub [text, {vars}]`), a standard YAML tag, or an error.

@@ -95,14 +95,14 @@ enum PolicyTemplates {
         for name in ["DynamoDBReadPolicy", "DynamoDBStreamReadPolicy", "DynamoDBBackupFullAccessPolicy", "S3ReadPolicy",
                      "SQSPollerPolicy", "SSMParameterReadPolicy", "SSMParameterWithSlashPrefixReadPolicy",
                      "AWSSecretsManagerGetSecretValuePolicy", "KinesisStreamReadPolicy", "KMSDecryptPolicy",
-                     "ElasticsearchHttpPostPolicy", "EFSReadPolicy", "AthenaQueryPolicy", "CloudWatchDescribeAlarmHistoryPolicy",
+                     "EFSReadPolicy", "AthenaQueryPolicy", "CloudWatchDescribeAlarmHistoryPolicy",
                      "DynamoDBRestoreFromBackupPolicy", "TextractGetResultPolicy", "RekognitionReadPolicy", "SESBulkTemplatedCrudPolicy_v2"] {
             table[name] = .read
         }
         for name in ["DynamoDBWritePolicy", "S3WritePolicy", "SQSSendMessagePolicy", "SNSPublishMessagePolicy",
                      "EventBridgePutEventsPolicy", "FirehoseWritePolicy", "StepFunctionsExecutionPolicy", "LambdaInvokePolicy",
                      "KMSEncryptPolicy", "SESSendBouncePolicy", "SESEmailTemplateCrudPolicy", "SESBulkTemplatedCrudPolicy",
-                     "S3FullAccessPolicy", "EFSWriteAccessPolicy", "CloudWatchPutMetricPolicy", "SNSCrudPolicy"] {
+                     "EFSWriteAccessPolicy", "CloudWatchPutMetricPolicy", "SNSCrudPolicy"] {
             table[name] = .write
         }
         for name in ["DynamoDBCrudPolicy", "S3CrudPolicy", "KinesisCrudPolicy", "SESCrudPolicy", "ElasticsearchHttpPostPolicy",
