@@ -97,7 +97,7 @@ extension ThreatComposer {
             notes.append("no Priority; severity set to medium")
         }
         let status = try self.status(source)
-        let threatOwner = metadata.string("custom:owner") ?? owner
+        let threatOwner = metadata.string("custom:owner").flatMap { InteropJSON.isBlank($0) ? nil : $0 } ?? owner
         let needsOwner = threatOwner == nil && status.needsOwner
 
         var lines = ["---", "id: \(id)", "title: \(scalar(titleOf(item, metadata: metadata)))", "stride: \(list(stride.map(\.rawValue)))"]
@@ -172,7 +172,7 @@ extension ThreatComposer {
             if !assumptions.isEmpty {
                 let items = assumptions.map { assumption -> String in
                     let content = ((assumption["content"] as? String) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                    let comment = ((try? Metadata(assumption["metadata"], at: "")) ?? (try! Metadata(nil, at: ""))).string("Comments")
+                    let comment = (try? Metadata(assumption["metadata"], at: ""))?.string("Comments")
                         .map { " — " + $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
                     return "- \(content)\(comment)"
                 }
