@@ -130,6 +130,27 @@ struct ThreatComposerTests {
         #expect(again.stdout.contains("already imported as T-0001"))
     }
 
+    /// Shaped like AWS's workshop solutions: grammar filled in, no STRIDE metadata, no owners.
+    static let workshop = fixtures + "/WorkshopStyle.tc.json"
+
+    @Test func aWorkshopStyleFileWithoutStrideOrOwnersGivesALintCleanModel() throws {
+        let dir = try freshModel()
+        let refused = try TMRepoBinary.run(["import", "threat-composer", Self.workshop], in: dir.path)
+        #expect(refused.status == 2 && refused.stderr.contains("4 open or mitigated threats would have no owner"), "\(refused.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).isEmpty)
+        let result = try TMRepoBinary.run(["import", "threat-composer", Self.workshop, "--owner", "photo-team@example.com"], in: dir.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("T-0001: no STRIDE metadata; inferred S from the statement's words"))
+        #expect(result.stdout.contains("T-0002: no STRIDE metadata; inferred D from the statement's words"))
+        #expect(result.stdout.contains("T-0003: no STRIDE metadata; inferred I from the statement's words"))
+        #expect(result.stdout.contains("T-0005: no STRIDE metadata; inferred T from the statement's words"))
+        let lint = try TMRepoBinary.run(["lint"], in: dir.path)
+        #expect(lint.status == 0, "\(lint.stdout)")
+        #expect(lint.stdout.contains("5 files checked: 0 errors, 5 warnings"), "\(lint.stdout)")
+        #expect(try show("T-0005", in: dir)["owner"] as? String == "photo-team@example.com", "closed, but the owner given is kept")
+        _ = try roundTrip(Self.workshop, expecting: 5)
+    }
+
     @Test func newIdsFollowTheModelsOwn() throws {
         let dir = try freshModel()
         _ = try TMRepoBinary.run(["new", "--title", "Existing", "--owner", "a@example.com"], in: dir.path)

@@ -11,7 +11,7 @@ struct InteropTests {
         ("An insider can tamper with invoices", ["tampering"]),
         ("A prompt can inject instructions and modify the answer", ["tampering"]),
         ("A staff member can deny having changed the record", ["repudiation"]),
-        ("An operator can delete bookings without trace", ["repudiation"]),
+        ("An operator can delete bookings without trace", ["tampering", "repudiation"]),
         ("A researcher can exfiltrate patient data", ["information-disclosure"]),
         ("Anyone can read the stored card data", ["information-disclosure"]),
         ("A bot can flood the queue and exhaust workers", ["denial-of-service"]),

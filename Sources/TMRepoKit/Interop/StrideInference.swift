@@ -8,7 +8,7 @@ public enum StrideInference {
     /// Lower-case patterns (regular expressions) per category, in STRIDE order.
     public static let keywords: [(StrideCategory, [String])] = [
         (.spoofing, ["impersonat", "spoof", "\\bforg(e|ed|es|er|ery|ing)\\b", "masquerad", "pretend(s|ing)? to be", "stolen credential", "hijack"]),
-        (.tampering, ["tamper", "modif", "inject", "\\balter(s|ed|ing|ation)?\\b", "corrupt", "poison", "manipulat", "overwrit"]),
+        (.tampering, ["tamper", "modif", "inject", "\\bdelet", "\\balter(s|ed|ing|ation)?\\b", "corrupt", "poison", "manipulat", "overwrit"]),
         (.repudiation, ["\\bdeny\\b", "\\bdenies\\b", "repudiat", "without (a )?trace", "cover (their|its|his|her) tracks", "untraceable"]),
         (.informationDisclosure, ["disclos", "leak", "exfiltrat", "eavesdrop", "intercept", "sniff", "\\bread\\b.{0,60}\\bdata\\b", "confidential"]),
         (.denialOfService, ["denial", "exhaust", "flood", "unavailab", "overload", "\\bdos\\b", "\\bddos\\b"]),
