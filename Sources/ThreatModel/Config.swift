@@ -36,6 +36,8 @@ public struct ModelConfig: Hashable, Sendable {
     public var dueSoon = Cadence(count: 14, unit: .days)
     /// Team name → the git identities (emails) that act for it, in file order.
     public var owners: [(team: String, members: [String])] = []
+    /// The owner `tmrepo import` gives threats that name none (`default_owner:`); nil: imports ask for `--owner`.
+    public var defaultOwner: String?
     public var policy = Policy()
     public var system = SystemSettings()
 
@@ -64,7 +66,7 @@ public struct ModelConfig: Hashable, Sendable {
 
     public static func == (lhs: ModelConfig, rhs: ModelConfig) -> Bool {
         lhs.threatsDirectory == rhs.threatsDirectory && lhs.idPrefix == rhs.idPrefix && lhs.reviewCadence == rhs.reviewCadence
-            && lhs.dueSoon == rhs.dueSoon && lhs.policy == rhs.policy && lhs.system == rhs.system
+            && lhs.dueSoon == rhs.dueSoon && lhs.defaultOwner == rhs.defaultOwner && lhs.policy == rhs.policy && lhs.system == rhs.system
             && lhs.owners.map(\.team) == rhs.owners.map(\.team) && lhs.owners.map(\.members) == rhs.owners.map(\.members)
     }
 
@@ -73,7 +75,7 @@ public struct ModelConfig: Hashable, Sendable {
         hasher.combine(idPrefix)
     }
 
-    static let knownKeys = ["threats", "id_prefix", "review_cadence", "due_soon", "owners", "policy", "system"]
+    static let knownKeys = ["threats", "id_prefix", "review_cadence", "due_soon", "owners", "default_owner", "policy", "system"]
     static let policyKeys = ["block_unreviewed_changes", "block_overdue", "independent_review", "protected_branches",
                              "allow_force_push", "require_signed_reviews", "allowed_signers", "block_unmodeled",
                              "block_changed_elements"]
@@ -151,6 +153,15 @@ public struct ModelConfig: Hashable, Sendable {
                         fields.warning(node, .invalidValue, "owners.\(team): '\(email)' does not look like an email (git identities are matched by email)")
                     }
                     config.owners.append((team, emails.map(\.0)))
+                }
+            case "default_owner":
+                if !value.isNullScalar, let owner = fields.singleLine(value, field: "default_owner") {
+                    let trimmed = owner.trimmingCharacters(in: " \t")
+                    if trimmed.isEmpty {
+                        fields.error(value, .invalidValue, "default_owner: name a team from owners or an email")
+                    } else {
+                        config.defaultOwner = trimmed
+                    }
                 }
             case "policy":
                 readPolicy(value, into: &config.policy, fields: &fields)

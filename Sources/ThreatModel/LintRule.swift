@@ -28,6 +28,7 @@ public enum LintRule: String, CaseIterable, Sendable {
     case unknownOwner = "unknown-owner"
     case unknownField = "unknown-field"
     case duplicateValue = "duplicate-value"
+    case strideInferred = "stride-inferred"
     case unreadableInHistory = "unreadable-in-history"
     case reviewDateAfterCommit = "review-date-after-commit"
     case reviewAfterAsOf = "review-after-as-of"
@@ -44,7 +45,7 @@ public enum LintRule: String, CaseIterable, Sendable {
     /// The level it is reported at (a few rules are reported at another level where a message says why).
     public var level: Diagnostic.Level {
         switch self {
-        case .unknownOwner, .unknownField, .duplicateValue, .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf,
+        case .unknownOwner, .unknownField, .duplicateValue, .strideInferred, .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf,
              .unmodeledResource, .missingResource, .unmappedResource: .warning
         default: .error
         }
@@ -87,6 +88,7 @@ public enum LintRule: String, CaseIterable, Sendable {
         case .unknownOwner: "an owner that is neither a team in `.tmrepo.yml` `owners` nor an email"
         case .unknownField: "an unknown key that looks like a misspelt known one (`severty`); other unknown keys are kept silently"
         case .duplicateValue: "a STRIDE category listed twice"
+        case .strideInferred: "the threat carries the tag `stride-inferred`: an import guessed its STRIDE categories from the statement's words (docs/interop.md). Check `stride`, then remove the tag to confirm"
         case .unreadableInHistory: "a commit wrote a threat file that cannot be read; its threat keeps the facts of its last readable version"
         case .reviewDateAfterCommit: "a `reviewed.on` later than the commit that wrote it: the commit time counts, not the typed date"
         case .reviewAfterAsOf: "a review whose commit time is after the moment judged (`--as-of`, or now): it does not count yet"

@@ -33,6 +33,8 @@ public enum ThreatParser {
                                      "review_every", "reviewed", "mitigations", "threat", "tags", "threat_composer"]
     static let mitigationFields = ["id", "title", "status", "owner", "evidence", "verified"]
     static let statementFields = ["source", "prerequisites", "action", "impact", "impacted_goal", "impacted_assets"]
+    /// The tag an import puts on a threat whose STRIDE categories it guessed (lint rule `stride-inferred`).
+    public static let strideInferredTag = "stride-inferred"
 
     /// Reads a threat file's bytes. Never throws: every problem becomes a diagnostic.
     public static func parse(path: String, bytes: [UInt8], idPrefix: String = "T-") -> ParsedThreatFile {
@@ -134,7 +136,11 @@ public enum ThreatParser {
             case "threat":
                 threat.statement = readStatement(value, reader: reader, fields: &fields)
             case "tags":
-                threat.tags = (fields.stringList(value, field: "tags") ?? []).map(\.0)
+                let tags = fields.stringList(value, field: "tags") ?? []
+                threat.tags = tags.map(\.0)
+                if let (_, node) = tags.first(where: { $0.0 == strideInferredTag }) {
+                    fields.warning(node, .strideInferred, "stride: \(threat.stride.isEmpty ? "inferred" : "[" + threat.stride.map(\.rawValue).joined(separator: ", ") + "]") was inferred on import, not chosen by a person; check it, then remove the '\(strideInferredTag)' tag")
+                }
             case "threat_composer":
                 threat.threatComposer = readThreatComposer(value, fields: &fields)
             default:

@@ -7,7 +7,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export the model for another tool.",
-        subcommands: [ThreatComposerExport.self]
+        subcommands: [ThreatComposerExport.self, OTMExport.self]
     )
 
     struct ThreatComposerExport: ParsableCommand {
@@ -31,6 +31,49 @@ struct ExportCommand: ParsableCommand {
             if let out {
                 try FileSystem.writeAtomically(bytes, to: FileSystem.absolute(out))
                 Console.error("wrote \(loaded.threats.count) threats to \(out)")
+            } else {
+                Console.out(bytes)
+            }
+            for note in notes { Console.error("note: \(note)") }
+        }
+    }
+
+    struct OTMExport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "otm",
+            abstract: "Write an Open Threat Model file (OTM 0.2.0, JSON).",
+            discussion: """
+            Elements become components (type from .tmrepo/otm.json or the element kind; tags kind:<kind> \
+            and resource:<template>#<LogicalId>) and data flows, trust_boundary values trust zones (a \
+            default zone for elements without one), threats OTM threats (STRIDE categories, risk from \
+            severity) referenced from their element with their state and mitigations. What cannot be \
+            exported (a flow without both ends, a threat on an unknown element) is reported.
+
+            Example: tmrepo export otm --out model.otm.json
+            """
+        )
+
+        @OptionGroup var model: ModelOptions
+
+        @Option(help: "Write here (default: standard output).")
+        var out: String?
+
+        func run() throws {
+            let store = try model.store()
+            let loaded = try store.load()
+            let name = URL(fileURLWithPath: store.root).lastPathComponent
+            let sidecarPath = store.absolute(OpenThreatModel.sidecarPath)
+            let sidecar: OpenThreatModel.Sidecar?
+            do {
+                sidecar = try FileSystem.exists(sidecarPath) ? OpenThreatModel.Sidecar.decode(FileSystem.read(sidecarPath)) : nil
+            } catch {
+                throw TMRepoError.invalidArgument("\(error)")
+            }
+            let (document, notes) = OpenThreatModel.export(model: loaded, name: name, sidecar: sidecar)
+            let bytes = document.bytes() + [0x0A]
+            if let out {
+                try FileSystem.writeAtomically(bytes, to: FileSystem.absolute(out))
+                Console.error("wrote \(loaded.elements?.count ?? 0) elements and \(loaded.threats.count) threats to \(out)")
             } else {
                 Console.out(bytes)
             }

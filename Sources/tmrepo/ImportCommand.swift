@@ -7,7 +7,7 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import threats from another tool.",
-        subcommands: [ThreatComposerImport.self]
+        subcommands: [ThreatComposerImport.self, OTMImport.self]
     )
 
     struct ThreatComposerImport: ParsableCommand {
@@ -20,6 +20,12 @@ struct ImportCommand: ParsableCommand {
             is kept, diagram images are skipped. New ids follow every id in use; a threat imported before \
             (same Threat Composer id) is skipped. Prints what was imported and what could not be mapped.
 
+            Open and mitigated threats need an owner: --owner, else default_owner in .tmrepo.yml; \
+            without one nothing is written. Threats without STRIDE metadata get categories guessed from \
+            their words and the tag stride-inferred (a lint warning until a person removes it). An \
+            unknown status or priority, a threat without text, a value out of range or too long is an \
+            error naming the JSON path; nothing is written then.
+
             Example: tmrepo import threat-composer model.tc.json --owner payments-team --dry-run
             """
         )
@@ -29,7 +35,7 @@ struct ImportCommand: ParsableCommand {
         @Argument(help: "The .tc.json file.")
         var file: String
 
-        @Option(help: "Owner for imported threats that name none (a team from .tmrepo.yml or an email).")
+        @Option(help: "Owner for imported threats that name none (a team from .tmrepo.yml or an email; default: default_owner in .tmrepo.yml).")
         var owner: String?
 
         @Flag(help: "Show what would be written, write nothing.")
@@ -45,9 +51,13 @@ struct ImportCommand: ParsableCommand {
             let data = Data(try FileSystem.read(FileSystem.absolute(file)))
             let plan: ThreatComposer.ImportPlan
             do {
-                plan = try ThreatComposer.planImport(data, model: current, firstID: Model.idNumber(first) ?? 1, idWidth: width, owner: owner)
+                plan = try ThreatComposer.planImport(data, model: current, firstID: Model.idNumber(first) ?? 1, idWidth: width,
+                                                     owner: owner ?? config.defaultOwner)
             } catch {
-                throw TMRepoError.invalidArgument("\(file): \(error)")
+                throw TMRepoError.invalidArgument("\(file): \(error); nothing was written")
+            }
+            if !plan.ownerless.isEmpty {
+                throw TMRepoError.invalidArgument(ImportCommand.ownerMissing(plan.ownerless, file: file))
             }
             for entry in plan.files {
                 let path = store.absolute(entry.path)
@@ -67,9 +77,95 @@ struct ImportCommand: ParsableCommand {
                 for (id, reason) in plan.skipped { Console.line("  \(safe(id)): \(safe(reason))") }
             }
             if !plan.notes.isEmpty {
-                Console.line("could not map:")
+                Console.line("notes:")
                 for note in plan.notes { Console.line("  \(safe(note))") }
             }
         }
+    }
+
+    struct OTMImport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "otm",
+            abstract: "Import an Open Threat Model file (OTM 0.1/0.2, JSON): elements and one threat file per threat.",
+            discussion: """
+            Components and data flows are appended to elements.yml (kept byte for byte; elements already \
+            there are skipped), trust zones become trust_boundary values, threats become threat files on \
+            the first component or flow that references them, with their mitigations and states. What \
+            tmrepo has no field for (project, zone ids and ratings, component types, threat ids and risk \
+            numbers, mitigation descriptions) is kept in .tmrepo/otm.json for `tmrepo export otm`. \
+            Open and mitigated threats need an owner (--owner or default_owner); an unknown state, a \
+            dangling reference, a missing required field is an error naming the JSON path, and nothing \
+            is written then. See docs/interop.md.
+
+            Example: tmrepo import otm startleft-output.otm --owner platform-team --dry-run
+            """
+        )
+
+        @OptionGroup var model: ModelOptions
+
+        @Argument(help: "The OTM file (JSON).")
+        var file: String
+
+        @Option(help: "Owner for imported threats that name none (default: default_owner in .tmrepo.yml).")
+        var owner: String?
+
+        @Flag(help: "Show what would be written, write nothing.")
+        var dryRun = false
+
+        func run() throws {
+            let store = try model.store()
+            let config = try store.loadConfig()
+            let current = try store.load()
+            let creator = ThreatCreator(store: store, config: config)
+            let first = try creator.nextID(model: current, retired: HistoryIDs.everSeen(store: store, config: config))
+            let width = first.count - config.idPrefix.count
+            let data = Data(try FileSystem.read(FileSystem.absolute(file)))
+            let elementsPath = store.absolute(InventoryParser.elementsFile)
+            let elementsBytes = try FileSystem.exists(elementsPath) ? FileSystem.read(elementsPath) : nil
+            let sidecarPath = store.absolute(OpenThreatModel.sidecarPath)
+            let plan: OpenThreatModel.ImportPlan
+            do {
+                let sidecar = try FileSystem.exists(sidecarPath) ? OpenThreatModel.Sidecar.decode(FileSystem.read(sidecarPath)) : nil
+                plan = try OpenThreatModel.planImport(data, model: current, elementsBytes: elementsBytes, sidecar: sidecar,
+                                                      firstID: Model.idNumber(first) ?? 1, idWidth: width, owner: owner ?? config.defaultOwner)
+            } catch {
+                throw TMRepoError.invalidArgument("\(file): \(error); nothing was written")
+            }
+            if !plan.ownerless.isEmpty {
+                throw TMRepoError.invalidArgument(ImportCommand.ownerMissing(plan.ownerless, file: file))
+            }
+            for entry in plan.threatFiles where FileSystem.exists(store.absolute(entry.path)) { throw TMRepoError.fileExists(entry.path) }
+            let prefix = model.displayPrefix(for: store)
+            if !dryRun {
+                try FileSystem.createDirectory(store.absolute(config.threatsDirectory))
+                for entry in plan.threatFiles { try FileSystem.writeAtomically(entry.bytes, to: store.absolute(entry.path)) }
+                if let elements = plan.elementsFile { try FileSystem.writeAtomically(elements.bytes, to: store.absolute(elements.path)) }
+                if let sidecar = plan.sidecar {
+                    try FileSystem.createDirectory(URL(fileURLWithPath: store.absolute(sidecar.path)).deletingLastPathComponent().path)
+                    try FileSystem.writeAtomically(sidecar.bytes, to: store.absolute(sidecar.path))
+                }
+            }
+            let safe = TextEscaping.field
+            let verb = dryRun ? "would import" : "imported"
+            Console.line("\(verb) \(plan.elementsAdded.count) element\(plan.elementsAdded.count == 1 ? "" : "s") and \(plan.threatFiles.count) threat\(plan.threatFiles.count == 1 ? "" : "s") from \(safe(file))")
+            if plan.elementsFile != nil { Console.line("  \(safe(prefix + InventoryParser.elementsFile)): \(safe(plan.elementsAdded.joined(separator: ", ")))") }
+            for entry in plan.threatFiles { Console.line("  \(safe(prefix + entry.path))") }
+            if let sidecar = plan.sidecar { Console.line("  \(safe(prefix + sidecar.path))") }
+            if !plan.skipped.isEmpty {
+                Console.line("skipped \(plan.skipped.count):")
+                for (id, reason) in plan.skipped { Console.line("  \(safe(id)): \(safe(reason))") }
+            }
+            if !plan.notes.isEmpty {
+                Console.line("notes:")
+                for note in plan.notes { Console.line("  \(safe(note))") }
+            }
+        }
+    }
+
+    /// Why an import that would leave threats without an owner stops, naming the option.
+    static func ownerMissing(_ ids: [String], file: String) -> String {
+        let shown = ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? " and \(ids.count - 5) more" : "")
+        return "\(file): \(ids.count) open or mitigated threat\(ids.count == 1 ? "" : "s") would have no owner (\(shown)); " +
+            "pass --owner TEAM-OR-EMAIL, or set default_owner: in \(ModelConfig.fileName); nothing was written"
     }
 }

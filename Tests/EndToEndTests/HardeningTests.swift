@@ -156,27 +156,33 @@ struct ThreatComposerHostileInputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).isEmpty)
     }
 
-    @Test func controlCharactersAreDroppedAndBlankStatementsFallBack() throws {
+    @Test func controlCharactersAreDroppedAndBlankStatementsAreErrors() throws {
         let stride = "\"metadata\":[{\"key\":\"STRIDE\",\"value\":[\"S\"]}]"
         let document = """
         {"schema":1,"threats":[
           {"id":"a","numericId":1,"statement":"Evil \\u001b]8;;http://x\\u0007link\\u001b]8;;\\u0007 \\u0085next\\r\\nline \\u009b2J","threatSource":"actor",\(stride)},
-          {"id":"b","numericId":2,"statement":"   \\n\\t  ",\(stride)},
-          {"id":"c","numericId":3,"statement":"",\(stride)}]}
+          {"id":"b","numericId":2,"statement":"   \\n\\t  ","threatSource":"actor","threatAction":"replay a token",\(stride)}]}
         """
         let (result, dir) = try importing(document)
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("$.threats[0].statement: removed 6 control characters"), "\(result.stdout)")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).sorted()
-        #expect(files.count == 3)
+        #expect(files.count == 2)
         for file in files {
             let text = try dir.read("threats/" + file)
             OutputSafetyTests.assertNoRawControls(text, file)
         }
         #expect(try dir.read("threats/" + files[0]).contains("title: Evil ]8;;http://xlink]8;; next line 2J"))
-        #expect(try dir.read("threats/" + files[1]).contains("title: Imported threat"))
-        #expect(try dir.read("threats/" + files[2]).contains("title: Imported threat"))
+        #expect(try dir.read("threats/" + files[1]).contains("title: actor can replay a token"), "a blank statement with a grammar to compose from")
         let lint = try TMRepoBinary.run(["lint"], in: dir.path)
         #expect(lint.status == 0, "\(lint.stdout)")
+        // Without a grammar to compose from, a blank or empty statement is an error.
+        for blank in ["   \\n\\t  ", ""] {
+            let (refused, empty) = try importing("{\"schema\":1,\"threats\":[{\"id\":\"b\",\"numericId\":2,\"statement\":\"\(blank)\",\(stride)}]}")
+            #expect(refused.status == 2, "\(refused.stdout)")
+            #expect(refused.stderr.contains("$.threats[0].statement: the threat has no text"), "\(refused.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: empty.url("threats")).isEmpty)
+        }
     }
 
     @Test func hugeTextIsRefusedQuickly() throws {

@@ -70,12 +70,14 @@ struct ThreatComposerTests {
 
     @Test func importsTheFixtureIntoValidThreatFiles() throws {
         let dir = try freshModel()
-        let dry = try TMRepoBinary.run(["import", "threat-composer", Self.fixture, "--dry-run"], in: dir.path)
+        let refused = try TMRepoBinary.run(["import", "threat-composer", Self.fixture, "--dry-run"], in: dir.path)
+        #expect(refused.status == 2 && refused.stderr.contains("pass --owner"), "open threats need an owner: \(refused.stderr)")
+        let dry = try TMRepoBinary.run(["import", "threat-composer", Self.fixture, "--dry-run", "--owner", "clinic-team@example.com"], in: dir.path)
         #expect(dry.stdout.hasPrefix("would import 7 threats"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).isEmpty, "a dry run writes nothing")
         #expect(dry.stdout.contains("diagram images are not imported"))
         #expect(dry.stdout.contains("T-0004: no Priority; severity set to medium"))
-        #expect(dry.stdout.contains("T-0004: no STRIDE metadata; inferred IT from the impacted goals"))
+        #expect(dry.stdout.contains("T-0004: no STRIDE metadata; inferred TI from the impacted goals and tagged stride-inferred"))
         #expect(dry.stdout.contains("T-0007: metadata 'threatPackId' has no place in tmrepo"))
 
         let result = try TMRepoBinary.run(["import", "threat-composer", Self.fixture, "--owner", "clinic-team@example.com"], in: dir.path)
@@ -83,7 +85,8 @@ struct ThreatComposerTests {
         #expect(result.stdout.hasPrefix("imported 7 threats"))
         let lint = try TMRepoBinary.run(["lint"], in: dir.path)
         #expect(lint.status == 0, "\(lint.stdout)")
-        #expect(lint.stdout.contains("7 files checked: 0 errors, 0 warnings"))
+        #expect(lint.stdout.contains("7 files checked: 0 errors, 1 warning"), "T-0004's inferred STRIDE: \(lint.stdout)")
+        #expect(lint.stdout.contains("[stride-inferred]"))
 
         // Ids follow numericId, not the file's order; Priority, STRIDE and status map.
         let sessionHijack = try show("T-0001", in: dir)
@@ -99,7 +102,8 @@ struct ThreatComposerTests {
         #expect(try show("T-0003", in: dir)["status"] as? String == "closed", "threatResolvedNotUseful")
         let unprioritised = try show("T-0004", in: dir)
         #expect(unprioritised["status"] as? String == "open", "no status: identified")
-        #expect(unprioritised["stride"] as? [String] == ["information-disclosure", "tampering"], "inferred from confidentiality and integrity")
+        #expect(unprioritised["stride"] as? [String] == ["tampering", "information-disclosure"], "inferred from confidentiality and integrity")
+        #expect(unprioritised["tags"] as? [String] == ["stride-inferred"])
 
         // Shared mitigations appear under every threat they are linked to, statuses mapped.
         #expect(mitigations(sessionHijack) == ["implemented: Require multi-factor authentication for staff and offer it to patients",
@@ -124,6 +128,27 @@ struct ThreatComposerTests {
         let again = try TMRepoBinary.run(["import", "threat-composer", Self.fixture], in: dir.path)
         #expect(again.stdout.hasPrefix("imported 0 threats"))
         #expect(again.stdout.contains("already imported as T-0001"))
+    }
+
+    /// Shaped like AWS's workshop solutions: grammar filled in, no STRIDE metadata, no owners.
+    static let workshop = fixtures + "/WorkshopStyle.tc.json"
+
+    @Test func aWorkshopStyleFileWithoutStrideOrOwnersGivesALintCleanModel() throws {
+        let dir = try freshModel()
+        let refused = try TMRepoBinary.run(["import", "threat-composer", Self.workshop], in: dir.path)
+        #expect(refused.status == 2 && refused.stderr.contains("4 open or mitigated threats would have no owner"), "\(refused.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).isEmpty)
+        let result = try TMRepoBinary.run(["import", "threat-composer", Self.workshop, "--owner", "photo-team@example.com"], in: dir.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("T-0001: no STRIDE metadata; inferred S from the statement's words"))
+        #expect(result.stdout.contains("T-0002: no STRIDE metadata; inferred D from the statement's words"))
+        #expect(result.stdout.contains("T-0003: no STRIDE metadata; inferred I from the statement's words"))
+        #expect(result.stdout.contains("T-0005: no STRIDE metadata; inferred T from the statement's words"))
+        let lint = try TMRepoBinary.run(["lint"], in: dir.path)
+        #expect(lint.status == 0, "\(lint.stdout)")
+        #expect(lint.stdout.contains("5 files checked: 0 errors, 5 warnings"), "\(lint.stdout)")
+        #expect(try show("T-0005", in: dir)["owner"] as? String == "photo-team@example.com", "closed, but the owner given is kept")
+        _ = try roundTrip(Self.workshop, expecting: 5)
     }
 
     @Test func newIdsFollowTheModelsOwn() throws {
@@ -208,6 +233,36 @@ struct ThreatComposerTests {
         #expect(body.contains("## Threat statement") && body.contains("## Assumptions") && body.contains("## Mitigation notes"))
 
         _ = try roundTrip(Self.realFixture, expecting: 37)
+    }
+
+    /// Every Threat Composer file beside the workspace (../shared/fixtures/threat-composer), none in a clone.
+    static var sharedFiles: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: SourceTree.shared + "/fixtures/threat-composer")) ?? [])
+            .filter { $0.hasSuffix(".tc.json") }.sorted()
+    }
+
+    /// Counts of a Threat Composer document: threats, mitigations, assumptions, mitigation links, assumption links.
+    static func counts(_ path: String) throws -> [Int] {
+        let document = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        return ["threats", "mitigations", "assumptions", "mitigationLinks", "assumptionLinks"].map { (document[$0] as? [Any])?.count ?? 0 }
+    }
+
+    @Test(.enabled(if: !ThreatComposerTests.sharedFiles.isEmpty,
+                   "needs ../shared/fixtures/threat-composer/*.tc.json, real Threat Composer files beside the workspace (not part of a clone)"),
+          arguments: ThreatComposerTests.sharedFiles)
+    func everySharedFileImportsIntoALintCleanModel(name: String) throws {
+        let file = SourceTree.shared + "/fixtures/threat-composer/" + name
+        let dir = try freshModel()
+        let imported = try TMRepoBinary.run(["import", "threat-composer", file, "--owner", "team@example.com"], in: dir.path)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let threatsIn = try Self.counts(file)[0]
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).count == threatsIn)
+        let lint = try TMRepoBinary.run(["lint"], in: dir.path)
+        #expect(lint.status == 0, "\(name): \(lint.stdout)")
+        #expect(lint.stdout.contains("\(threatsIn) files checked: 0 errors"), "\(lint.stdout)")
+        let exported = dir.url("out.tc.json")
+        #expect(try TMRepoBinary.run(["export", "threat-composer", "--out", exported], in: dir.path).status == 0)
+        #expect(try Self.counts(exported)[0] == threatsIn, "threats in = threats out")
     }
 
     @Test(.enabled(if: ThreatComposerTests.realFixtureExists && ThreatComposerTests.hasJSONSchema,

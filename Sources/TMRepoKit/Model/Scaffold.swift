@@ -26,6 +26,8 @@ public enum Scaffold {
     # named here, or an email.
     owners:
       # payments-team: [alice@example.com, bob@example.com]
+    # Owner `tmrepo import` gives threats that name none (else it asks for --owner).
+    # default_owner: payments-team
 
     # What `tmrepo check` and the git hooks enforce.
     policy:
