@@ -22,6 +22,3 @@ run log T-0001
 run changelog --since 2026-03-01
 run report --as-of 2026-11-22 --out "$repo/threat-model.html"
 echo "open $repo/threat-model.html in a browser for the data-flow diagram and the charts"
-echo
-echo "\$ tmrepo report --format md --as-of 2026-11-22   # its data-flow diagram, as the Mermaid flowchart GitHub renders"
-"$bin" report --format md --as-of 2026-11-22 | sed -n '/^```mermaid$/,/^```$/p'
