@@ -12,7 +12,7 @@ browser=$(command -v chromium || command -v chromium-browser || command -v googl
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 timeout 120 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$profile" \
-    --window-size=1200,1600 --screenshot="$png" "file://$html" >/dev/null 2>&1
+    --window-size=1200,3200 --screenshot="$png" "file://$html" >/dev/null 2>&1
 python3 - "$png" <<'PY'
 import struct, sys, zlib
 path = sys.argv[1]
