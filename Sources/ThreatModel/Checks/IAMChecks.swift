@@ -3,7 +3,7 @@
 extension TemplateScan {
     /// Verbs that change something or manage permissions (`Put…`, `Delete…`, `Attach…`).
     static let writeVerbs = ["Put", "Create", "Delete", "Update", "Modify", "Attach", "Detach", "Add", "Remove", "Set", "Write",
-                             "Send", "Publish", "Invoke", "Start", "Stop", "Terminate", "Run", "Execute", "Pass", "Upload", "Copy",
+                             "Send", "Publish", "Start", "Stop", "Terminate", "Run", "Execute", "Pass", "Upload", "Copy",
                              "Replace", "Reboot", "Enable", "Disable", "Import", "Associate", "Disassociate", "Grant",
                              "Revoke", "Change", "Register", "Deregister", "Reset", "Rotate", "BatchWrite", "BatchDelete",
                              "BatchPut", "BatchUpdate", "Tag", "Untag", "Purge", "Restore", "Upgrade", "Apply", "Cancel", "Sign",
@@ -26,6 +26,9 @@ extension TemplateScan {
         "polly:synthesizespeech", "polly:startspeechsynthesistask", "transcribe:starttranscriptionjob",
         "transcribe:startstreamtranscription", "transcribe:startstreamtranscriptionwebsocket",
         "aws-marketplace:meterusage", "pricing:getproducts",
+        // CloudWatch Logs vended log delivery (Step Functions, API Gateway, Pipes logging): `*` only.
+        "logs:createlogdelivery", "logs:getlogdelivery", "logs:updatelogdelivery", "logs:deletelogdelivery",
+        "logs:listlogdeliveries", "logs:putresourcepolicy", "logs:describeresourcepolicies", "logs:describeloggroups",
         "cognito-idp:listuserpools", "ce:getcostandusage", "translate:translatetext", "translate:translatedocument",
     ]
 
@@ -43,9 +46,14 @@ extension TemplateScan {
         action == "*" || (verb(action).map { $0.verb == "*" } ?? false)
     }
 
+    /// Services whose `Invoke…` actions run code or workflows that write (IAM's access level
+    /// "Write"); elsewhere (`bedrock:InvokeModel`, `sagemaker:InvokeEndpoint`) invoking reads.
+    static let invokeWrites: Set<String> = ["lambda", "execute-api", "states"]
+
     static func isWriteOrPermissionManagement(_ action: String) -> Bool {
         guard let (service, verb) = verb(action) else { return action == "*" }
         if resourcelessServices.contains(service) || resourcelessActions.contains(action.lowercased()) { return false }
+        if invokeWrites.contains(service), verb.hasPrefix("Invoke") { return true }
         guard let star = verb.firstIndex(of: "*") else {
             return writeVerbs.contains { verb.hasPrefix($0) }
         }

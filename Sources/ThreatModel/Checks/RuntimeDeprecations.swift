@@ -4,7 +4,8 @@
 /// Source: AWS Lambda developer guide, "Lambda runtimes"
 /// (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html), as carried in cfn-lint
 /// 1.51.0's `data/AdditionalSpecs/LmbdRuntimeLifecycle.json`; read 2026-11-30. Update both the
-/// table and `readOn` together; `tmrepo scan` says which date its table is from.
+/// table and `readOn` together. One correction to that file: .NET runtimes name `dotnet10` as
+/// successor, since `dotnet9` is not a managed Lambda runtime (container images only).
 public enum RuntimeDeprecations {
     public struct Entry: Sendable, Equatable {
         public var runtime: String
@@ -19,12 +20,12 @@ public enum RuntimeDeprecations {
 
     /// runtime, deprecated, create blocked, update blocked, successor.
     static let rows: [(String, String, String, String, String?)] = [
-        ("dotnet6", "2024-12-20", "2026-06-01", "2026-07-01", "dotnet9"),
-        ("dotnet8", "2026-11-10", "2026-12-10", "2027-01-11", "dotnet9"),
-        ("dotnetcore1.0", "2019-06-27", "2019-06-30", "2019-07-30", "dotnet9"),
-        ("dotnetcore2.0", "2019-05-30", "2019-04-30", "2019-05-30", "dotnet9"),
-        ("dotnetcore2.1", "2022-01-05", "2022-01-05", "2022-04-13", "dotnet9"),
-        ("dotnetcore3.1", "2023-04-03", "2023-04-03", "2023-05-03", "dotnet9"),
+        ("dotnet6", "2024-12-20", "2026-06-01", "2026-07-01", "dotnet10"),
+        ("dotnet8", "2026-11-10", "2026-12-10", "2027-01-11", "dotnet10"),
+        ("dotnetcore1.0", "2019-06-27", "2019-06-30", "2019-07-30", "dotnet10"),
+        ("dotnetcore2.0", "2019-05-30", "2019-04-30", "2019-05-30", "dotnet10"),
+        ("dotnetcore2.1", "2022-01-05", "2022-01-05", "2022-04-13", "dotnet10"),
+        ("dotnetcore3.1", "2023-04-03", "2023-04-03", "2023-05-03", "dotnet10"),
         ("go1.x", "2024-01-08", "2024-02-08", "2026-07-01", "provided.al2023"),
         ("java11", "2026-06-30", "2026-07-31", "2026-08-31", "java25"),
         ("java17", "2026-06-30", "2026-07-31", "2026-08-31", "java25"),
