@@ -111,4 +111,33 @@ struct SARIFReaderTests {
         #expect(throws: JSONReadError.self) { try BoundedJSON.parse(Array("{\"a\": 1,}".utf8)) }
         #expect(throws: JSONReadError.self) { try BoundedJSON.parse(Array("01x".utf8)) }
     }
+
+    /// Many resources and many results: linear work (a usage-plan lookup per stage and a resource
+    /// search per result used to be quadratic).
+    @Test func largeTemplatesAndLogsStayFast() throws {
+        var text = "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n"
+        for index in 0..<3_000 {
+            text += "  Stage\(index):\n    Type: AWS::ApiGateway::Stage\n    Properties: {RestApiId: !Ref Api, StageName: s\(index)}\n"
+            text += "  Plan\(index):\n    Type: AWS::ApiGateway::UsagePlan\n    Properties: {ApiStages: [{ApiId: !Ref Api}], Throttle: {RateLimit: 1}}\n"
+        }
+        let template = try #require(CloudFormationTemplate.parse(path: "big.yaml", bytes: Array(text.utf8)).template)
+        let clock = ContinuousClock()
+        let scanned = clock.measure {
+            let found = TemplateScanner.scan(templates: [template], system: nil, today: ScanCheckTests.today)
+            #expect(found.filter { $0.rule == "TM-API-003" }.count == 3_000)
+            #expect(!found.contains { $0.rule == "TM-API-002" })
+        }
+        var results: [String] = []
+        for index in 0..<50_000 {
+            results.append("{\"ruleId\": \"R\(index % 7)\", \"message\": {\"text\": \"m\"}, \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": \"big.yaml\"}, \"region\": {\"startLine\": \(2 + (index % 18_000))}}}]}")
+        }
+        let log = "{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {\"driver\": {\"name\": \"x\"}}, \"results\": [" + results.joined(separator: ",") + "]}]}"
+        let mapped = try clock.measure {
+            let parsed = try SARIFReader.parse(path: "big.sarif", bytes: Array(log.utf8))
+            let found = SARIFImport.findings(parsed, templates: [template], system: nil)
+            #expect(found.count == 50_000 && found.allSatisfy { $0.logicalId != nil })
+        }
+        print("largeTemplatesAndLogsStayFast: scan \(scanned), SARIF \(mapped)")
+        #expect(scanned < .seconds(20) && mapped < .seconds(20), "scan \(scanned), SARIF \(mapped)")
+    }
 }

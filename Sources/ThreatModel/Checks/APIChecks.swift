@@ -133,11 +133,7 @@ extension TemplateScan {
     /// A usage plan with `Throttle` (an `AWS::ApiGateway::UsagePlan` naming the API, or SAM `Auth.UsagePlan`).
     func usagePlanThrottles(api: String?) -> Bool {
         guard let api else { return false }
-        for resource in template.resources where resource.type == "AWS::ApiGateway::UsagePlan" {
-            let stages = resource.properties["ApiStages"]?.list ?? []
-            if stages.contains(where: { targets($0["ApiId"]).contains(api) }) && resource.properties["Throttle"] != nil { return true }
-        }
-        return false
+        return throttledByUsagePlan.contains(api)
     }
 
     func restStage(_ resource: TemplateResource, logicalId: String, _ properties: TemplateValue, line: Int, api: String?) {

@@ -136,6 +136,8 @@ public enum SARIFImport {
             if let link = element.resource { elements[link] = element.id }
         }
         var scans: [String: TemplateScan] = [:]
+        // Resources by first line, per template, for a binary search per result (logs can hold 200,000 results).
+        var spans: [String: [TemplateResource]] = [:]
         var out: [VulnerabilityFinding] = []
         for run in log.runs {
             let tool = ScannerRules.toolName(run.tool)
@@ -147,7 +149,12 @@ public enum SARIFImport {
                 var element: String?
                 if let template, result.line > 0 {
                     // The innermost resource whose span holds the line (spans do not nest, but be safe).
-                    if let resource = template.resources.filter({ $0.lines.contains(result.line) }).min(by: { $0.lines.count < $1.lines.count }) {
+                    let sorted = spans[template.path] ?? {
+                        let made = template.resources.sorted { $0.lines.lowerBound < $1.lines.lowerBound }
+                        spans[template.path] = made
+                        return made
+                    }()
+                    if let resource = Self.resource(holding: result.line, in: sorted) {
                         logicalId = resource.logicalId
                         type = resource.type
                         let scan = scans[template.path] ?? {
@@ -167,7 +174,22 @@ public enum SARIFImport {
                     message: result.message.isEmpty ? (rule?.shortDescription ?? rule?.name ?? result.ruleId) : result.message))
             }
         }
-        return out.sorted(by: VulnerabilityFinding.order)
+        // Sorted as VulnerabilityFinding.order sorts, with each key built once.
+        return out.map { ($0, $0.key.description) }
+            .sorted { ($0.0.path, $0.0.line, $0.0.rule, $0.1) < ($1.0.path, $1.0.line, $1.0.rule, $1.1) }
+            .map(\.0)
+    }
+
+    /// The resource whose span holds `line`: the last one starting at or before it (spans of
+    /// entries under `Resources` do not overlap).
+    static func resource(holding line: Int, in sorted: [TemplateResource]) -> TemplateResource? {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle].lines.lowerBound <= line { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0, sorted[low - 1].lines.contains(line) else { return nil }
+        return sorted[low - 1]
     }
 
     /// `file:///work/repo/template.yaml`, `./template.yaml`, `%20` → a plain path.

@@ -28,9 +28,16 @@ public enum ScannerRules {
     }()
 
     /// The built-in check a scanner rule repeats, when one does.
-    public static func equivalentCheck(_ rule: String) -> Check? {
-        Check.allCases.first { $0.equivalents.all.contains(rule) }
-    }
+    public static func equivalentCheck(_ rule: String) -> Check? { equivalentIndex[rule] }
+
+    /// Scanner rule → the first built-in check that lists it.
+    static let equivalentIndex: [String: Check] = {
+        var out: [String: Check] = [:]
+        for check in Check.allCases {
+            for rule in check.equivalents.all where out[rule] == nil { out[rule] = check }
+        }
+        return out
+    }()
 
     /// STRIDE categories of a scanner rule; nil when it is not mapped.
     public static func stride(_ rule: String) -> [StrideCategory]? {

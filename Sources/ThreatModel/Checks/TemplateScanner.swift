@@ -37,6 +37,14 @@ final class TemplateScan {
     /// Role logical id → the functions and state machines that assume it.
     var roleUsers: [String: [String]] = [:]
     var lambdaRoles: Set<String> = []
+    /// APIs a usage plan with `Throttle` names (computed once: a template may have thousands of stages).
+    lazy var throttledByUsagePlan: Set<String> = {
+        var out: Set<String> = []
+        for resource in template.resources where resource.type == "AWS::ApiGateway::UsagePlan" && resource.properties["Throttle"] != nil {
+            for stage in resource.properties["ApiStages"]?.list ?? [] { out.formUnion(targets(stage["ApiId"])) }
+        }
+        return out
+    }()
 
     init(template: CloudFormationTemplate, elements: [ResourceLink: String], today: Day) {
         self.template = template
