@@ -46,7 +46,7 @@ def main():
     parser.add_argument("--limit", type=int, default=0, help="read at most N templates")
     parser.add_argument("--show-failures", type=int, default=10)
     args = parser.parse_args()
-    binary = args.bin or os.path.join(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], check=True,
+    binary = os.path.abspath(args.bin) if args.bin else os.path.join(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], check=True,
                                                      capture_output=True, text=True).stdout.strip(), "tmrepo")
     with tempfile.TemporaryDirectory() as scratch:
         is_git = os.path.isdir(os.path.join(args.source, "objects")) and os.path.exists(os.path.join(args.source, "HEAD"))

@@ -62,41 +62,18 @@ public enum GateFormatter {
     /// SARIF 2.1.0: one run, one rule per finding kind, one result per finding.
     static func sarif(_ result: CheckResult) -> JSON {
         let rules = GateFinding.Rule.allCases.map { rule in
-            JSON.object([
-                ("id", .string(rule.rawValue)), ("name", .string(rule.rawValue)),
-                ("shortDescription", .object([("text", .string(rule.summary))])),
-                ("defaultConfiguration", .object([("level", .string("error"))])),
-            ])
+            SARIFWriter.Rule(id: rule.rawValue, name: rule.rawValue, shortDescription: rule.summary, level: "error")
         }
-        let results = result.findings.map { finding -> JSON in
-            var pairs: [(String, JSON)] = [
-                ("ruleId", .string(finding.rule.rawValue)),
-                ("ruleIndex", .int(GateFinding.Rule.allCases.firstIndex(of: finding.rule)!)),
-                ("level", .string("error")),
-                ("message", .object([("text", .string(finding.message + " Fix: " + finding.fix))])),
-            ]
+        let results = result.findings.map { finding -> SARIFWriter.Result in
             let path = finding.path.map { result.modelPrefix + $0 } ?? result.modelPrefix + ModelConfig.fileName
-            var physical: [(String, JSON)] = [("artifactLocation", .object([("uri", .string(path)), ("uriBaseId", .string("%SRCROOT%"))]))]
-            if finding.line > 0 { physical.append(("region", .object([("startLine", .int(finding.line))]))) }
-            pairs.append(("locations", .array([.object([("physicalLocation", .object(physical))])])))
             var fingerprint = finding.rule.rawValue + ":" + (finding.threatID ?? finding.path ?? "")
             if let commit = finding.commit { fingerprint += ":" + commit }
-            pairs.append(("partialFingerprints", .object([("tmrepoFinding/v1", .string(fingerprint))])))
-            return .object(pairs)
+            return SARIFWriter.Result(
+                ruleId: finding.rule.rawValue, ruleIndex: GateFinding.Rule.allCases.firstIndex(of: finding.rule)!, level: "error",
+                message: finding.message + " Fix: " + finding.fix, path: path, line: finding.line,
+                partialFingerprints: [("tmrepoFinding/v1", fingerprint)])
         }
-        return .object([
-            ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
-            ("version", .string("2.1.0")),
-            ("runs", .array([.object([
-                ("tool", .object([("driver", .object([
-                    ("name", .string("tmrepo")), ("version", .string(TMRepoVersion.current)),
-                    ("informationUri", .string("https://github.com/tmrepo/tmrepo")),
-                    ("rules", .array(rules)),
-                ]))])),
-                ("automationDetails", .object([("id", .string("tmrepo-check/\(result.head)"))])),
-                ("results", .array(results)),
-            ])])),
-        ])
+        return SARIFWriter.log(rules: rules, results: results, automationId: "tmrepo-check/\(result.head)")
     }
 }
 
