@@ -46,7 +46,7 @@ public enum LintRule: String, CaseIterable, Sendable {
     public var level: Diagnostic.Level {
         switch self {
         case .unknownOwner, .unknownField, .duplicateValue, .strideInferred, .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf,
-             .unmodeledResource, .missingResource, .unmappedResource: .warning
+             .unmodeledResource, .missingResource, .unmappedResource, .unknownFlowEnd: .warning
         default: .error
         }
     }
