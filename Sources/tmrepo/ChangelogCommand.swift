@@ -5,7 +5,7 @@ import TMRepoKit
 struct ChangelogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "changelog",
-        abstract: "How threat severity and status moved over time, from git history, grouped by month.",
+        abstract: "How threat severity and status moved over time, and when elements' resources and code changed, from git history.",
         discussion: "Example: tmrepo changelog --since 2026-01-01 --format md"
     )
 
@@ -33,10 +33,8 @@ struct ChangelogCommand: ParsableCommand {
         if let threat, analysis.history(id: threat) == nil {
             throw TMRepoError.threatNotFound(threat)
         }
-        let titles = Dictionary(analysis.model.threats.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
-        let events = Changelog.events(histories: analysis.histories, titles: titles,
-                                      since: try moment(since, option: "--since", endOfDay: false),
-                                      until: try moment(until, option: "--until", endOfDay: true), threat: threat)
+        let events = try analysis.changelog(since: try moment(since, option: "--since", endOfDay: false),
+                                            until: try moment(until, option: "--until", endOfDay: true), threat: threat)
         Console.out(ChangelogFormatter.render(events, format: format))
     }
 }

@@ -170,4 +170,53 @@ struct SystemCommandTests {
         let broken = try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-06"], in: repo.root)
         #expect(broken.status == 1 && broken.stdout.contains("template-error"), "\(broken.stdout)")
     }
+
+    /// A threat on order-function, reviewed on Jan 2; then the template is reformatted (no change),
+    /// the function's code changes, and its resource definition changes.
+    @Test func aChangedElementMakesItsThreatsDueAndTheGateBlocksThemWhenThePolicySays() throws {
+        let repo = try ModelRepo(config: ModelRepo.config + "  block_changed_elements: [high]\n  block_overdue: []\n")
+        try repo.write("template.yaml", Self.template)
+        try repo.write("elements.yml", Self.elements + "  - id: order-function\n    kind: process\n    name: Orders\n    resource: template.yaml#OrderFunction\n")
+        try repo.write("services/orders/app.py", "def main(): pass\n")
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", reviewed: ("2026-01-02", "bob@example.com"))
+            .replacingOccurrences(of: "stride: [spoofing]", with: "stride: [spoofing]\nelement: order-function"))
+        try repo.commit("Model", "2026-01-02T10:00:00Z", by: "bob@example.com")
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+        func status() throws -> [String: Any]? {
+            let result = try TMRepoBinary.run(["status", "--as-of", "2026-01-20", "--format", "json"], in: repo.root)
+            let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+            return (json["threats"] as! [[String: Any]]).first?["element_changed"] as? [String: Any]
+        }
+        #expect(try status() == nil)
+
+        // Comments, quoting and key order are not a change.
+        try repo.write("template.yaml", "# the orders stack\n" + Self.template.replacingOccurrences(of: "Handler: app.main", with: "Handler: 'app.main'"))
+        try repo.commit("Reformat", "2026-01-05T10:00:00Z")
+        #expect(try status() == nil, "formatting is not a change")
+
+        // The code it deploys changes: due, and the gate blocks a high threat.
+        try repo.write("services/orders/app.py", "def main(): return 1\n")
+        let codeChange = try repo.commit("Orders: new code", "2026-01-06T10:00:00Z")
+        let change = try #require(try status())
+        #expect(change["element"] as? String == "order-function" && change["part"] as? String == "code")
+        #expect(change["commit"] as? String == codeChange && change["path"] as? String == "services/orders")
+        let blocked = try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-20"], in: repo.root)
+        #expect(blocked.status == 1 && blocked.stdout.contains("element-changed"), "\(blocked.stdout)")
+        #expect(blocked.stdout.contains("element order-function changed in \(codeChange.prefix(12))"))
+
+        // Reviewed after the change: no longer due. Then the definition changes.
+        try repo.git.run(["commit", "-q", "--allow-empty", "-m", "Review\n\nReviewed-threat: T-0001"], date: "2026-01-07T10:00:00Z",
+                         author: ("bob", "bob@example.com"))
+        #expect(try status() == nil)
+        try repo.write("template.yaml", Self.template.replacingOccurrences(of: "Runtime: python3.12", with: "Runtime: python3.13"))
+        let definitionChange = try repo.commit("Runtime bump", "2026-01-08T10:00:00Z")
+        let second = try #require(try status())
+        #expect(second["part"] as? String == "definition" && second["commit"] as? String == definitionChange)
+
+        // The changelog tells both.
+        let changelog = try TMRepoBinary.run(["changelog", "--format", "json"], in: repo.root)
+        let events = (try JSONSerialization.jsonObject(with: Data(changelog.stdout.utf8)) as! [String: Any])["events"] as! [[String: Any]]
+        let elementEvents = events.filter { $0["field"] as? String == "element-changed" }.map { "\($0["id"]!) \($0["to"]!) \($0["commit"]!)" }
+        #expect(elementEvents == ["order-function code \(codeChange)", "order-function definition \(definitionChange)"])
+    }
 }

@@ -110,6 +110,22 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         return (byPath[path] ?? []).filter { $0 != since && !isAncestor($0, of: since) }.map { ids[$0].hex }
     }
 
+    /// Commits that changed a path matching any of `globs`, oldest first.
+    func commits(matching globs: [String]) -> [String] {
+        var found = Set<Int>()
+        for pattern in globs {
+            let glob = Glob(pattern)
+            let prefix = glob.literalPrefix
+            var position = lowerBound(prefix)
+            while position < paths.count, paths[position].hasPrefix(prefix) {
+                let path = paths[position]
+                position += 1
+                if glob.matches(path) { found.formUnion(byPath[path]!) }
+            }
+        }
+        return found.sorted().map { ids[$0].hex }
+    }
+
     /// Position in topological order (parents first).
     func position(of commit: String) -> Int? {
         ObjectID(hex: commit).flatMap { indexOf[$0] }

@@ -38,6 +38,27 @@ public struct HistoryAnalysis {
         return report
     }
 
+    /// The changelog: every threat's severity and status moves, creations and retirements, and the
+    /// changes of its element's resource and code (`threat`: one threat and its element).
+    public func changelog(since: Int64?, until: Int64?, threat: String? = nil) throws -> [ChangelogEvent] {
+        let titles = Dictionary(model.threats.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
+        var events = Changelog.events(histories: histories, titles: titles, since: since, until: until, threat: threat)
+        if let templateHistory {
+            var elements = model.elements ?? []
+            if let threat {
+                let element = model.threats.first { ThreatID.same($0.id, threat) }?.element
+                elements = elements.filter { $0.id == element }
+            }
+            do {
+                events += try templateHistory.changelogEvents(elements: elements, since: since, until: until)
+            } catch let error as GitError {
+                throw TMRepoError.from(error)
+            }
+            events.sort { $0.time != $1.time ? $0.time < $1.time : ($0.id, $0.field.rawValue) < ($1.id, $1.field.rawValue) }
+        }
+        return events
+    }
+
     /// The element-change oracle for the gate (nil: no templates).
     public var elementChanges: ElementChangeOracle? { templateHistory }
 }

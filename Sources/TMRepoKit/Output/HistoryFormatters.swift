@@ -25,6 +25,7 @@ public enum ChangelogFormatter {
             ("author", .string(event.author)),
         ]
         if let status = event.initialStatus { pairs.append(("status", .string(status))) }
+        if event.field == .elementChanged { pairs.append(("path", .optional(event.title))) }
         return .object(pairs)
     }
 
@@ -41,11 +42,13 @@ public enum ChangelogFormatter {
                 let lowered = inMonth.filter { $0.field == .severity && rank($0.to) > rank($0.from) }.count
                 let created = inMonth.filter { $0.field == .created }.count
                 let retired = inMonth.filter { $0.field == .retired }.count
+                let elements = Set(inMonth.filter { $0.field == .elementChanged }.map(\.id)).count
                 lines += ["", "## \(month)", "",
-                          "\(created) created, \(retired) retired, severity raised \(raised)×, lowered \(lowered)×.", ""]
+                          "\(created) created, \(retired) retired, severity raised \(raised)×, lowered \(lowered)×"
+                            + (elements > 0 ? "; \(elements) element\(elements == 1 ? "" : "s") changed." : "."), ""]
             }
             let what = event.change(markdown: true)
-            let title = event.title.map { " " + MarkdownText.inline($0) } ?? ""
+            let title = event.title.map { " " + MarkdownText.inline($0) + (event.field == .elementChanged ? " (element)" : "") } ?? ""
             lines.append("- \(Day(unixTime: event.time)) **\(MarkdownText.inline(event.id))**\(title): \(what) — \(MarkdownText.inline(event.author)), `\(event.commit.prefix(10))`")
         }
         return lines.joined(separator: "\n") + "\n"

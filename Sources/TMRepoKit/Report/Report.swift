@@ -163,6 +163,11 @@ public struct Report {
             [link(entry), severityBadge(entry.threat.severity), "\(entry.daysOverdue) days", HTML.escape(entry.threat.owner ?? "—"),
              entry.lastReview.map { HTML.escape("\(Day(unixTime: $0.ref.time)) by \($0.reviewer)") } ?? "never", HTML.escape(entry.threat.title)]
         }, ["Threat", "Severity", "Overdue", "Owner", "Last review", "Title"])
+        out += "<h3>Due: element changed after the last review (\(status.elementChanged.count))</h3>"
+        out += table(status.elementChanged, { entry in
+            [link(entry), severityBadge(entry.threat.severity), HTML.escape(entry.elementChanged?.summary ?? ""), HTML.escape(entry.threat.owner ?? "—"),
+             HTML.escape(entry.threat.title)]
+        }, ["Threat", "Severity", "Why", "Owner", "Title"])
         out += "<h3>Due soon (\(status.dueSoon.count))</h3>"
         out += table(status.dueSoon, { entry in
             [link(entry), severityBadge(entry.threat.severity), HTML.escape(entry.reviewDue?.description ?? ""), HTML.escape(entry.threat.owner ?? "—"),
@@ -336,6 +341,9 @@ public struct Report {
         lines += ["## Review status", "", "### Overdue", ""]
         lines += status.overdue.isEmpty ? ["None.", ""] : ["| threat | severity | overdue | owner | last review |", "| --- | --- | ---: | --- | --- |"]
             + status.overdue.map { "| \(cell($0.threat.id)) | \($0.threat.severity?.rawValue ?? "?") | \($0.daysOverdue) days | \(cell($0.threat.owner ?? "—")) | \($0.lastReview.map { "\(Day(unixTime: $0.ref.time)) by \(cell($0.reviewer))" } ?? "never") |" } + [""]
+        lines += ["### Due: element changed after the last review", ""]
+        lines += status.elementChanged.isEmpty ? ["None.", ""]
+            : status.elementChanged.map { "- \(cell($0.threat.id)) (\($0.threat.severity?.rawValue ?? "?")): \(cell($0.elementChanged?.summary ?? ""))" } + [""]
         let stale = status.entries.filter { !$0.staleMitigations.isEmpty }
         lines += ["### Stale mitigations", ""]
         lines += stale.isEmpty ? ["None.", ""] : stale.flatMap { entry in

@@ -10,6 +10,8 @@ protocol PathChangeIndex {
     func commits(changing path: String, after commit: String) -> [String]
     /// The first commit after `commit` that changed a path matching `globs`.
     func firstChange(matching globs: [String], after commit: String) -> String?
+    /// Commits that changed a path matching any of `globs`, oldest first.
+    func commits(matching globs: [String]) -> [String]
     /// Position in topological order (parents first), for "which came first".
     func position(of commit: String) -> Int?
 }
@@ -76,6 +78,50 @@ final class TemplateHistory: ElementChangeOracle {
             added = commit
         }
         return added
+    }
+
+    /// Every change of an element's resource definition (after the version that added it) and of
+    /// its deployed code, oldest first: (commit, part, path).
+    func changes(of element: Element) throws -> [(commit: String, part: ElementChange.Part, path: String)] {
+        guard let link = element.resource else { return [] }
+        var out: [(position: Int, commit: String, part: ElementChange.Part, path: String)] = []
+        var previous: ResourceFingerprint?
+        // The version that added the resource is its start, not a change; nor is code before it.
+        var added: Int?
+        for commit in index.commits(changing: modelPrefix + link.path) {
+            let now = try fingerprint(link, at: commit)
+            if added != nil, now != previous {
+                out.append((index.position(of: commit) ?? .max, commit, .definition, link.path))
+            }
+            if now != nil, added == nil { added = index.position(of: commit) ?? .max }
+            previous = now
+        }
+        let code = codePaths[link] ?? []
+        if !code.isEmpty, let added {
+            for commit in index.commits(matching: code.map { modelPrefix + $0 }) {
+                let position = index.position(of: commit) ?? .max
+                if position > added { out.append((position, commit, .code, code.joined(separator: ", "))) }
+            }
+        }
+        return out.sorted { $0.position < $1.position }.map { ($0.commit, $0.part, $0.path) }
+    }
+
+    /// The element-change events of the changelog: for each element with a resource, each change
+    /// of its definition or code (commit time and author read from git).
+    func changelogEvents(elements: [Element], since: Int64?, until: Int64?) throws -> [ChangelogEvent] {
+        var out: [ChangelogEvent] = []
+        for element in elements {
+            for change in try changes(of: element) {
+                guard let id = ObjectID(hex: change.commit) else { continue }
+                let commit = try repository.commit(id)
+                let time = commit.committer.time
+                if let since, time < since { continue }
+                if let until, time > until { continue }
+                out.append(ChangelogEvent(id: element.id, field: .elementChanged, from: nil, to: change.part.rawValue, time: time,
+                                          commit: change.commit, author: commit.author.email, title: change.path))
+            }
+        }
+        return out
     }
 
     /// Fills in, for each unmodeled resource, the commit that added it.

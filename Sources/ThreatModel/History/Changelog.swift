@@ -2,6 +2,9 @@
 public struct ChangelogEvent: Hashable, Sendable {
     public enum Field: String, Sendable {
         case created, retired, severity, status
+        /// An element's template resource or deployed code changed (`id` is the element's, `to` the
+        /// part, `title` the path): the threats on it are due for review.
+        case elementChanged = "element-changed"
     }
 
     public let id: String
@@ -14,6 +17,19 @@ public struct ChangelogEvent: Hashable, Sendable {
     public let title: String?
     /// For `created`: the status the threat started with.
     public let initialStatus: String?
+
+    public init(id: String, field: Field, from: String?, to: String?, time: Int64, commit: String, author: String, title: String?,
+                initialStatus: String? = nil) {
+        self.id = id
+        self.field = field
+        self.from = from
+        self.to = to
+        self.time = time
+        self.commit = commit
+        self.author = author
+        self.title = title
+        self.initialStatus = initialStatus
+    }
 }
 
 extension ChangelogEvent {
@@ -25,6 +41,7 @@ extension ChangelogEvent {
         case .retired: return "retired"
         case .severity: return "severity \(from ?? "?") → \(strong(to))"
         case .status: return "status \(from ?? "?") → \(strong(to))"
+        case .elementChanged: return "element's \(to == ElementChange.Part.code.rawValue ? "code" : "resource definition") changed"
         }
     }
 }
@@ -86,6 +103,7 @@ public enum Changelog {
                 case .retired: live.remove(event.id)
                 case .severity: severity[event.id] = event.to.flatMap(Severity.init(rawValue:))
                 case .status: status[event.id] = event.to
+                case .elementChanged: break   // an element's event, not a threat's
                 }
                 index += 1
             }
