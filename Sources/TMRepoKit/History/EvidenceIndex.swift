@@ -23,6 +23,30 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         computeGraph()
     }
 
+    /// What the index is built from, to persist with a fold: commits in topological order, their
+    /// parents and first parent by position (-1: none known), and the positions per changed path.
+    struct State: Equatable {
+        let ids: [ObjectID]
+        let parents: [[Int]]
+        let firstParents: [Int]
+        let byPath: [String: [Int]]
+    }
+
+    var state: State {
+        State(ids: ids, parents: parents, firstParents: firstParents.map { $0.flatMap { indexOf[$0] } ?? -1 }, byPath: byPath)
+    }
+
+    /// The index `state` was taken from.
+    init(restoring state: State) {
+        ids = state.ids
+        indexOf.reserveCapacity(ids.count)
+        for (index, id) in ids.enumerated() { indexOf[id] = index }
+        parents = state.parents
+        firstParents = state.firstParents.map { $0 >= 0 && $0 < state.ids.count ? state.ids[$0] : nil }
+        byPath = state.byPath
+        computeGraph()
+    }
+
     /// Adds `records` (the commits after the last one, in topological order), in place.
     func append(_ records: [CommitRecord]) {
         add(records)
