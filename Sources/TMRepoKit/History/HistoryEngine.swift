@@ -85,7 +85,7 @@ public final class HistoryEngine {
         let speculativeIndex = speculation?.index()
         let listedResult = Result { try listing?.commits() }
         let speculatedResult = Result { try speculation?.result() }
-        let listed = try listedResult.get()
+        var listed = try listedResult.get()
 
         let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) }
         let filter = HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence)
@@ -120,6 +120,12 @@ public final class HistoryEngine {
             // No cache, another filter, or history rewritten (rebase, force-push): walk it all,
             // reusing the records of commits that are still there.
             records = try walker.records(head: head, hiding: [], knownTrees: [:], reuse: cache?.records(matching: key) ?? [:], commits: listed)
+        }
+        if chain == nil {
+            // What only the full walk needed goes now, before parse and fold allocate (the peak at 100k commits).
+            listed = nil
+            repository.releaseCaches()
+            ProcessMemory.returnFreePages()
         }
         let commitCount = records?.count ?? (restoring!.header.commitCount + newRecords.count)
         clock.lap("walk and diff \(chain == nil ? commitCount : newRecords.count) commits")
