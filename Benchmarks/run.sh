@@ -5,6 +5,7 @@
 #   Benchmarks/run.sh --large         # also the 100k-commit repo (8k threats, 20k code files)
 #   RUNS=7 Benchmarks/run.sh          # more repetitions (medians are printed)
 #   Benchmarks/run.sh --shared        # repos from ../shared/bench/gen_repo.py, where that exists
+#   Benchmarks/run.sh --both          # the project's generator, then the shared one, in one run
 #   GEN=path/to/gen.py Benchmarks/run.sh   # any generator taking the same options
 #
 # Repositories come from Benchmarks/gen_history.py (the project's own generator, seed 1) and are
@@ -14,23 +15,28 @@
 #   git log     `git log --format=%H --name-only -- threats/`
 #   cold        `tmrepo status` with no cache (TMREPO_NO_CACHE=1)
 #   warm        `tmrepo status` after one new commit, with the cache from the previous round
-# Wall time (seconds, median) and peak resident memory (MiB, max) per command.
+# Wall time (seconds, median) and peak resident memory (MiB, max) per command; then a check that
+# `status --format json --as-of 2026-11-01` is byte-identical cold and warm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
-GEN=${GEN:-Benchmarks/gen_history.py}
+GENS=("${GEN:-Benchmarks/gen_history.py}")
+SHARED=../shared/bench/gen_repo.py
 OUT=${BENCH_DIR:-.build/bench}
 LARGE=0
 for argument in "$@"; do
     case "$argument" in
         --large) LARGE=1 ;;
-        --shared) GEN=../shared/bench/gen_repo.py ;;
-        *) echo "usage: $0 [--large] [--shared]" >&2; exit 2 ;;
+        --shared) GENS=("$SHARED") ;;
+        --both) GENS=("${GENS[0]}" "$SHARED") ;;
+        *) echo "usage: $0 [--large] [--shared | --both]" >&2; exit 2 ;;
     esac
 done
 
 command -v python3 >/dev/null || { echo "python3 is needed to generate repositories" >&2; exit 2; }
-[ -f "$GEN" ] || { echo "generator not found at $GEN (set GEN=…)" >&2; exit 2; }
+for GEN in "${GENS[@]}"; do
+    [ -f "$GEN" ] || { echo "generator not found at $GEN (set GEN=…)" >&2; exit 2; }
+done
 swift build -c release >/dev/null
 BIN="$(swift build -c release --show-bin-path)/tmrepo"
 mkdir -p "$OUT"
@@ -71,19 +77,26 @@ bench() { # name, generator args…
         git -C "$repo" commit -qam "bench: one new commit" --date="2026-11-01T00:00:00Z"
         read -r s m < <(cd "$repo" && measure "$BIN" status --format json); warm+=("$s"); warmmem+=("$m")
     done
+    # Cached and uncached answers must not differ.
+    local same=identical
+    cmp -s <(cd "$repo" && TMREPO_NO_CACHE=1 "$BIN" status --format json --as-of 2026-11-01) \
+           <(cd "$repo" && "$BIN" status --format json --as-of 2026-11-01) || same=DIFFERENT
     # Leave the repository as generated (the bench commits are dropped).
     git -C "$repo" reset -q --hard "HEAD~$RUNS"
     local g c w
     g=$(printf '%s\n' "${gitlog[@]}" | median); c=$(printf '%s\n' "${cold[@]}" | median); w=$(printf '%s\n' "${warm[@]}" | median)
-    printf '%-10s %8s %8s | %-12s %7ss %6s MiB | %-12s %7ss %6s MiB  (%.2f × git log) | %-12s %7ss %6s MiB\n' \
+    printf '%-10s %8s %8s | %-12s %7ss %6s MiB | %-12s %7ss %6s MiB  (%.2f × git log) | %-12s %7ss %6s MiB | cold = warm: %s\n' \
         "$name" "$commits" "$threats" "git log" "$g" "$(printf '%s\n' "${gitmem[@]}" | maxcol)" \
         "tmrepo cold" "$c" "$(printf '%s\n' "${coldmem[@]}" | maxcol)" "$(echo "$c $g" | awk '{print $1/$2}')" \
-        "tmrepo warm" "$w" "$(printf '%s\n' "${warmmem[@]}" | maxcol)"
+        "tmrepo warm" "$w" "$(printf '%s\n' "${warmmem[@]}" | maxcol)" "$same"
 }
 
 echo "tmrepo $("$BIN" --version) on $(nproc) cores, libgit2 $(pkg-config --modversion libgit2), git $(git --version | cut -d' ' -f3); $RUNS rounds, medians"
-printf '%-10s %8s %8s\n' repo commits threats
-bench default
-if [ "$LARGE" = 1 ]; then
-    bench large --commits 100000 --threats 8000 --code-files 20000
-fi
+for GEN in "${GENS[@]}"; do
+    echo "generator: $GEN"
+    printf '%-10s %8s %8s\n' repo commits threats
+    bench default
+    if [ "$LARGE" = 1 ]; then
+        bench large --commits 100000 --threats 8000 --code-files 20000
+    fi
+done

@@ -33,6 +33,11 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Builds an id from its 20 raw bytes.
     public init(bytes: [UInt8]) {
+        self.init(bytes: bytes[...])
+    }
+
+    /// Builds an id from 20 raw bytes inside a larger buffer, without copying them out first.
+    public init(bytes: ArraySlice<UInt8>) {
         precondition(bytes.count == 20, "an object id has 20 bytes")
         (a, b, c) = bytes.withUnsafeBytes { raw in
             (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),

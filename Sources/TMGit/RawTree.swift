@@ -245,6 +245,12 @@ final class RawTreeCache {
 
     func get(_ id: ObjectID) -> RawTree? { trees[id] }
 
+    func removeAll() {
+        trees = [:]
+        order = []
+        next = 0
+    }
+
     func put(_ id: ObjectID, _ tree: RawTree) {
         if order.count < capacity {
             order.append(id)

@@ -10,6 +10,12 @@ let libgit2Runtime: Void = {
     // (tmrepo also keeps its own small cache of raw trees for diffs; see RawTree.)
     _ = tmrepo_git_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
     _ = tmrepo_git_set_cache_max_size(32 << 20)
+    // Pack files are read through mapped windows; by default libgit2 maps up to 8 GiB in 1 GiB
+    // windows and never lets go, so every page a long walk touches stays resident (most of a
+    // 100k-commit run's peak). Smaller windows under a limit are unmapped least recently used first.
+    // (At 100k commits: 668 MiB peak with the defaults, 532 MiB with these, same CPU time.)
+    _ = tmrepo_git_set_mwindow_size(32 << 20)
+    _ = tmrepo_git_set_mwindow_mapped_limit(96 << 20)
     // Re-hashing every object read costs more than everything else in a history walk
     // (SHA-1 with collision detection over each 100 KB+ tree). git does not do it on read
     // either; zlib's checksums still catch damaged pack data. TMREPO_VERIFY_OBJECTS=1 turns it on.
@@ -89,6 +95,11 @@ public final class Repository {
 
     deinit {
         git_repository_free(handle)
+    }
+
+    /// Lets go of the raw trees kept for diffs (call when a walk is over).
+    public func releaseCaches() {
+        rawTrees.removeAll()
     }
 
     /// Opens the repository containing `path`, searching upwards like git does.

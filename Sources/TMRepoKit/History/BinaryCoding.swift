@@ -1,3 +1,5 @@
+import ThreatModel
+
 /// Compact binary encoding for the history cache: varints, interned strings, raw ids.
 /// Every read is bounds-checked; a short or malformed buffer throws, so a damaged cache is
 /// detected and rebuilt rather than trusted.
@@ -194,6 +196,49 @@ struct BinaryReader {
             let length = try self.count()
             table.add(offset: position, length: length)
             try skip(length)
+        }
+    }
+}
+
+/// A self-checking frame around a written payload: magic, format version, payload length and its
+/// FNV-1a checksum, then the string table and the payload. A frame that is torn, damaged or of
+/// another version is refused as a whole.
+enum BinaryFrame {
+    static let headerLength = 28
+
+    static func encode(magic: [UInt8], version: UInt64, _ writer: BinaryWriter) -> [UInt8] {
+        var table = BinaryWriter()
+        table.varint(UInt64(writer.table.count))
+        for string in writer.table {
+            let utf8 = Array(string.utf8)
+            table.varint(UInt64(utf8.count))
+            table.raw(utf8)
+        }
+        let payload = table.bytes + writer.bytes
+        var header = BinaryWriter()
+        header.raw(magic)
+        header.uint64(version)
+        header.uint64(UInt64(payload.count))
+        header.uint64(ContentHash.checksum(payload[...]))
+        return header.bytes + payload
+    }
+
+    /// A reader positioned after the string table of the frame at `offset`, and where the frame
+    /// ends; nil when the frame is torn, damaged or foreign.
+    static func open(_ bytes: [UInt8], at offset: Int, magic: [UInt8], version: UInt64) -> (reader: BinaryReader, end: Int)? {
+        do {
+            var header = BinaryReader(bytes, from: offset)
+            guard try Array(header.raw(4)) == magic, try header.uint64() == version else { return nil }
+            let length = try header.uint64()
+            let checksum = try header.uint64()
+            let start = offset + headerLength
+            guard length <= UInt64(bytes.count - start),
+                  ContentHash.checksum(bytes[start..<(start + Int(length))]) == checksum else { return nil }
+            var reader = BinaryReader(bytes, from: start)
+            try reader.readTable()
+            return (reader, start + Int(length))
+        } catch {
+            return nil
         }
     }
 }

@@ -16,10 +16,36 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     /// `byPath`'s keys, sorted (built on first use).
     private lazy var paths: [String] = byPath.keys.sorted()
     private var firstParents: [ObjectID?] = []
+    /// `changes(matching:)` per glob pattern; emptied when commits are appended.
+    private var changesByPattern: [String: [Int]] = [:]
 
     /// `records` in topological order (parents first); the last one is HEAD.
     init(records: [CommitRecord]) {
         add(records)
+        computeGraph()
+    }
+
+    /// What the index is built from, to persist with a fold: commits in topological order, their
+    /// parents and first parent by position (-1: none known), and the positions per changed path.
+    struct State: Equatable {
+        let ids: [ObjectID]
+        let parents: [[Int]]
+        let firstParents: [Int]
+        let byPath: [String: [Int]]
+    }
+
+    var state: State {
+        State(ids: ids, parents: parents, firstParents: firstParents.map { $0.flatMap { indexOf[$0] } ?? -1 }, byPath: byPath)
+    }
+
+    /// The index `state` was taken from.
+    init(restoring state: State) {
+        ids = state.ids
+        indexOf.reserveCapacity(ids.count)
+        for (index, id) in ids.enumerated() { indexOf[id] = index }
+        parents = state.parents
+        firstParents = state.firstParents.map { $0 >= 0 && $0 < state.ids.count ? state.ids[$0] : nil }
+        byPath = state.byPath
         computeGraph()
     }
 
@@ -28,6 +54,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         add(records)
         computeGraph()
         paths = byPath.keys.sorted()
+        changesByPattern = [:]
     }
 
     private func add(_ records: [CommitRecord]) {
@@ -70,24 +97,38 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         guard let id = ObjectID(hex: commit), let verified = indexOf[id] else { return nil }
         var best: Int?
         for pattern in globs {
-            let glob = Glob(pattern)
-            let prefix = glob.literalPrefix
-            // Every path that starts with the prefix sits in one run of the sorted list.
-            var position = lowerBound(prefix)
-            while position < paths.count, paths[position].hasPrefix(prefix) {
-                let path = paths[position]
-                defer { position += 1 }
-                guard prefix.isEmpty || path.count == prefix.count || path.dropFirst(prefix.count).first == "/",
-                      glob.matches(path) else { continue }
-                for candidate in byPath[path]! where candidate != verified && candidate < (best ?? .max) {
-                    if !isAncestor(candidate, of: verified) {
-                        best = candidate
-                        break
-                    }
+            // The first commit, in topological order, that changed a matching path and is not
+            // contained in the verified one.
+            for candidate in changes(matching: pattern) {
+                guard candidate < (best ?? .max) else { break }
+                if candidate != verified && !isAncestor(candidate, of: verified) {
+                    best = candidate
+                    break
                 }
             }
         }
         return best.map { ids[$0].hex }
+    }
+
+    /// The commits that changed a path matching `pattern`, ascending, found once per pattern
+    /// (many mitigations name the same glob, and a wildcard may match thousands of paths).
+    private func changes(matching pattern: String) -> [Int] {
+        if let known = changesByPattern[pattern] { return known }
+        let glob = Glob(pattern)
+        let prefix = glob.literalPrefix
+        var found: [Int] = []
+        // Every path that starts with the prefix sits in one run of the sorted list.
+        var position = lowerBound(prefix)
+        while position < paths.count, paths[position].hasPrefix(prefix) {
+            let path = paths[position]
+            position += 1
+            guard prefix.isEmpty || path.count == prefix.count || path.dropFirst(prefix.count).first == "/",
+                  glob.matches(path) else { continue }
+            found += byPath[path]!
+        }
+        found.sort()
+        changesByPattern[pattern] = found
+        return found
     }
 
     private func lowerBound(_ prefix: String) -> Int {
@@ -112,18 +153,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
 
     /// Commits that changed a path matching any of `globs`, oldest first.
     func commits(matching globs: [String]) -> [String] {
-        var found = Set<Int>()
-        for pattern in globs {
-            let glob = Glob(pattern)
-            let prefix = glob.literalPrefix
-            var position = lowerBound(prefix)
-            while position < paths.count, paths[position].hasPrefix(prefix) {
-                let path = paths[position]
-                position += 1
-                if glob.matches(path) { found.formUnion(byPath[path]!) }
-            }
-        }
-        return found.sorted().map { ids[$0].hex }
+        Set(globs.flatMap { changes(matching: $0) }).sorted().map { ids[$0].hex }
     }
 
     /// Position in topological order (parents first).

@@ -133,14 +133,19 @@ struct HistoryCache {
 
     /// Persists a run: an increment from the chain's tip to `head` when a chain was used (and
     /// anything is new), else one fresh full segment (also after too many increments).
-    func save(key: Key, chainTip: ObjectID?, head: ObjectID, newRecords: [CommitRecord], allRecords: [CommitRecord]) {
+    /// `allRecords` is asked for only then (a run that restored a fold snapshot has not decoded them).
+    func save(key: Key, chainTip: ObjectID?, head: ObjectID, newRecords: [CommitRecord], allRecords: () throws -> [CommitRecord]) {
         if let chainTip, segments.count < Self.compactAfterSegments {
             if chainTip != head || !parsed.added.isEmpty {
                 append(key: key, base: chainTip, tip: head, records: newRecords)
             }
         } else {
             // No usable chain, or too many increments: one fresh full segment.
-            rewrite(key: key, tip: head, records: allRecords)
+            do {
+                rewrite(key: key, tip: head, records: try allRecords())
+            } catch {
+                Trace.note("history cache: could not decode the records to compact (\(error)); not rewritten")
+            }
         }
     }
 

@@ -5,9 +5,9 @@ import ThreatModel
 /// The history cache's binary format: a segment (header, key, tips, commit records, parse
 /// results) and one commit record. Pure byte work: no files, no git.
 ///
-/// A segment is `TMRS`, the format version, the payload length and its FNV-1a checksum, then the
-/// payload: the string table, then key, base tip (optional), tip, the records (length-prefixed so
-/// that they can be decoded later) and the parse results (each length-prefixed, decoded lazily).
+/// A segment is a `BinaryFrame` (magic `TMRS`) whose payload holds the key, base tip (optional),
+/// tip, the records (length-prefixed so that they can be decoded later) and the parse results
+/// (each length-prefixed, decoded lazily).
 enum HistoryCacheCodec {
     static func encodeSegment(key: HistoryCache.Key, base: ObjectID?, tip: ObjectID, records: [CommitRecord],
                               parsed: [(ObjectID, ParsedThreatFile)]) -> [UInt8] {
@@ -31,33 +31,16 @@ enum HistoryCacheCodec {
             ParsedFileCodec.write(file, into: &writer)
             writer.patchLength(at: mark)
         }
-        var table = BinaryWriter()
-        table.varint(UInt64(writer.table.count))
-        for string in writer.table {
-            let utf8 = Array(string.utf8)
-            table.varint(UInt64(utf8.count))
-            table.raw(utf8)
-        }
-        let payload = table.bytes + writer.bytes
-        var header = BinaryWriter()
-        header.raw(HistoryCache.magic)
-        header.uint64(HistoryCache.formatVersion)
-        header.uint64(UInt64(payload.count))
-        header.uint64(ContentHash.checksum(payload[...]))
-        return header.bytes + payload
+        return BinaryFrame.encode(magic: HistoryCache.magic, version: HistoryCache.formatVersion, writer)
     }
 
     /// One segment starting at `offset`, and where it ends; nil when it is torn, damaged or foreign.
     static func readSegment(_ bytes: [UInt8], at offset: Int, into parsed: ParsedStore) -> (HistoryCache.Segment, Int)? {
+        guard let (opened, end) = BinaryFrame.open(bytes, at: offset, magic: HistoryCache.magic, version: HistoryCache.formatVersion) else {
+            return nil
+        }
+        var reader = opened
         do {
-            var header = BinaryReader(bytes, from: offset)
-            guard try Array(header.raw(4)) == HistoryCache.magic, try header.uint64() == HistoryCache.formatVersion else { return nil }
-            let length = Int(try header.uint64())
-            let checksum = try header.uint64()
-            let start = offset + 28
-            guard length >= 0, start + length <= bytes.count, ContentHash.checksum(bytes[start..<(start + length)]) == checksum else { return nil }
-            var reader = BinaryReader(bytes, from: start)
-            try reader.readTable()
             let key = HistoryCache.Key(threatsFolder: try reader.string(), modelPrefix: try reader.string(), idPrefix: try reader.string(),
                           filter: try reader.string())
             let base: ObjectID? = try reader.byte() == 1 ? try id(&reader) : nil
@@ -72,15 +55,15 @@ enum HistoryCacheCodec {
                 parsed.remember(blob, reader: reader)
                 try reader.skip(entryLength)
             }
-            guard reader.position == start + length else { return nil }
-            return (HistoryCache.Segment(key: key, base: base, tip: tip, recordsAt: recordsAt), start + length)
+            guard reader.position == end else { return nil }
+            return (HistoryCache.Segment(key: key, base: base, tip: tip, recordsAt: recordsAt), end)
         } catch {
             return nil
         }
     }
 
     static func id(_ reader: inout BinaryReader) throws -> ObjectID {
-        ObjectID(bytes: Array(try reader.raw(20)))
+        ObjectID(bytes: try reader.raw(20))
     }
 
     static func write(_ record: CommitRecord, into writer: inout BinaryWriter) {

@@ -10,6 +10,8 @@ public final class HistoryEngine {
 
     /// false: neither read nor write the persistent cache (TMREPO_NO_CACHE=1 does the same).
     public let useCache: Bool
+    /// Whether the last run continued from a fold snapshot (for tests and traces).
+    private(set) var restoredSnapshot = false
 
     public init(location: ModelLocation, useCache: Bool = ProcessInfo.processInfo.environment["TMREPO_NO_CACHE"] == nil) {
         self.location = location
@@ -67,9 +69,14 @@ public final class HistoryEngine {
         let cache = useCache ? HistoryCache.load(from: HistoryCache.location(for: repository), layout: layout, trusted: trustCache) : nil
         if let cache { parsed = cache.parsed }
         clock.lap("load cache (\(cache?.segments.count ?? 0) segments)")
-        // While the HEAD model is read: list the commits (no cache), or fold the likely cached chain.
+        // A run without timelines or collected revisions (status) continues from the folded snapshot.
+        let snapshotPath = useCache && !timelines && collecting.isEmpty ? FoldSnapshot.location(for: repository) : nil
+        let restoring = try snapshotPath.flatMap { path in
+            try trustCache && cache?.segments.isEmpty == false ? RestoredFold.start(path: path, head: head, repository: repository) : nil
+        }
+        // While the HEAD model is read: list the commits (no cache), or decode the snapshot, or fold the likely cached chain.
         let listing = (cache?.segments.isEmpty ?? true) ? try BackgroundListing(repository: repository, head: head) : nil
-        let speculation = try cache.flatMap {
+        let speculation = try restoring != nil ? nil : cache.flatMap {
             try SpeculativeFold.start(cache: $0, head: head, repository: repository, parsed: parsed, idPrefix: config.idPrefix,
                                       timelines: timelines, collecting: collecting)
         }
@@ -78,7 +85,7 @@ public final class HistoryEngine {
         let speculativeIndex = speculation?.index()
         let listedResult = Result { try listing?.commits() }
         let speculatedResult = Result { try speculation?.result() }
-        let listed = try listedResult.get()
+        var listed = try listedResult.get()
 
         // The system's templates and the code they deploy are watched like evidence: their changes
         // make the threats on an element due (change-triggered reviews).
@@ -90,6 +97,11 @@ public final class HistoryEngine {
         let walker = HistoryWalker(repository: repository, threatsFolder: threatsFolder, modelPrefix: location.prefix, filter: filter)
         let chain = try cache?.chain(for: head, key: key) { try repository.isDescendant(head, of: $0) }
         let speculated = try speculatedResult.get()
+        // The snapshot applies when it was folded under this run's key up to the chain's tip.
+        let restored = restoring.flatMap { restoring in
+            chain?.tip == restoring.header.tip && restoring.header.key == FoldSnapshot.Key(cache: key) ? restoring.result() : nil
+        }
+        restoredSnapshot = restored != nil
         // The speculative fold applies when it folded exactly the chain this run uses.
         let holding: (folder: HistoryFolder, records: [CommitRecord], index: EvidenceIndex)?
         if let chain, let speculated, let speculativeIndex, let speculation, speculation.holds(tip: chain.tip, key: key) {
@@ -97,40 +109,52 @@ public final class HistoryEngine {
         } else {
             holding = nil
         }
-        var records: [CommitRecord]
+        // Every record, oldest first; nil when a restored snapshot stands for those before the new ones.
+        var records: [CommitRecord]?
         var newRecords: [CommitRecord] = []
         if let chain {
             // Only what was committed since the cached tip: O(new commits). Parents' trees
             // outside the new commits are read from git, so the cached records are not needed here.
-            records = try holding?.records ?? HistoryCache.records(of: chain.segments)
             if chain.tip != head {
                 newRecords = try walker.records(head: head, hiding: [chain.tip], knownTrees: [:])
-                records += newRecords
             }
+            records = restored != nil ? nil : try (holding?.records ?? HistoryCache.records(of: chain.segments)) + newRecords
         } else {
             // No cache, another filter, or history rewritten (rebase, force-push): walk it all,
             // reusing the records of commits that are still there.
             records = try walker.records(head: head, hiding: [], knownTrees: [:], reuse: cache?.records(matching: key) ?? [:], commits: listed)
         }
-        clock.lap("walk and diff \(records.count) commits")
+        if chain == nil {
+            // What only the full walk needed goes now, before parse and fold allocate (the peak at 100k commits).
+            listed = nil
+            repository.releaseCaches()
+            ProcessMemory.returnFreePages()
+        }
+        let commitCount = records?.count ?? (restoring!.header.commitCount + newRecords.count)
+        clock.lap("walk and diff \(chain == nil ? commitCount : newRecords.count) commits")
         // Blobs of cached records were parsed when they were recorded; only new ones can be missing.
-        let unparsedFrom = chain != nil ? newRecords : records
+        let unparsedFrom = chain != nil ? newRecords : records ?? []
         try parseAll(Set(unparsedFrom.flatMap { $0.threatFiles.flatMap(\.regularBlobs) }), idPrefix: config.idPrefix)
         clock.lap("parse (\(parsed.count) distinct threat files)")
 
         var folder: HistoryFolder
-        var index: EvidenceIndex?
-        if let holding {
+        let index: EvidenceIndex
+        if let restored {
+            folder = makeFolder(idPrefix: config.idPrefix, restoring: restored.folder)
+            try folder.fold(newRecords)
+            if !newRecords.isEmpty { restored.index.append(newRecords) }
+            index = restored.index
+        } else if let holding {
             folder = holding.folder
             try folder.fold(newRecords)
             if !newRecords.isEmpty { holding.index.append(newRecords) }
             index = holding.index
         } else {
             // The staleness index needs only the records: built on the other core during the fold.
-            let all = records
+            let all = records ?? []
             let indexing = BackgroundValue { EvidenceIndex(records: all) }
             folder = makeFolder(idPrefix: config.idPrefix, timelines: timelines, collecting: collecting)
-            let folded = Result { try folder.fold(records) }
+            let folded = Result { try folder.fold(all) }
             index = indexing.value()
             try folded.get()
         }
@@ -140,26 +164,34 @@ public final class HistoryEngine {
             Diagnostic(path: $0.path, line: 0, column: 0, severity: .warning, rule: $0.rule,
                        message: "\($0.message) (commit \($0.commit.prefix(12)))")
         }
-        let evidenceIndex = index!
         if let cache, Self.mayWriteCache {
-            cache.save(key: key, chainTip: chain?.tip, head: head, newRecords: newRecords, allRecords: records)
+            cache.save(key: key, chainTip: chain?.tip, head: head, newRecords: newRecords) {
+                try records ?? HistoryCache.records(of: chain?.segments ?? []) + newRecords
+            }
+            // Only a run at HEAD replaces the snapshot (one at an older tip would push out HEAD's).
+            if let snapshotPath, tip == nil, restored == nil || restoring?.header.tip != head, let state = folder.state {
+                FoldSnapshot(header: FoldSnapshot.Header(key: FoldSnapshot.Key(cache: key), tip: head, commitCount: commitCount),
+                             folder: state, index: index.state).save(to: snapshotPath)
+            }
             clock.lap("save cache")
         }
         let templateHistory = system.isEmpty ? nil
-            : TemplateHistory(repository: repository, modelPrefix: location.prefix, index: evidenceIndex, head: system.discovered)
+            : TemplateHistory(repository: repository, modelPrefix: location.prefix, index: index, head: system.discovered)
         if let templateHistory { try templateHistory.dateUnmodeled(in: &system) }
         return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
                                problems: problems,
-                               evidence: evidenceIndex, commitCount: records.count, collected: folder.collected,
+                               evidence: index, commitCount: commitCount, collected: folder.collected,
                                unreadableSince: folder.unreadableSince, system: system, templateHistory: templateHistory)
     }
 
     /// A folder that parses blobs missing from the store on this engine's repository handle.
-    private func makeFolder(idPrefix: String, timelines: Bool, collecting: Set<ObjectID>) -> HistoryFolder {
+    /// With `restoring`: one that continues a persisted fold (no timelines, nothing collected).
+    private func makeFolder(idPrefix: String, timelines: Bool = false, collecting: Set<ObjectID> = [],
+                            restoring state: HistoryFolder.State? = nil) -> HistoryFolder {
         let repository = location.repository
-        return HistoryFolder(parsed: parsed, idPrefix: idPrefix, recordEvents: timelines, collect: collecting) { blob, path in
-            ThreatParser.parse(path: path, bytes: try repository.blob(blob), idPrefix: idPrefix)
-        }
+        let load = { (blob: ObjectID, path: String) in ThreatParser.parse(path: path, bytes: try repository.blob(blob), idPrefix: idPrefix) }
+        if let state { return HistoryFolder(restoring: state, parsed: parsed, idPrefix: idPrefix, load: load) }
+        return HistoryFolder(parsed: parsed, idPrefix: idPrefix, recordEvents: timelines, collect: collecting, load: load)
     }
 
     /// The system as `tree` has it, read with the model's configuration and compared with its elements.

@@ -29,6 +29,27 @@ struct HistoryFolder: @unchecked Sendable {
         self.load = load
     }
 
+    /// What the folder carries from one commit to the next, to persist a fold and continue it later.
+    struct State: Equatable {
+        let reducer: ReducerState
+        let lastKnown: [String: ThreatVersion]
+        let unreadableSince: [String: CommitRef]
+    }
+
+    /// nil when the fold keeps timelines or collects revisions (neither is persisted).
+    var state: State? {
+        guard collect.isEmpty, let reducer = reducer.state else { return nil }
+        return State(reducer: reducer, lastKnown: lastKnown, unreadableSince: unreadableSince)
+    }
+
+    /// A folder (without timelines) that continues from `state`.
+    init(restoring state: State, parsed: ParsedStore, idPrefix: String, load: @escaping (ObjectID, String) throws -> ParsedThreatFile) {
+        self.init(parsed: parsed, idPrefix: idPrefix, recordEvents: false, load: load)
+        reducer = HistoryReducer(restoring: state.reducer)
+        lastKnown = state.lastKnown
+        unreadableSince = state.unreadableSince
+    }
+
     mutating func fold(_ records: [CommitRecord]) throws {
         for record in records {
             if record.threatFiles.isEmpty && record.reviewedIDs.isEmpty {

@@ -48,24 +48,8 @@ enum ParsedFileCodec {
 
     static func write(_ file: ParsedThreatFile, into writer: inout BinaryWriter) {
         // First what history needs (read alone by `readFacts`), then the whole parse.
-        if let threat = file.threat, !threat.id.isEmpty {
-            writer.byte(1)
-            writer.string(threat.id)
-            writeCase(threat.severity, into: &writer)
-            writeCase(threat.status, into: &writer)
-            writer.optionalString(threat.owner)
-            writeReviewed(threat.reviewed, into: &writer)
-            writer.varint(UInt64(threat.mitigations.count))
-            for mitigation in threat.mitigations {
-                writer.string(mitigation.id)
-                writeCase(mitigation.status, into: &writer)
-                writeDay(mitigation.verified, into: &writer)
-            }
-        } else {
-            writer.byte(0)
-        }
-        writer.uint64(file.materialDigest.high)
-        writer.uint64(file.materialDigest.low)
+        writeFacts(file.threat.flatMap { $0.id.isEmpty ? nil : ThreatVersion($0, materialDigest: file.materialDigest) },
+                   digest: file.materialDigest, into: &writer)
         writer.varint(UInt64(file.diagnostics.count))
         for diagnostic in file.diagnostics {
             writer.int(diagnostic.line)
@@ -128,6 +112,29 @@ enum ParsedFileCodec {
             writer.int(location.line)
             writer.int(location.column)
         }
+    }
+
+    /// The facts history needs about a version (nil: no readable threat) and the parse's digest,
+    /// as `readFactsAndDigest` reads them.
+    static func writeFacts(_ facts: ThreatVersion?, digest: MaterialDigest, into writer: inout BinaryWriter) {
+        if let facts {
+            writer.byte(1)
+            writer.string(facts.id)
+            writeCase(facts.severity, into: &writer)
+            writeCase(facts.status, into: &writer)
+            writer.optionalString(facts.owner)
+            writeReviewed(facts.reviewed, into: &writer)
+            writer.varint(UInt64(facts.mitigations.count))
+            for mitigation in facts.mitigations {
+                writer.string(mitigation.id)
+                writeCase(mitigation.status, into: &writer)
+                writeDay(mitigation.verified, into: &writer)
+            }
+        } else {
+            writer.byte(0)
+        }
+        writer.uint64(digest.high)
+        writer.uint64(digest.low)
     }
 
     /// The history facts at the start of a parse entry; nil when the file had no readable threat.

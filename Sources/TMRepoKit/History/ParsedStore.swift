@@ -6,12 +6,19 @@ import ThreatModel
 /// computed in this run are kept apart so that only they are appended to the cache.
 /// Thread-safe: the model read and a history fold may use it at the same time.
 final class ParsedStore: @unchecked Sendable {
-    private var decoded: [ObjectID: ParsedThreatFile] = [:]
+    /// A parse kept by reference: a `ParsedThreatFile` is several hundred bytes, and tables of
+    /// tens of thousands of them held inline (with a dictionary's spare capacity) cost tens of MB.
+    private final class Entry {
+        let file: ParsedThreatFile
+        init(_ file: ParsedThreatFile) { self.file = file }
+    }
+
+    private var decoded: [ObjectID: Entry] = [:]
     private var lazy: [ObjectID: BinaryReader] = [:]
-    private var addedEntries: [(ObjectID, ParsedThreatFile)] = []
+    private var addedEntries: [(ObjectID, Entry)] = []
     private let lock = NSLock()
 
-    var added: [(ObjectID, ParsedThreatFile)] { lock.withLock { addedEntries } }
+    var added: [(ObjectID, ParsedThreatFile)] { lock.withLock { addedEntries.map { ($0.0, $0.1.file) } } }
 
     func remember(_ blob: ObjectID, reader: BinaryReader) {
         lock.withLock {
@@ -28,12 +35,12 @@ final class ParsedStore: @unchecked Sendable {
             // Decoded outside the lock; two threads decoding the same entry get equal results.
             guard let file = try? ParsedFileCodec.readParsed(&reader) else { return nil }
             lock.withLock {
-                decoded[blob] = file
+                decoded[blob] = Entry(file)
                 lazy[blob] = nil
             }
             return file
         }
-        return lock.withLock { decoded[blob] }
+        return lock.withLock { decoded[blob]?.file }
     }
 
     func contains(_ blob: ObjectID) -> Bool { lock.withLock { decoded[blob] != nil || lazy[blob] != nil } }
@@ -41,7 +48,7 @@ final class ParsedStore: @unchecked Sendable {
     /// Only the facts history needs, read without decoding the whole parse; nil when the blob is
     /// unknown here or holds no readable threat.
     func facts(_ blob: ObjectID) -> ThreatVersion? {
-        let (file, pending): (ParsedThreatFile?, BinaryReader?) = lock.withLock { (decoded[blob], lazy[blob]) }
+        let (file, pending): (ParsedThreatFile?, BinaryReader?) = lock.withLock { (decoded[blob]?.file, lazy[blob]) }
         if let file {
             guard let threat = file.threat, !threat.id.isEmpty else { return nil }
             return ThreatVersion(threat, materialDigest: file.materialDigest)
@@ -53,8 +60,9 @@ final class ParsedStore: @unchecked Sendable {
     func add(_ blob: ObjectID, _ file: ParsedThreatFile) {
         lock.withLock {
             guard decoded[blob] == nil && lazy[blob] == nil else { return }
-            decoded[blob] = file
-            addedEntries.append((blob, file))
+            let entry = Entry(file)
+            decoded[blob] = entry
+            addedEntries.append((blob, entry))
         }
     }
 
@@ -63,7 +71,7 @@ final class ParsedStore: @unchecked Sendable {
     /// Every result, decoding what is still lazy (for a full rewrite).
     func all() -> [(ObjectID, ParsedThreatFile)] {
         for blob in lock.withLock({ Array(lazy.keys) }) { _ = self[blob] }
-        return lock.withLock { decoded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+        return lock.withLock { decoded.sorted { $0.key < $1.key }.map { ($0.key, $0.value.file) } }
     }
 }
 

@@ -97,9 +97,10 @@ final class BackgroundListing: @unchecked Sendable {
         }
     }
 
-    /// Waits for the listing; rethrows what stopped it.
+    /// Waits for the listing and hands it over (it is not kept here); rethrows what stopped it.
     func commits() throws -> [CommitInfo] {
         group.wait()
+        defer { listed = .success([]) }
         return try listed!.get()
     }
 }

@@ -37,7 +37,7 @@ public struct Review: Hashable, Sendable {
 }
 
 /// Everything history knows about one threat id.
-public struct ThreatHistory: Sendable {
+public struct ThreatHistory: Sendable, Equatable {
     public let id: String
     public internal(set) var created: CommitRef?
     public internal(set) var retired: CommitRef?
@@ -85,8 +85,8 @@ public struct HistoryProblem: Hashable, Sendable {
 /// Folds revisions, parents before children, into per-threat histories.
 /// Pure: the same revisions always give the same result.
 public struct HistoryReducer: Sendable {
-    public private(set) var histories: [String: ThreatHistory] = [:]
-    public private(set) var problems: [HistoryProblem] = []
+    public internal(set) var histories: [String: ThreatHistory] = [:]
+    public internal(set) var problems: [HistoryProblem] = []
     /// The last commit time seen per author and committer email (lower-cased), for activity checks.
     public var lastActivity: [String: Int64] {
         var out: [String: Int64] = [:]
@@ -97,9 +97,9 @@ public struct HistoryReducer: Sendable {
         return out
     }
     /// The same, keyed by the email as written (folded to lower case once, at the end).
-    private var activity: [String: Int64] = [:]
+    var activity: [String: Int64] = [:]
     /// `ThreatID.key` → id as first seen, so trailers match ids case-insensitively in O(1).
-    private var canonicalID: [String: String] = [:]
+    var canonicalID: [String: String] = [:]
 
     /// Whether to keep each threat's timeline (`events`); status needs only the summary facts.
     public let recordEvents: Bool
