@@ -24,7 +24,7 @@ struct FoldSnapshotTests {
         let location = try ModelLocation.find(store: try ModelStore.locate(explicit: root))
         let engine = HistoryEngine(location: location, useCache: cache)
         let analysis = try engine.analyze(at: tip, timelines: false)
-        let report = analysis.status(asOf: ISOTime.parse("2026-11-01")!)
+        let report = try analysis.status(asOf: ISOTime.parse("2026-11-01")!)
         let answer = Answer(report: StatusFormatter.json(report, entries: report.entries).render(), histories: analysis.histories,
                             lastActivity: analysis.lastActivity, problems: analysis.problems.map(\.message),
                             commitCount: analysis.commitCount, unreadableSince: analysis.unreadableSince,
