@@ -40,9 +40,11 @@ public struct DiscoveryPlan: Sendable {
         for flow in existing where flow.kind == .dataFlow {
             if let from = flow.from, let to = flow.to, entityIDs.contains(from), entityInto[to] == nil { entityInto[to] = from }
         }
+        let existingIDs = Set(existing.map(\.id))
+        let flowsFrom = Dictionary(grouping: system.flows, by: \.from)
         for discovered in system.elements where discovered.resource == nil {
-            if existing.contains(where: { $0.id == discovered.id }) { modelID[discovered.id] = discovered.id; continue }
-            let targets = system.flows.filter { $0.from == discovered.id }.compactMap { modelID[$0.to] }
+            if existingIDs.contains(discovered.id) { modelID[discovered.id] = discovered.id; continue }
+            let targets = (flowsFrom[discovered.id] ?? []).compactMap { modelID[$0.to] }
             if let target = targets.first(where: { entityInto[$0] != nil }), let entity = entityInto[target] {
                 modelID[discovered.id] = entity
                 continue
@@ -67,10 +69,12 @@ public struct DiscoveryPlan: Sendable {
         let allElements = existing + additions.map(\.element)
         var drawn = Set(allElements.filter { $0.kind == .dataFlow }.compactMap { flow in flow.from.flatMap { from in flow.to.map { pair(from, $0) } } })
         var directions: [String: Set<String>] = [:]
+        var detailsByPair: [String: Set<String>] = [:]
         var mapped: [(from: String, to: String, flow: DiscoveredFlow)] = []
         for flow in system.flows {
             guard let from = modelID[flow.from], let to = modelID[flow.to], from != to else { continue }
             directions[pair(from, to), default: []].insert(from)
+            detailsByPair[pair(from, to), default: []].formUnion(flow.details)
             mapped.append((from, to, flow))
         }
         let kindOf = Dictionary(allElements.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
@@ -80,11 +84,11 @@ public struct DiscoveryPlan: Sendable {
             // Both ways: drawn from the process to the store it reads and writes.
             let (from, to) = bothWays && kindOf[second] == .process && kindOf[first] != .process ? (second, first) : (first, second)
             let via = flow.via.map { modelID[$0] ?? $0 }
-            let details = mapped.filter { pair($0.from, $0.to) == pair(from, to) }.flatMap { $0.flow.details }
+            let details = detailsByPair[pair(from, to)] ?? []
             let id = unique("\(from)-to-\(to)")
             let element = Element(id: id, kind: .dataFlow,
                                   name: "\(from) \(bothWays ? "⇄" : "→") \(to)" + (via.isEmpty ? "" : " via \(via.joined(separator: ", "))"),
-                                  description: (bothWays ? "both ways; " : "") + Array(Set(details)).sorted().joined(separator: "; "),
+                                  description: (bothWays ? "both ways; " : "") + details.sorted().joined(separator: "; "),
                                   from: from, to: to)
             additions.append(Addition(element: element, origin: "\(flow.path):\(flow.line) (\(flow.sources.map(\.rawValue).joined(separator: ", ")))"))
         }
