@@ -12,32 +12,10 @@ checking by hand.
 """
 import argparse, collections, json, os, random, subprocess, sys, tempfile, time
 
-NAMES = ("template.yaml", "template.yml", "template.json")
-
-
-def templates_from_git(git_dir, out):
-    names = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "HEAD", "--name-only"],
-                           check=True, capture_output=True, text=True).stdout.splitlines()
-    files = []
-    for path in [n for n in names if n.split("/")[-1].lower() in NAMES]:
-        blob = subprocess.run(["git", "--git-dir", git_dir, "show", "HEAD:" + path], capture_output=True).stdout
-        target = os.path.join(out, path)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(blob)
-        files.append((path, target))
-    return files
-
-
-def templates_from_folder(folder):
-    files = []
-    for base, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "node_modules"]
-        for name in names:
-            if name.lower() in NAMES:
-                full = os.path.join(base, name)
-                files.append((os.path.relpath(full, folder), full))
-    return sorted(files)
+# One way of finding and copying the templates: the discover survey's.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+_survey = __import__("importlib").import_module("survey-templates")
+templates_from_git, templates_from_folder = _survey.templates_from_git, _survey.templates_from_folder
 
 
 def main():

@@ -31,24 +31,13 @@ struct ImportCommand: ParsableCommand {
         )
 
         @OptionGroup var model: ModelOptions
-
-        @Argument(help: "The .tc.json file.")
-        var file: String
-
-        @Option(help: "Owner for imported threats that name none (a team from .tmrepo.yml or an email; default: default_owner in .tmrepo.yml).")
-        var owner: String?
-
-        @Flag(help: "Show what would be written, write nothing.")
-        var dryRun = false
+        @OptionGroup var options: ImportOptions
 
         func run() throws {
-            let store = try model.store()
-            let config = try store.loadConfig()
-            let current = try store.load()
-            let creator = ThreatCreator(store: store, config: config)
-            let first = try creator.nextID(model: current, retired: HistoryIDs.everSeen(store: store, config: config))
-            let width = first.count - config.idPrefix.count
-            let data = Data(try FileSystem.read(FileSystem.absolute(file)))
+            let (file, owner, dryRun) = (options.file, options.owner, options.dryRun)
+            let setup = try ImportSetup(model: model, file: file)
+            let (store, config, current, first, width, data) =
+                (setup.store, setup.config, setup.current, setup.firstID, setup.idWidth, setup.data)
             let plan: ThreatComposer.ImportPlan
             do {
                 plan = try ThreatComposer.planImport(data, model: current, firstID: Model.idNumber(first) ?? 1, idWidth: width,
@@ -102,24 +91,13 @@ struct ImportCommand: ParsableCommand {
         )
 
         @OptionGroup var model: ModelOptions
-
-        @Argument(help: "The OTM file (JSON).")
-        var file: String
-
-        @Option(help: "Owner for imported threats that name none (default: default_owner in .tmrepo.yml).")
-        var owner: String?
-
-        @Flag(help: "Show what would be written, write nothing.")
-        var dryRun = false
+        @OptionGroup var options: ImportOptions
 
         func run() throws {
-            let store = try model.store()
-            let config = try store.loadConfig()
-            let current = try store.load()
-            let creator = ThreatCreator(store: store, config: config)
-            let first = try creator.nextID(model: current, retired: HistoryIDs.everSeen(store: store, config: config))
-            let width = first.count - config.idPrefix.count
-            let data = Data(try FileSystem.read(FileSystem.absolute(file)))
+            let (file, owner, dryRun) = (options.file, options.owner, options.dryRun)
+            let setup = try ImportSetup(model: model, file: file)
+            let (store, config, current, first, width, data) =
+                (setup.store, setup.config, setup.current, setup.firstID, setup.idWidth, setup.data)
             let elementsPath = store.absolute(InventoryParser.elementsFile)
             let elementsBytes = try FileSystem.exists(elementsPath) ? FileSystem.read(elementsPath) : nil
             let sidecarPath = store.absolute(OpenThreatModel.sidecarPath)
@@ -167,5 +145,38 @@ struct ImportCommand: ParsableCommand {
         let shown = ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? " and \(ids.count - 5) more" : "")
         return "\(file): \(ids.count) open or mitigated threat\(ids.count == 1 ? "" : "s") would have no owner (\(shown)); " +
             "pass --owner TEAM-OR-EMAIL, or set default_owner: in \(ModelConfig.fileName); nothing was written"
+    }
+}
+
+/// What both imports take: the file, the owner for threats that name none, and a dry run.
+struct ImportOptions: ParsableArguments {
+    @Argument(help: "The file to import (.tc.json for Threat Composer; OTM as JSON).")
+    var file: String
+
+    @Option(help: "Owner for imported threats that name none (a team from .tmrepo.yml or an email; default: default_owner in .tmrepo.yml).")
+    var owner: String?
+
+    @Flag(help: "Show what would be written, write nothing.")
+    var dryRun = false
+}
+
+/// What both imports read before planning: the model, the next free id (work tree and history)
+/// and the file's bytes.
+struct ImportSetup {
+    let store: ModelStore
+    let config: ModelConfig
+    let current: Model
+    /// The next free id (e.g. T-0019) and its digit count.
+    let firstID: String
+    let idWidth: Int
+    let data: Data
+
+    init(model: ModelOptions, file: String) throws {
+        store = try model.store()
+        config = try store.loadConfig()
+        current = try store.load()
+        firstID = try ThreatCreator(store: store, config: config).nextID(model: current, retired: HistoryIDs.everSeen(store: store, config: config))
+        idWidth = firstID.count - config.idPrefix.count
+        data = Data(try FileSystem.read(FileSystem.absolute(file)))
     }
 }
