@@ -52,6 +52,8 @@ let package = Package(
         ),
         // Fuzz target: a mutation driver here; scripts/fuzz.sh also builds it as a libFuzzer target.
         .executableTarget(name: "FuzzThreatModel", dependencies: ["ThreatModel"], path: "Fuzz/FuzzThreatModel"),
+        // Times the threat-file parser on real file versions (Benchmarks/run.sh runs it).
+        .executableTarget(name: "tmrepo-parse-bench", dependencies: ["ThreatModel"], path: "Benchmarks/ParseBench"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TMGitTests", dependencies: ["TMGit", "TestSupport"]),
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel", "TestSupport"]),

@@ -61,6 +61,25 @@ enum FastYAML {
         }
     }
 
+    /// The text of some scalars; written as UTF-8 directly (appending to a scalar view is slow).
+    static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var ascii = true
+        for scalar in scalars where scalar.value >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii {
+            return String(unsafeUninitializedCapacity: scalars.count) { buffer in
+                for (offset, scalar) in scalars.enumerated() { buffer[offset] = UInt8(truncatingIfNeeded: scalar.value) }
+                return scalars.count
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count * 4)
+        for scalar in scalars { bytes.append(contentsOf: UTF8.encode(scalar)!) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     private struct FastYAMLReader {
         let lines: [Line]
         var position = 0
@@ -89,7 +108,8 @@ enum FastYAML {
             defer { depth -= 1 }
             guard depth <= YAMLLimits.maximumDepth else { return nil }
             var pairs: [YPair] = []
-            var keys = Set<String>()
+            // Duplicate keys make libyaml's path decide.
+            var keys = SmallStringSet()
             let start = lines[position]
             let mark = YMark(line: start.number, column: firstColumn + 1)
             var column = firstColumn
@@ -99,7 +119,7 @@ enum FastYAML {
                     guard line.indent == indent, !isSequenceEntry(line.text, at: indent) else { break }
                     column = indent
                 }
-                guard let (key, valueColumn) = keyAt(line.text, column), keys.insert(key).inserted else { return nil }
+                guard let (key, valueColumn) = keyAt(line.text, column), keys.insert(key) else { return nil }
                 let keyNode = YNode.scalar(key, .plain, YMark(line: line.number, column: column + 1))
                 let value: YNode
                 if valueColumn >= line.text.count || line.text[valueColumn] == "#" {
@@ -163,6 +183,8 @@ enum FastYAML {
 
         /// `key:` at `column`, followed by a space or the end of the line; returns the key and
         /// where its value starts. Keys are restricted to plain identifiers.
+        private func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String { FastYAML.string(scalars) }
+
         private func keyAt(_ text: [Unicode.Scalar], _ column: Int) -> (String, Int)? {
             var end = column
             while end < text.count, isKeyCharacter(text[end]) { end += 1 }
@@ -171,7 +193,7 @@ enum FastYAML {
             guard first != "-" && first != "." else { return nil }
             var value = end + 1
             while value < text.count && text[value] == " " { value += 1 }
-            return (String(String.UnicodeScalarView(text[column..<end])), value)
+            return (string(text[column..<end]), value)
         }
 
         private func isKeyCharacter(_ scalar: Unicode.Scalar) -> Bool {
@@ -194,7 +216,7 @@ enum FastYAML {
                     end += 1
                 }
                 guard end < text.count, onlyCommentAfter(text, end + 1) else { return nil }
-                return .scalar(String(String.UnicodeScalarView(text[(column + 1)..<end])), .doubleQuoted, mark)
+                return .scalar(string(text[(column + 1)..<end]), .doubleQuoted, mark)
             case "'":
                 var value = String.UnicodeScalarView()
                 var end = column + 1
@@ -243,7 +265,7 @@ enum FastYAML {
             }
             while stop > start && text[stop - 1] == " " { stop -= 1 }
             guard stop > start else { return nil }
-            return String(String.UnicodeScalarView(text[start..<stop]))
+            return string(text[start..<stop])
         }
 
         /// `[a, b, c]` on one line, items plain.
@@ -259,7 +281,7 @@ enum FastYAML {
                 while end < close && text[end] != "," { end += 1 }
                 var itemEnd = end
                 while itemEnd > cursor && text[itemEnd - 1] == " " { itemEnd -= 1 }
-                guard itemEnd > cursor, let value = plain(text, from: cursor, until: itemEnd, inFlow: true), !value.contains(" #") else { return nil }
+                guard itemEnd > cursor, let value = plain(text, from: cursor, until: itemEnd, inFlow: true) else { return nil }
                 if text[cursor..<itemEnd].contains("#") { return nil }
                 items.append(.scalar(value, .plain, YMark(line: line.number, column: cursor + 1)))
                 guard end < close else { break }
@@ -269,5 +291,28 @@ enum FastYAML {
             }
             return .sequence(items, YMark(line: line.number, column: column + 1))
         }
+    }
+}
+
+/// A set of strings that is a list while small (the keys of one mapping, usually a handful: no
+/// hashing) and a hash set past that (so a hostile mapping with thousands of keys stays linear).
+struct SmallStringSet {
+    private var list: [String] = []
+    private var hashed: Set<String>?
+
+    /// Adds `text`; false when it was already there.
+    mutating func insert(_ text: String) -> Bool {
+        if hashed != nil { return hashed!.insert(text).inserted }
+        if list.contains(text) { return false }
+        list.append(text)
+        if list.count > 16 {
+            hashed = Set(list)
+            list = []
+        }
+        return true
+    }
+
+    func contains(_ text: String) -> Bool {
+        hashed?.contains(text) ?? list.contains(text)
     }
 }

@@ -6,12 +6,15 @@ public enum Linter {
             let at = threat.location(of: field)
             out.append(Diagnostic(path: threat.path, line: at.line, column: at.column, severity: level, rule: rule.rawValue, message: message))
         }
-        var count: [String: Int] = [:]
-        for threat in threats { count[ThreatID.key(threat.id), default: 0] += 1 }
-        for threat in threats {
-            if count[ThreatID.key(threat.id)]! > 1 {
-                let others = threats.filter { ThreatID.key($0.id) == ThreatID.key(threat.id) }
-                let elsewhere = others.filter { $0.path != threat.path }.map(\.path).sorted().joined(separator: ", ")
+        // Indexed once, so the checks stay linear in the number of threats.
+        let keys = threats.map { ThreatID.key($0.id) }
+        var pathsByKey: [String: [String]] = [:]
+        for (key, threat) in zip(keys, threats) { pathsByKey[key, default: []].append(threat.path) }
+        let elementIDs = elements.map { Set($0.map(\.id)) }
+        let assetIDs = assets.map { Set($0.map(\.id)) }
+        for (key, threat) in zip(keys, threats) {
+            if let paths = pathsByKey[key], paths.count > 1 {
+                let elsewhere = paths.filter { $0 != threat.path }.sorted().joined(separator: ", ")
                 report(threat, "id", .error, .duplicateId, "id: '\(threat.id)' is also used by \(elsewhere)")
             }
             let fileName = threat.path.lastIndex(of: "/").map { String(threat.path[threat.path.index(after: $0)...]) } ?? threat.path
@@ -21,11 +24,11 @@ public enum Linter {
                 report(threat, "id", .error, .idFilenameMismatch,
                        "id: '\(threat.id)' does not match the file name, which \(hint); name it \(threat.id)-<slug>.md")
             }
-            if let elements, let element = threat.element, !elements.contains(where: { $0.id == element }) {
+            if let elementIDs, let element = threat.element, !elementIDs.contains(element) {
                 report(threat, "element", .error, .unknownElement, "element: '\(element)' is not defined in \(InventoryParser.elementsFile)")
             }
-            if let assets {
-                for asset in threat.assets where !assets.contains(where: { $0.id == asset }) {
+            if let assetIDs {
+                for asset in threat.assets where !assetIDs.contains(asset) {
                     report(threat, "assets", .error, .unknownAsset, "assets: '\(asset)' is not defined in \(InventoryParser.assetsFile)")
                 }
             }
@@ -59,6 +62,6 @@ public enum Linter {
 
     /// An owner is a configured team, or an email (a person).
     public static func isKnownOwner(_ owner: String, config: ModelConfig) -> Bool {
-        config.isKnownTeam(owner) || owner.contains("@")
+        config.isKnownTeam(owner) || owner.utf8.contains(UInt8(ascii: "@"))
     }
 }

@@ -50,20 +50,22 @@ public struct MaterialDigest: Hashable, Sendable {
             length(items.count)
             for item in items { canonical(item, into: &out) }
         case .mapping(let pairs, _):
-            var encoded: [([UInt8], [UInt8])] = []
+            // Sorted by the encoded key (a stable sort: equal keys keep their order); the values
+            // are encoded straight into `out`, after their keys.
+            var keyed: [(key: [UInt8], value: YNode)] = []
+            keyed.reserveCapacity(pairs.count)
             for pair in pairs {
                 if let key = pair.key.string, ignoring.contains(key) { continue }
-                var key: [UInt8] = [], value: [UInt8] = []
+                var key: [UInt8] = []
                 canonical(pair.key, into: &key)
-                canonical(pair.value, into: &value)
-                encoded.append((key, value))
+                keyed.append((key, pair.value))
             }
-            encoded.sort { $0.0.lexicographicallyPrecedes($1.0) }
+            keyed.sort { $0.key.lexicographicallyPrecedes($1.key) }
             out.append(3)
-            length(encoded.count)
-            for (key, value) in encoded {
+            length(keyed.count)
+            for (key, value) in keyed {
                 out += key
-                out += value
+                canonical(value, into: &out)
             }
         }
     }

@@ -61,44 +61,69 @@ public struct FrontMatterSplit: Sendable {
     }
 
     /// Finds the front matter: the file's first line is `---`, and it runs to the next line
-    /// that is exactly `---` or `...` (trailing spaces and CR allowed).
+    /// that is exactly `---` or `...` (trailing spaces and CR allowed). Scans UTF-8 bytes: a
+    /// line ends at LF ("\r\n" included), and every byte a delimiter line may hold is ASCII.
     public static func split(_ text: String) -> Result<FrontMatterSplit, Failure> {
-        let lines = text.splitLinesKeepingEnds()
-        guard let first = lines.first, isDelimiter(first, allowDots: false) else { return .failure(.missing) }
-        for index in 1..<max(1, lines.count) where isDelimiter(lines[index], allowDots: true) {
-            let yaml = lines[1..<index].joined()
-            let body = lines[(index + 1)...].joined()
-            return .success(FrontMatterSplit(yaml: yaml, yamlLineOffset: 1, body: body))
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let firstEnd = lineEnd(bytes, from: 0), isDelimiter(bytes[0..<firstEnd], allowDots: false) else {
+                return .failure(.missing)
+            }
+            var start = firstEnd
+            while start < bytes.count, let end = lineEnd(bytes, from: start) {
+                if isDelimiter(bytes[start..<end], allowDots: true) {
+                    return .success(FrontMatterSplit(yaml: String(decoding: bytes[firstEnd..<start], as: UTF8.self), yamlLineOffset: 1,
+                                                     body: String(decoding: bytes[end...], as: UTF8.self)))
+                }
+                start = end
+            }
+            return .failure(.unterminated(openingLine: 1))
         }
-        return .failure(.unterminated(openingLine: 1))
+    }
+
+    /// The offset just past the line starting at `start` (its LF included; the end of the text for a last line without one).
+    private static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count else { return nil }
+        var index = start
+        while index < bytes.count {
+            if bytes[index] == 0x0A { return index + 1 }
+            index += 1
+        }
+        return bytes.count
+    }
+
+    private static func isDelimiter(_ line: Slice<UnsafeBufferPointer<UInt8>>, allowDots: Bool) -> Bool {
+        var end = line.endIndex
+        while end > line.startIndex, [0x0A, 0x0D, 0x20, 0x09].contains(line[end - 1]) { end -= 1 }
+        guard end - line.startIndex == 3 else { return false }
+        let first = line[line.startIndex]
+        guard first == UInt8(ascii: "-") || (allowDots && first == UInt8(ascii: ".")) else { return false }
+        return line[line.startIndex + 1] == first && line[line.startIndex + 2] == first
     }
 
     static func isDelimiter(_ line: Substring, allowDots: Bool) -> Bool {
-        var trimmed = line
-        while let last = trimmed.last, last == "\n" || last == "\r" || last == " " || last == "\t" || last == "\r\n" {
-            trimmed = trimmed.dropLast()
-        }
-        return trimmed == "---" || (allowDots && trimmed == "...")
+        var line = line
+        return line.withUTF8 { isDelimiter($0[...], allowDots: allowDots) }
     }
 }
 
 extension String {
     /// Splits into lines, each keeping its terminator ("\n" or "\r\n"); a last line without one is kept.
     func splitLinesKeepingEnds() -> [Substring] {
+        // Scans UTF-8: every line ends at an LF byte, which is also where a "\r\n" Character ends.
         var lines: [Substring] = []
-        var start = startIndex
-        var index = startIndex
-        while index < endIndex {
-            let char = self[index]
-            let next = self.index(after: index)
-            // "\r\n" is a single Character in Swift.
-            if char == "\n" || char == "\r\n" {
+        let utf8 = self.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index < utf8.endIndex {
+            let next = utf8.index(after: index)
+            if utf8[index] == 0x0A {
                 lines.append(self[start..<next])
                 start = next
             }
             index = next
         }
-        if start < endIndex { lines.append(self[start..<endIndex]) }
+        if start < utf8.endIndex { lines.append(self[start..<utf8.endIndex]) }
         return lines
     }
 }

@@ -82,10 +82,10 @@ public enum ThreatParser {
                                    reader: YAMLReader, idPrefix: String) -> ParsedThreatFile {
         var fields = FieldReader(reader: reader)
         var threat = Threat(id: "", path: path, body: body)
-        var seen = Set<String>()
+        var seen = SmallStringSet()
         var idNode: YNode?
         for (key, keyNode, value) in pairs {
-            seen.insert(key)
+            _ = seen.insert(key)
             threat.locations[key] = reader.location(keyNode)
             switch key {
             case "id":

@@ -93,7 +93,7 @@ struct FieldReader {
             error(node, .invalidValue, "\(context)\(field): must not be empty")
             return nil
         }
-        if trimmed.contains("\n") {
+        if trimmed.utf8.contains(0x0A) {
             error(node, .invalidValue, "\(context)\(field): must be one line")
         }
         return trimmed
@@ -202,6 +202,12 @@ func editDistance(_ a: String, _ b: String) -> Int {
 
 extension String {
     func trimmingCharacters(in set: String) -> String {
+        // A Character in `set` starts and ends with one of its bytes (all ASCII here); when
+        // neither end byte is one, there is nothing to trim (the common case, and cheap).
+        if let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80,
+           !set.utf8.contains(first), !set.utf8.contains(last), first != 0x0D, last != 0x0A {
+            return self
+        }
         let chars = Set(set)
         var scalars = Substring(self)
         while let first = scalars.first, chars.contains(first) { scalars = scalars.dropFirst() }

@@ -34,7 +34,11 @@ public indirect enum YNode: Sendable, Equatable {
 
     var isNullScalar: Bool {
         guard case .scalar(let text, let style, _) = self else { return false }
-        return style == .plain && ["", "~", "null", "Null", "NULL"].contains(text)
+        guard style == .plain else { return false }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 
     var kindName: String {

@@ -76,8 +76,7 @@ final class RestoredFold: @unchecked Sendable {
 
     /// nil when there is no snapshot, it is damaged, or its tip is not HEAD or an ancestor of it.
     static func start(path: String, head: ObjectID, repository: Repository) throws -> RestoredFold? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let bytes = [UInt8](data)
+        guard let bytes = FileSystem.contents(path) else { return nil }
         guard let (header, body) = FoldSnapshotCodec.header(bytes) else {
             Trace.note("fold snapshot at \(path) is damaged or from another version; ignoring it")
             return nil

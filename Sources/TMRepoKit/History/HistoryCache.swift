@@ -74,8 +74,7 @@ struct HistoryCache {
     /// Not `trusted`: none (the file is then rewritten from a fresh walk).
     static func load(from path: String, layout: Key, trusted: Bool = true) -> HistoryCache {
         var cache = HistoryCache(path: path, parsed: ParsedStore())
-        guard trusted, let data = FileManager.default.contents(atPath: path) else { return cache }
-        let bytes = [UInt8](data)
+        guard trusted, let bytes = FileSystem.contents(path) else { return cache }
         var offset = 0
         while offset < bytes.count {
             guard let (segment, end) = HistoryCacheCodec.readSegment(bytes, at: offset, into: cache.parsed) else {

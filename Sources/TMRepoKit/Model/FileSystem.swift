@@ -15,10 +15,45 @@ public enum FileSystem {
     }
 
     public static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = contents(path) else {
             throw TMRepoError.io(path: path, reason: exists(path) ? "cannot be read" : "no such file")
         }
-        return [UInt8](data)
+        return bytes
+    }
+
+    /// A file's bytes read straight into one array (no intermediate `Data` and copy: the history
+    /// cache is tens of megabytes); nil when it cannot be opened or read.
+    public static func contents(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            return FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+        }
+        var failed = false
+        var bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, count in
+            while count < buffer.count {
+                let read = Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+                if read < 0 && errno == EINTR { continue }
+                guard read > 0 else {
+                    failed = read < 0
+                    break
+                }
+                count += read
+            }
+        }
+        if failed { return nil }
+        // A file that grew after fstat (an append racing this read): read the rest.
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let read = Glibc.read(descriptor, &chunk, chunk.count)
+            if read < 0 && errno == EINTR { continue }
+            if read < 0 { return nil }
+            if read == 0 { break }
+            bytes += chunk[..<read]
+        }
+        return bytes
     }
 
     /// The permission bits of the regular file at `path`, or nil when there is none. A symbolic

@@ -60,12 +60,21 @@ public struct ModelStore: Sendable {
 
     /// Whether a path inside the threats folder is a threat file.
     public static func isThreatFile(_ relativePath: String) -> Bool {
-        let name = relativePath.split(separator: "/").last.map(String.init) ?? relativePath
-        return name.lowercased().hasSuffix(".md") && name.lowercased() != "readme.md" && !isHidden(relativePath)
+        // Byte tests, not lowercased copies: this runs for every entry of every threats tree read.
+        let bytes = Array(relativePath.utf8)
+        let nameStart = (bytes.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
+        let name = bytes[nameStart...].map(lower)
+        return name.count > 3 && name.suffix(3).elementsEqual(".md".utf8) && !name.elementsEqual("readme.md".utf8) && !isHidden(relativePath)
     }
 
     /// Whether any part of a path starts with a dot (hidden files and folders are not the model's).
     public static func isHidden(_ relativePath: String) -> Bool {
-        relativePath.split(separator: "/").contains { $0.hasPrefix(".") }
+        var atPartStart = true
+        for byte in relativePath.utf8 {
+            if atPartStart && byte == UInt8(ascii: ".") { return true }
+            atPartStart = byte == UInt8(ascii: "/")
+        }
+        return false
     }
 }

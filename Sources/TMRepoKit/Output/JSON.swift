@@ -67,9 +67,17 @@ public indirect enum JSON: Equatable, Sendable {
 
     /// Control characters, DEL, C1 and bidi overrides are written as `\\uXXXX`, so JSON printed
     /// on a terminal cannot drive it either (the value a parser reads is unchanged).
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func escape(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let digits = Array("0123456789abcdef".utf8)
+        // Most text needs no escape at all: copied as it is.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out += text.utf8
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        let digits = hexDigits
         func unicodeEscape(_ value: UInt32) {
             out += "\\u".utf8
             for shift in [12, 8, 4, 0] { out.append(digits[Int((value >> UInt32(shift)) & 0x0F)]) }

@@ -57,7 +57,7 @@ public struct TemplateFiles {
     private func discover() throws -> [Found] {
         var found: [Found] = []
         var candidates = 0
-        for entry in try source.entries(under: "") where entry.kind != .folder {
+        for entry in try source.entries(under: "") where entry.kind != .folder && Self.mayBeTemplate(entry.path) {
             let parts = entry.path.split(separator: "/")
             guard let name = parts.last.map(String.init),
                   !parts.dropLast().contains(where: { $0.hasPrefix(".") || Self.skippedFolders.contains(String($0)) }) else { continue }
@@ -88,6 +88,18 @@ public struct TemplateFiles {
             }
         }
         return found.sorted { $0.path < $1.path }
+    }
+
+    /// A byte test on the name's ending, before any string work: most files in a repository are
+    /// code, and this runs for each of them.
+    static func mayBeTemplate(_ path: String) -> Bool {
+        var tail: [UInt8] = []
+        for byte in path.utf8.reversed() {
+            if byte == UInt8(ascii: ".") { break }
+            tail.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
+            if tail.count > 8 { return false }
+        }
+        return ["yaml", "yml", "json", "template"].contains { Array($0.utf8.reversed()) == tail }
     }
 
     private func load(_ entry: SourceEntry) throws -> Found {
