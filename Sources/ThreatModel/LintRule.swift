@@ -38,6 +38,7 @@ public enum LintRule: String, CaseIterable, Sendable {
     case templateUnreadable = "template-unreadable"
     case templateUnknownTag = "template-unknown-tag"
     case unmappedResource = "unmapped-resource"
+    case unknownReference = "unknown-reference"
 
     /// Where the rule applies: a model file as it is, its history, or the templates beside it.
     public enum Scope: Sendable { case file, history, system }
@@ -98,6 +99,7 @@ public enum LintRule: String, CaseIterable, Sendable {
         case .templateUnreadable: "a template that `system.templates` names, or a file named `template.yaml`, cannot be read: missing, a link, or too large"
         case .templateUnknownTag: "a YAML tag in a CloudFormation/SAM template that is not an intrinsic function's short form (`!Ref`, `!GetAtt`, `!Sub`, …)"
         case .unmappedResource: "a template resource whose type the mapping table does not know: reported, never dropped (add it under `system: resource_kinds:` in `.tmrepo.yml`)"
+        case .unknownReference: "a threat's `- ref: MIT-…` names no shared mitigation in the catalog, or an assumption's `links` names a threat or shared mitigation that does not exist"
         }
     }
 
