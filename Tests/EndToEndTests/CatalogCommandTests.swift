@@ -117,4 +117,16 @@ struct CatalogCommandTests {
         let broken = try TMRepoBinary.run(["check", "--as-of", "2026-01-20"], in: repo.root)
         #expect(broken.status == 1 && broken.stdout.contains("lint-error mitigations/MIT-0001-mfa.md:4"), "\(broken.stdout)")
     }
+
+    @Test func theReportListsTheCatalog() throws {
+        let repo = try model()
+        let md = try TMRepoBinary.run(["report", "--format", "md", "--as-of", "2026-02-10"], in: repo.root)
+        #expect(md.status == 0, "\(md.stderr)")
+        #expect(md.stdout.contains("## Catalog"))
+        #expect(md.stdout.contains("| MIT-0001 Require MFA for staff | verified | team-a | ` src/auth/** ` | 2026-01-05 | T-0001, T-0002 |"), "\(md.stdout)")
+        #expect(md.stdout.contains("| ASM-0001 Staff sign in only through the corporate identity provider. | team-a | T-0001 | MIT-0001 | 2026-02-04 (**overdue**) |"), "\(md.stdout)")
+        #expect(md.stdout.contains("- mitigation MIT-0001 \\[verified\\] Require MFA for staff"), "listed under each threat")
+        let html = try TMRepoBinary.run(["report", "--as-of", "2026-02-10"], in: repo.root)
+        #expect(html.stdout.contains("<section id=\"catalog\">") && html.stdout.contains("Assumptions (1, 1 overdue)"))
+    }
 }
