@@ -129,4 +129,36 @@ struct CatalogCommandTests {
         let html = try TMRepoBinary.run(["report", "--as-of", "2026-02-10"], in: repo.root)
         #expect(html.stdout.contains("<section id=\"catalog\">") && html.stdout.contains("Assumptions (1, 1 overdue)"))
     }
+
+    @Test func otmListsASharedMitigationOnce() throws {
+        let repo = try model()
+        let out = repo.dir.url("model.otm.json")
+        let export = try TMRepoBinary.run(["export", "otm", "--out", out], in: repo.root)
+        #expect(export.status == 0, "\(export.stderr)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        let ids = ((document["mitigations"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(ids == ["MIT-0001"], "\(ids)")
+    }
+
+    @Test func catalogEntriesThatAreNotRegularFilesAreReported() throws {
+        let repo = try model()
+        try FileManager.default.createSymbolicLink(atPath: repo.dir.url("mitigations/MIT-0002-link.md"),
+                                                   withDestinationPath: repo.dir.url("mitigations/MIT-0001-mfa.md"))
+        let lint = try TMRepoBinary.run(["lint"], in: repo.root)
+        #expect(lint.status == 1 && lint.stdout.contains("mitigations/MIT-0002-link.md is a symbolic link; a catalog file must be a regular file"), "\(lint.stdout)")
+    }
+
+    @Test func aThreatComposerAssumptionWithoutTextIsAnErrorAndNothingIsWritten() throws {
+        let dir = try TempDir("tc-blank")
+        #expect(try TMRepoBinary.run(["init"], in: dir.path).status == 0)
+        let file = dir.url("blank.tc.json")
+        try dir.write("blank.tc.json", """
+            {"schema": 1, "threats": [{"id": "t1", "numericId": 1, "statement": "An actor can read data", "status": "threatResolvedNotUseful"}],
+             "assumptions": [{"id": "a1", "numericId": 1, "content": "  \\n "}], "assumptionLinks": [{"type": "Threat", "assumptionId": "a1", "linkedId": "t1"}]}
+            """)
+        let result = try TMRepoBinary.run(["import", "threat-composer", file], in: dir.path)
+        #expect(result.status == 2 && result.stderr.contains("$.assumptions[0].content: the assumption has no text; nothing was written"), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: dir.url("assumptions")))
+    }
 }
