@@ -161,4 +161,27 @@ struct CatalogCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: dir.url("assumptions")))
     }
+
+    @Test func thePreCommitHookLintsStagedCatalogFiles() throws {
+        let repo = try model()
+        try repo.write("assumptions/ASM-0001-idp.md", Self.assumption.replacingOccurrences(of: "review_every: 30d", with: "review_every: soon"))
+        try repo.git.run(["add", "-A"])
+        let hook = try TMRepoBinary.run(["hook", "pre-commit"], in: repo.root)
+        #expect(hook.status == 1 && hook.stderr.contains("assumptions/ASM-0001-idp.md"), "\(hook.stderr)")
+    }
+
+    @Test func withoutBlockUnreviewedChangesACatalogChangeNeedsNoReviewButItsLintErrorsBlock() throws {
+        let repo = try model()
+        try repo.write(".tmrepo.yml", ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unreviewed_changes: false\n"))
+        try repo.commit("Relax the policy", "2026-01-06T10:00:00Z")
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+        try repo.write("mitigations/MIT-0001-mfa.md", Self.mitigation(status: "implemented"))
+        try repo.commit("Downgrade MFA", "2026-01-10T10:00:00Z")
+        let passed = try TMRepoBinary.run(["check", "--as-of", "2026-01-20"], in: repo.root)
+        #expect(passed.status == 0, "\(passed.stdout)")
+        try repo.write("mitigations/MIT-0001-mfa.md", Self.mitigation(status: "sometimes"))
+        try repo.commit("Break it", "2026-01-12T10:00:00Z")
+        let broken = try TMRepoBinary.run(["check", "--as-of", "2026-01-20"], in: repo.root)
+        #expect(broken.status == 1 && broken.stdout.contains("lint-error mitigations/MIT-0001-mfa.md:4"), "\(broken.stdout)")
+    }
 }

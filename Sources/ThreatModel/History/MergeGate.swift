@@ -207,6 +207,9 @@ public enum MergeGate {
         }
         for subject in input.subjects {
             if case .threat = subject.kind, !input.policy.blockUnreviewedChanges { continue }
+            // Catalog files follow the threat files' policy.
+            if case .modelFile(let path) = subject.kind, catalogFolders.contains(where: { path.hasPrefix($0) }),
+               !input.policy.blockUnreviewedChanges { continue }
             if let finding = judge(subject, input: input) { findings.append(finding) }
         }
 
