@@ -98,4 +98,44 @@ struct CatalogTests {
         let model = Self.model([Self.threat("T-0001", mitigations: "  - id: M-1\n    title: Own\n    status: planned")], catalog: [])
         #expect(model.diagnostics.isEmpty && model.sharedMitigations.isEmpty && model.assumptions.isEmpty)
     }
+
+    /// Evidence that changed in commit "c2", after "c1".
+    struct Oracle: EvidenceOracle {
+        func firstChange(matching globs: [String], after commit: String) -> String? {
+            commit == "c1" && globs.contains("src/auth/**") ? "c2" : nil
+        }
+    }
+
+    static func ref(_ commit: String, _ day: String) -> CommitRef {
+        CommitRef(commit: commit, time: Int64(Day(day)!.daysSinceEpoch) * 86_400 + 36_000, author: Identity(name: "a", email: "a@example.com"))
+    }
+
+    @Test func aStaleSharedMitigationIsReportedUnderEveryReferencingThreat() {
+        let model = Self.model([Self.threat("T-0001", mitigations: "  - ref: MIT-0001"), Self.threat("T-0002", mitigations: "  - ref: MIT-0001"),
+                                Self.threat("T-0003", mitigations: "  - id: M-1\n    title: Own\n    status: planned")],
+                               catalog: [(.mitigation, Self.mfa), (.assumption, Self.tls)])
+        var facts = CatalogFacts()
+        facts.items["MIT-0001"] = CatalogItemFacts(created: Self.ref("c1", "2026-01-10"), verifiedSetBy: Self.ref("c1", "2026-01-10"))
+        facts.items["ASM-0001"] = CatalogItemFacts(created: Self.ref("c1", "2026-01-10"))
+        // Within the threats' 60-day cadence of the verification, so only the evidence makes it stale.
+        let early = Int64(Day("2026-02-20")!.daysSinceEpoch) * 86_400
+        let report = StatusReport(model: model, histories: [:], head: "c2", asOf: early, lastActivity: [:], evidence: Oracle(), catalog: facts)
+        let stale = Dictionary(uniqueKeysWithValues: report.entries.map { ($0.threat.id, $0.staleMitigations.map { "\($0.id) \($0.reason.rawValue) \($0.commit ?? "-")" }) })
+        #expect(stale["T-0001"] == ["MIT-0001 evidence-changed c2"] && stale["T-0002"] == ["MIT-0001 evidence-changed c2"], "\(stale)")
+        #expect(stale["T-0003"] == [])
+        // Without the catalog's history nothing says when it was verified: no evidence staleness is claimed.
+        let blind = StatusReport(model: model, histories: [:], head: "c2", asOf: early, lastActivity: [:], evidence: Oracle(), catalog: CatalogFacts())
+        #expect(blind.entries.allSatisfy { $0.staleMitigations.isEmpty })
+        #expect(report.assumptions.first?.overdue == false && report.assumptions.first?.reviewDue == Day("2026-04-10"))
+
+        // ASM-0001: 90 days from 2026-01-10 is 2026-04-10; on 2026-04-20 it is 10 days overdue.
+        let asOf = Int64(Day("2026-04-20")!.daysSinceEpoch) * 86_400
+        let late = StatusReport(model: model, histories: [:], head: "c2", asOf: asOf, lastActivity: [:], evidence: Oracle(), catalog: facts)
+        let assumption = late.assumptions.first
+        #expect(assumption?.reviewDue == Day("2026-04-10") && assumption?.overdue == true && assumption?.daysOverdue == 10)
+        facts.items["ASM-0001"]?.addReview(ref: Self.ref("c3", "2026-04-15"), byTrailer: true, reviewer: "b@example.com")
+        let reviewed = StatusReport(model: model, histories: [:], head: "c3", asOf: asOf, lastActivity: [:], evidence: Oracle(), catalog: facts)
+        #expect(reviewed.assumptions.first?.overdue == false && reviewed.assumptions.first?.reviewDue == Day("2026-07-14"))
+        #expect(reviewed.assumptions.first?.lastReview?.via == .trailer)
+    }
 }
