@@ -24,7 +24,11 @@ extension Linter {
         let mitigationKeys = Set(mitigations.map { ThreatID.key($0.id) })
         let threatKeys = Set(threats.map { ThreatID.key($0.id) })
         for threat in threats {
+            var referenced = Set<String>()
             for mitigation in threat.mitigations {
+                if let ref = mitigation.ref, !ref.isEmpty, !referenced.insert(ThreatID.key(ref)).inserted {
+                    report(threat.path, threat.location(of: "mitigations"), .duplicateMitigationId, "mitigations: '\(ref)' is referenced twice")
+                }
                 guard let ref = mitigation.ref, !ref.isEmpty, !mitigationKeys.contains(ThreatID.key(ref)) else { continue }
                 report(threat.path, threat.location(of: "mitigations"), .unknownReference,
                        "mitigations: ref '\(ref)' is not a shared mitigation in \(config.mitigationsDirectory)")

@@ -72,11 +72,13 @@ struct CatalogTests {
     @Test func danglingReferencesDuplicatesAndBadFieldsAreReported() {
         let duplicate = ModelFile(path: "mitigations/MIT-0001-again.md", bytes: Array("---\nid: MIT-0001\ntitle: Again\nstatus: sometimes\n---\n".utf8))
         let misnamed = ModelFile(path: "assumptions/ASM-0002-x.md", bytes: Array("---\nid: ASM-0003\nstatement: ''\nlinks:\n  threats: [T-0404]\n  mitigations: [MIT-0404]\n---\n".utf8))
-        let model = Self.model([Self.threat("T-0001", mitigations: "  - ref: MIT-0404\n    title: not here")],
+        let model = Self.model([Self.threat("T-0001", mitigations: "  - ref: MIT-0404\n    title: not here"),
+                                Self.threat("T-0002", mitigations: "  - ref: MIT-0001\n  - ref: mit-0001")],
                                catalog: [(.mitigation, Self.mfa), (.mitigation, duplicate), (.assumption, misnamed)])
         let found = model.diagnostics.map { "\($0.path):\($0.line) \($0.rule)" }
         #expect(found.contains("threats/T-0001-x.md:8 unknown-reference"), "\(found)")
         #expect(found.contains("threats/T-0001-x.md:10 invalid-value"), "a ref entry with its own fields: \(found)")
+        #expect(found.contains("threats/T-0002-x.md:8 duplicate-mitigation-id"), "the same shared mitigation twice: \(found)")
         #expect(found.contains("mitigations/MIT-0001-again.md:2 duplicate-id"))
         #expect(found.contains("mitigations/MIT-0001-mfa.md:2 duplicate-id"))
         #expect(found.contains("mitigations/MIT-0001-again.md:4 invalid-value"), "unknown status")
