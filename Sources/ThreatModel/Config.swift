@@ -40,6 +40,11 @@ public struct ModelConfig: Hashable, Sendable {
     public var defaultOwner: String?
     public var policy = Policy()
     public var system = SystemSettings()
+    /// Catalog folders (`mitigations:`, `assumptions:`), relative to the model root, with a trailing slash.
+    public var mitigationsDirectory = "mitigations/"
+    public var assumptionsDirectory = "assumptions/"
+    /// How often an assumption is reviewed when it names no `review_every` (`assumption_cadence:`).
+    public var assumptionCadence = Cadence(count: 180, unit: .days)
 
     public init() {}
 
@@ -67,6 +72,8 @@ public struct ModelConfig: Hashable, Sendable {
     public static func == (lhs: ModelConfig, rhs: ModelConfig) -> Bool {
         lhs.threatsDirectory == rhs.threatsDirectory && lhs.idPrefix == rhs.idPrefix && lhs.reviewCadence == rhs.reviewCadence
             && lhs.dueSoon == rhs.dueSoon && lhs.defaultOwner == rhs.defaultOwner && lhs.policy == rhs.policy && lhs.system == rhs.system
+            && lhs.mitigationsDirectory == rhs.mitigationsDirectory && lhs.assumptionsDirectory == rhs.assumptionsDirectory
+            && lhs.assumptionCadence == rhs.assumptionCadence
             && lhs.owners.map(\.team) == rhs.owners.map(\.team) && lhs.owners.map(\.members) == rhs.owners.map(\.members)
     }
 
@@ -75,7 +82,8 @@ public struct ModelConfig: Hashable, Sendable {
         hasher.combine(idPrefix)
     }
 
-    static let knownKeys = ["threats", "id_prefix", "review_cadence", "due_soon", "owners", "default_owner", "policy", "system"]
+    static let knownKeys = ["threats", "id_prefix", "review_cadence", "due_soon", "owners", "default_owner", "policy", "system",
+                            "mitigations", "assumptions", "assumption_cadence"]
     static let policyKeys = ["block_unreviewed_changes", "block_overdue", "independent_review", "protected_branches",
                              "allow_force_push", "require_signed_reviews", "allowed_signers", "block_unmodeled",
                              "block_changed_elements"]
@@ -117,6 +125,19 @@ public struct ModelConfig: Hashable, Sendable {
                         config.threatsDirectory = parts.joined(separator: "/") + "/"
                     }
                 }
+            case "mitigations", "assumptions":
+                if let folder = fields.singleLine(value, field: key) {
+                    let parts = folder.split(separator: "/").filter { $0 != "." }
+                    if folder.hasPrefix("/") || parts.contains("..") || parts.isEmpty {
+                        fields.error(value, .invalidValue, "\(key): '\(folder)' must name a folder below the model root (e.g. \(key)/)")
+                    } else if key == "mitigations" {
+                        config.mitigationsDirectory = parts.joined(separator: "/") + "/"
+                    } else {
+                        config.assumptionsDirectory = parts.joined(separator: "/") + "/"
+                    }
+                }
+            case "assumption_cadence":
+                if let cadence = fields.cadence(value, field: "assumption_cadence") { config.assumptionCadence = cadence }
             case "id_prefix":
                 if let prefix = fields.singleLine(value, field: "id_prefix") {
                     if prefix.contains(where: { $0 == "/" || $0 == " " || ($0.isASCII && $0.isNumber) }) {

@@ -38,6 +38,7 @@ public enum LintRule: String, CaseIterable, Sendable {
     case templateUnreadable = "template-unreadable"
     case templateUnknownTag = "template-unknown-tag"
     case unmappedResource = "unmapped-resource"
+    case unknownReference = "unknown-reference"
 
     /// Where the rule applies: a model file as it is, its history, or the templates beside it.
     public enum Scope: Sendable { case file, history, system }
@@ -74,15 +75,15 @@ public enum LintRule: String, CaseIterable, Sendable {
         case .yamlTooDeep: "YAML nested more than 64 levels (lists in lists, mappings in mappings); refused before it is read"
         case .yamlTooLarge: "YAML with more than 100,000 values in one file; refused before it is read"
         case .duplicateKey: "a key appears twice in one mapping"
-        case .missingField: "a required field is absent: id, title, stride (non-empty), severity, status; owner while status is open or mitigated; id, title, status of a mitigation; `reviewed.on`"
+        case .missingField: "a required field is absent: id, title, stride (non-empty), severity, status; owner while status is open or mitigated; id, title, status of a mitigation (or of a shared mitigation in the catalog); id and statement of an assumption; `reviewed.on`"
         case .invalidValue: "a value outside its set (severity, status, STRIDE category, mitigation status, element kind), an empty or multi-line title, an evidence path that is absolute or climbs out with `..`"
         case .invalidType: "a list where a value was expected, or the reverse"
         case .invalidDate: "not a real `YYYY-MM-DD` date from 0001-01-01 to 9999-12-31 (`reviewed.on`, `verified`)"
         case .invalidDuration: "not `<n>d`, `<n>w`, `<n>m` or `<n>y` with n ≥ 1, or longer than 100 years (36525d, 5218w, 1200m, 100y) (`review_every`, config `review_cadence` and `due_soon`)"
-        case .invalidId: "the id is not the configured prefix followed by digits"
+        case .invalidId: "the id is not the configured prefix followed by digits (catalog files: `MIT-` or `ASM-` followed by digits; a `ref:` that is not a `MIT-` id)"
         case .duplicateId: "two files claim the same id (each file is reported, naming the others)"
         case .idFilenameMismatch: "the file name does not start with the file's id (`T-0042-….md`)"
-        case .duplicateMitigationId: "two mitigations of one threat share an id"
+        case .duplicateMitigationId: "two mitigations of one threat share an id, or a threat references one shared mitigation twice"
         case .unknownElement: "`element` is not in `elements.yml` (checked only when that file exists)"
         case .unknownAsset: "an `assets` entry is not in `assets.yml` (checked only when that file exists)"
         case .unknownOwner: "an owner that is neither a team in `.tmrepo.yml` `owners` nor an email"
@@ -98,6 +99,7 @@ public enum LintRule: String, CaseIterable, Sendable {
         case .templateUnreadable: "a template that `system.templates` names, or a file named `template.yaml`, cannot be read: missing, a link, or too large"
         case .templateUnknownTag: "a YAML tag in a CloudFormation/SAM template that is not an intrinsic function's short form (`!Ref`, `!GetAtt`, `!Sub`, …)"
         case .unmappedResource: "a template resource whose type the mapping table does not know: reported, never dropped (add it under `system: resource_kinds:` in `.tmrepo.yml`)"
+        case .unknownReference: "a threat's `- ref: MIT-…` names no shared mitigation in the catalog, or an assumption's `links` names a threat or shared mitigation that does not exist"
         }
     }
 

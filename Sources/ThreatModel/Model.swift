@@ -61,9 +61,12 @@ public struct ModelSources: Sendable {
     public var threatFiles: [ModelFile]
     /// Entries under the threats folder named like threat files that are not regular files.
     public var strays: [StrayEntry]
+    /// Files of the catalog folders (`mitigations/`, `assumptions/`), with the kind each holds.
+    public var catalogFiles: [(kind: CatalogKind, file: ModelFile)]
 
     public init(config: ModelFile?, elements: ModelFile? = nil, assets: ModelFile? = nil, threatFiles: [ModelFile],
-                strays: [StrayEntry] = []) {
+                strays: [StrayEntry] = [], catalogFiles: [(kind: CatalogKind, file: ModelFile)] = []) {
+        self.catalogFiles = catalogFiles
         self.config = config
         self.elements = elements
         self.assets = assets
@@ -86,6 +89,9 @@ public struct Model: Sendable {
     public let diagnostics: [Diagnostic]
     /// Threat files (and entries named like them) that hold no readable threat, sorted by path.
     public let unreadable: [UnreadableThreatFile]
+    /// The catalog: shared mitigations and assumptions whose id could be read, sorted by id.
+    public let sharedMitigations: [SharedMitigation]
+    public let assumptions: [Assumption]
 
     public init(sources: ModelSources) {
         var config = ModelConfig()
@@ -94,13 +100,15 @@ public struct Model: Sendable {
             (config, configDiagnostics) = ModelConfig.parse(path: file.path, bytes: file.bytes)
         }
         let parsed = sources.threatFiles.map { ThreatParser.parse(path: $0.path, bytes: $0.bytes, idPrefix: config.idPrefix) }
+        let catalog = sources.catalogFiles.map { CatalogParser.parse(path: $0.file.path, bytes: $0.file.bytes, kind: $0.kind) }
         self.init(config: config, configDiagnostics: configDiagnostics, elementsFile: sources.elements, assetsFile: sources.assets,
-                  parsedThreats: parsed, strays: sources.strays)
+                  parsedThreats: parsed, strays: sources.strays, catalog: catalog)
     }
 
     /// Builds a model from threat files parsed elsewhere (e.g. memoized by git blob id).
     public init(config: ModelConfig, configDiagnostics: [Diagnostic], elementsFile: ModelFile?, assetsFile: ModelFile?,
-                parsedThreats parsed: [ParsedThreatFile], strays: [StrayEntry] = []) {
+                parsedThreats parsed: [ParsedThreatFile], strays: [StrayEntry] = [], catalog: [ParsedCatalogFile] = [],
+                catalogProblems: [Diagnostic] = []) {
         var diagnostics: [Diagnostic] = []
         var unreadable: [UnreadableThreatFile] = []
         func fileNameID(_ path: String) -> String? {
@@ -132,8 +140,16 @@ public struct Model: Sendable {
             diagnostics += problems
         }
         for file in parsed { diagnostics += file.diagnostics }
-        let threats = parsed.compactMap(\.threat)
+        var threats = parsed.compactMap(\.threat)
         diagnostics += Linter.crossCheck(threats: threats, config: config, elements: elements, assets: assets)
+        let shared = catalog.compactMap(\.mitigation).sorted { Self.idOrder($0.id, $1.id) }
+        let assumptions = catalog.compactMap(\.assumption).sorted { Self.idOrder($0.id, $1.id) }
+        for file in catalog { diagnostics += file.diagnostics }
+        diagnostics += catalogProblems
+        diagnostics += Linter.checkCatalog(mitigations: shared, assumptions: assumptions, threats: threats, config: config)
+        threats = Self.resolvingReferences(threats, in: shared)
+        self.sharedMitigations = shared
+        self.assumptions = assumptions
         self.config = config
         self.configDiagnostics = configDiagnostics
         self.elements = elements
@@ -144,6 +160,31 @@ public struct Model: Sendable {
             numbers[lhs] != numbers[rhs] ? numbers[lhs] < numbers[rhs] : threats[lhs].id < threats[rhs].id
         }.map { threats[$0] }
         self.diagnostics = diagnostics.sorted(by: Diagnostic.sortKey)
+    }
+
+    public func sharedMitigation(id: String) -> SharedMitigation? {
+        sharedMitigations.first { ThreatID.same($0.id, id) }
+    }
+
+    public func assumption(id: String) -> Assumption? {
+        assumptions.first { ThreatID.same($0.id, id) }
+    }
+
+    /// Threats with each `ref:` entry filled from the shared mitigation it names (`ref` kept), so
+    /// staleness, the matrix and every report treat it like the threat's own; an unknown
+    /// reference stays as written (lint reports it).
+    static func resolvingReferences(_ threats: [Threat], in shared: [SharedMitigation]) -> [Threat] {
+        guard !shared.isEmpty, threats.contains(where: { $0.mitigations.contains { $0.ref != nil } }) else { return threats }
+        let byKey = Dictionary(shared.map { (ThreatID.key($0.id), $0) }, uniquingKeysWith: { first, _ in first })
+        return threats.map { threat in
+            guard threat.mitigations.contains(where: { $0.ref != nil }) else { return threat }
+            var copy = threat
+            copy.mitigations = threat.mitigations.map { mitigation in
+                guard let ref = mitigation.ref, let found = byKey[ThreatID.key(ref)] else { return mitigation }
+                return found.asMitigation
+            }
+            return copy
+        }
     }
 
     public func threat(id: String) -> Threat? {

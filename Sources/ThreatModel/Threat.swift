@@ -17,8 +17,11 @@ public struct Mitigation: Hashable, Sendable {
     /// Repository-relative paths or globs (`**` allowed) of the code this mitigation relies on.
     public var evidence: [String]
     public var verified: Day?
+    /// `- ref: MIT-0001`: a shared mitigation of the catalog; the model fills the other fields from it.
+    public var ref: String?
 
-    public init(id: String, title: String, status: MitigationStatus?, owner: String?, evidence: [String], verified: Day?) {
+    public init(id: String, title: String, status: MitigationStatus?, owner: String?, evidence: [String], verified: Day?, ref: String? = nil) {
+        self.ref = ref
         self.id = id
         self.title = title
         self.status = status
@@ -54,8 +57,11 @@ public struct ThreatComposerLink: Hashable, Sendable {
     public var numericID: Int?
     /// Threat Composer `custom:` metadata tmrepo has no field for, kept for the way back.
     public var custom: [String: [String]]
+    /// The statement as Threat Composer had it, when it is not the one composed from the grammar.
+    public var statement: String?
 
-    public init(id: String, numericID: Int? = nil, custom: [String: [String]] = [:]) {
+    public init(id: String, numericID: Int? = nil, custom: [String: [String]] = [:], statement: String? = nil) {
+        self.statement = statement
         self.id = id
         self.numericID = numericID
         self.custom = custom

@@ -201,6 +201,10 @@ public enum ThreatParser {
                 continue
             }
             var mitigation = Mitigation(id: "", title: "", status: nil, owner: nil, evidence: [], verified: nil)
+            if let reference = CatalogParser.readReference(pairs, item: item, fields: &nested) {
+                out.append(reference)
+                continue
+            }
             for (key, keyNode, field) in pairs {
                 switch key {
                 case "id":
@@ -244,6 +248,7 @@ public enum ThreatParser {
                 for (name, _, entry) in item.orderedPairs ?? [] {
                     link.custom[name] = (fields.stringList(entry, field: "threat_composer.custom.\(name)") ?? []).map(\.0)
                 }
+            case "statement": link.statement = fields.string(item, field: "threat_composer.statement")
             default: break
             }
         }

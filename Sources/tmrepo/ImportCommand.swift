@@ -48,7 +48,7 @@ struct ImportCommand: ParsableCommand {
             if !plan.ownerless.isEmpty {
                 throw TMRepoError.invalidArgument(ImportCommand.ownerMissing(plan.ownerless, file: file))
             }
-            for entry in plan.files {
+            for entry in plan.files + plan.catalogFiles {
                 let path = store.absolute(entry.path)
                 if FileSystem.exists(path) { throw TMRepoError.fileExists(entry.path) }
             }
@@ -56,11 +56,19 @@ struct ImportCommand: ParsableCommand {
             if !dryRun {
                 try FileSystem.createDirectory(store.absolute(config.threatsDirectory))
                 for entry in plan.files { try FileSystem.writeAtomically(entry.bytes, to: store.absolute(entry.path)) }
+                for entry in plan.catalogFiles {
+                    try FileSystem.createDirectory(URL(fileURLWithPath: store.absolute(entry.path)).deletingLastPathComponent().path)
+                    try FileSystem.writeAtomically(entry.bytes, to: store.absolute(entry.path))
+                }
             }
             // Ids, reasons and notes quote the imported file: one escaped line each.
             let safe = TextEscaping.field
-            Console.line("\(dryRun ? "would import" : "imported") \(plan.files.count) threat\(plan.files.count == 1 ? "" : "s") from \(safe(file))")
-            for entry in plan.files { Console.line("  \(safe(prefix + entry.path))") }
+            let shared = plan.catalogFiles.filter { $0.threatID.hasPrefix(CatalogKind.mitigation.idPrefix) }.count
+            let assumptions = plan.catalogFiles.count - shared
+            let catalog = plan.catalogFiles.isEmpty ? ""
+                : ", \(shared) shared mitigation\(shared == 1 ? "" : "s") and \(assumptions) assumption\(assumptions == 1 ? "" : "s")"
+            Console.line("\(dryRun ? "would import" : "imported") \(plan.files.count) threat\(plan.files.count == 1 ? "" : "s")\(catalog) from \(safe(file))")
+            for entry in plan.files + plan.catalogFiles { Console.line("  \(safe(prefix + entry.path))") }
             if !plan.skipped.isEmpty {
                 Console.line("skipped \(plan.skipped.count):")
                 for (id, reason) in plan.skipped { Console.line("  \(safe(id)): \(safe(reason))") }

@@ -26,13 +26,14 @@ struct LintCommand: ParsableCommand {
         // The templates beside the model: broken ones, and where elements.yml and they disagree.
         let system = try store.system(for: loaded)
         var diagnostics = loaded.configDiagnostics + loaded.diagnostics + system.problems + system.drift.diagnostics
-        var filesChecked = try store.threatFilePaths(config: loaded.config).count
+        let catalogPaths = loaded.sharedMitigations.map(\.path) + loaded.assumptions.map(\.path)
+        var filesChecked = try store.threatFilePaths(config: loaded.config).count + catalogPaths.count
         if !paths.isEmpty {
             let wanted = paths.map { relativePrefix(of: $0, from: store.root) }
             diagnostics = diagnostics.filter { diagnostic in
                 wanted.contains { want in (diagnostic.path + "/").hasPrefix(want) }
             }
-            filesChecked = try store.threatFilePaths(config: loaded.config).filter { path in
+            filesChecked = try (store.threatFilePaths(config: loaded.config) + catalogPaths).filter { path in
                 wanted.contains { (path + "/").hasPrefix($0) }
             }.count
         }

@@ -85,7 +85,7 @@ struct ThreatComposerTests {
         #expect(result.stdout.hasPrefix("imported 7 threats"))
         let lint = try TMRepoBinary.run(["lint"], in: dir.path)
         #expect(lint.status == 0, "\(lint.stdout)")
-        #expect(lint.stdout.contains("7 files checked: 0 errors, 1 warning"), "T-0004's inferred STRIDE: \(lint.stdout)")
+        #expect(lint.stdout.contains("18 files checked: 0 errors, 1 warning"), "7 threats, 7 shared mitigations, 4 assumptions; T-0004's inferred STRIDE: \(lint.stdout)")
         #expect(lint.stdout.contains("[stride-inferred]"))
 
         // Ids follow numericId, not the file's order; Priority, STRIDE and status map.
@@ -114,15 +114,17 @@ struct ThreatComposerTests {
         #expect(mitigations(try show("T-0006", in: dir)) == ["implemented: Require multi-factor authentication for staff and offer it to patients",
                                                            "implemented: Write staff actions to an append-only audit log in a separate account"])
 
-        // Comments, assumptions linked to the threat, long mitigations and custom metadata are kept.
+        // Comments and custom metadata are kept; shared mitigations and assumptions are catalog
+        // files (ThreatComposerRoundTripTests), referenced by id, not folded into the body.
         let first = try threatFile("T-0001", in: dir)
         #expect(first.contains("## Notes\n\nStaff sessions matter most"))
-        #expect(first.contains("## Assumptions\n\n- Patients sign in through the clinic's managed identity provider"))
-        #expect(first.contains("— Confirmed with the identity team in the design review."), "an assumption's comment")
-        #expect(first.contains("- **M-1** Require multi-factor authentication for staff and offer it to patients: Enforced for staff"))
+        #expect(first.contains("mitigations:\n  - ref: MIT-0001\n"))
+        #expect(!first.contains("## Assumptions"))
         #expect(first.contains("    custom:compliance: [HIPAA 164.312(d), SOC 2 CC6.1]\n    custom:jira: [CLINIC-101]\n"), "in key order")
-        #expect(!(try threatFile("T-0005", in: dir)).contains("## Assumptions"), "an assumption linked only to a mitigation is not the threat's")
-        #expect(try threatFile("T-0004", in: dir).contains("## Mitigations in full\n\n- Encrypt the appointment reason"))
+        let long = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.url("mitigations")).first { name in
+            (try? dir.read("mitigations/" + name))?.contains("content: Encrypt the appointment reason") == true
+        }, "a long mitigation keeps its whole text in its catalog file")
+        #expect(!long.isEmpty)
 
         // Importing again skips what is there; nothing is overwritten.
         let again = try TMRepoBinary.run(["import", "threat-composer", Self.fixture], in: dir.path)
@@ -146,7 +148,7 @@ struct ThreatComposerTests {
         #expect(result.stdout.contains("T-0005: no STRIDE metadata; inferred T from the statement's words"))
         let lint = try TMRepoBinary.run(["lint"], in: dir.path)
         #expect(lint.status == 0, "\(lint.stdout)")
-        #expect(lint.stdout.contains("5 files checked: 0 errors, 5 warnings"), "\(lint.stdout)")
+        #expect(lint.stdout.contains("10 files checked: 0 errors, 5 warnings"), "5 threats, 3 shared mitigations, 2 assumptions: \(lint.stdout)")
         #expect(try show("T-0005", in: dir)["owner"] as? String == "photo-team@example.com", "closed, but the owner given is kept")
         _ = try roundTrip(Self.workshop, expecting: 5)
     }
@@ -223,14 +225,14 @@ struct ThreatComposerTests {
         #expect(result.stdout.hasPrefix("imported 37 threats"))
         #expect(result.stdout.contains("diagram images are not imported"))
         let lint = try TMRepoBinary.run(["lint"], in: dir.path)
-        #expect(lint.stdout.contains("37 files checked: 0 errors, 0 warnings"), "\(lint.stdout)")
+        #expect(lint.stdout.contains("134 files checked: 0 errors, 0 warnings"), "37 threats, 84 shared mitigations, 13 assumptions: \(lint.stdout)")
         let first = try show("T-0001", in: dir)
         #expect(first["severity"] as? String == "high", "Priority High")
         #expect(first["stride"] as? [String] == ["tampering"], "STRIDE metadata [T]")
         #expect((first["mitigations"] as? [[String: Any]])?.map { $0["title"] as? String } ==
                 ["Segregate user prompts from system prompts", "Input validation and sanitization", "Restrict LLM capabilities through permissions"])
         let body = try #require(first["body"] as? String)
-        #expect(body.contains("## Threat statement") && body.contains("## Assumptions") && body.contains("## Mitigation notes"))
+        #expect(body.contains("## Threat statement") && !body.contains("## Assumptions"), "assumptions are catalog files now")
 
         _ = try roundTrip(Self.realFixture, expecting: 37)
     }
@@ -259,7 +261,7 @@ struct ThreatComposerTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url("threats")).count == threatsIn)
         let lint = try TMRepoBinary.run(["lint"], in: dir.path)
         #expect(lint.status == 0, "\(name): \(lint.stdout)")
-        #expect(lint.stdout.contains("\(threatsIn) files checked: 0 errors"), "\(lint.stdout)")
+        #expect(lint.stdout.contains(" files checked: 0 errors"), "\(lint.stdout)")
         let exported = dir.url("out.tc.json")
         #expect(try TMRepoBinary.run(["export", "threat-composer", "--out", exported], in: dir.path).status == 0)
         #expect(try Self.counts(exported)[0] == threatsIn, "threats in = threats out")

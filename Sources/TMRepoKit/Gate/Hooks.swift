@@ -33,6 +33,13 @@ public struct HookRunner {
             let before = try committed?.entry(path), now = try staged.source.entry(path)
             if before?.object != now?.object || before?.kind != now?.kind { changed.append(path) }
         }
+        // Catalog files the commit adds or changes (and entries there that are not regular files).
+        for kind in CatalogKind.allCases {
+            for entry in try staged.source.entries(under: config.directory(for: kind)) where entry.kind != .folder {
+                let before = try committed?.entry(entry.path)
+                if before?.object != entry.object || before?.kind != entry.kind { changed.append(entry.path) }
+            }
+        }
         let reported = Set(changed).union(model.unreadable.map(\.path))
         return model.diagnostics.filter { reported.contains($0.path) }
     }

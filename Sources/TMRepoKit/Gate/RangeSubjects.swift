@@ -57,6 +57,7 @@ struct RangeSubjects {
                                         authors: uniqued(authors), fix: fix))
         }
         subjects += try modelFileSubjects(baseline: baseline, head: head, range: range)
+        subjects += try catalogSubjects(baseline: baseline, head: head, range: range)
         return subjects
     }
 

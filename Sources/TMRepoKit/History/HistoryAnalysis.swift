@@ -19,6 +19,8 @@ public struct HistoryAnalysis {
     public let system: SystemModel
     /// When elements' resources and code changed (nil: no templates).
     let templateHistory: TemplateHistory?
+    /// The catalog's history (nil: the model has no catalog).
+    public internal(set) var catalog: CatalogFacts? = nil
     /// Every threat id ever seen in history (live and retired).
     public var everSeenIDs: Set<String> { Set(histories.keys) }
 
@@ -33,7 +35,7 @@ public struct HistoryAnalysis {
         let report = StatusReport(model: model, histories: histories, head: head.hex, asOf: asOf, lastActivity: lastActivity,
                                   evidence: evidence, historyProblems: problems, unreadableSince: unreadableSince,
                                   elementChanges: templateHistory, system: system.isEmpty ? nil : system.drift,
-                                  systemProblems: system.problems)
+                                  systemProblems: system.problems, catalog: catalog)
         try templateHistory?.check()
         return report
     }

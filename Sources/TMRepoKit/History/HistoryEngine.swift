@@ -178,10 +178,15 @@ public final class HistoryEngine {
         let templateHistory = system.isEmpty ? nil
             : TemplateHistory(repository: repository, modelPrefix: location.prefix, index: index, head: system.discovered)
         if let templateHistory { try templateHistory.dateUnmodeled(in: &system) }
-        return HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
-                               problems: problems,
-                               evidence: index, commitCount: commitCount, collected: folder.collected,
-                               unreadableSince: folder.unreadableSince, system: system, templateHistory: templateHistory)
+        var analysis = HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
+                                       problems: problems,
+                                       evidence: index, commitCount: commitCount, collected: folder.collected,
+                                       unreadableSince: folder.unreadableSince, system: system, templateHistory: templateHistory)
+        if !model.sharedMitigations.isEmpty || !model.assumptions.isEmpty {
+            analysis.catalog = try CatalogHistory.facts(repository: repository, head: head, prefix: location.prefix, model: model)
+            clock.lap("catalog history")
+        }
+        return analysis
     }
 
     /// A folder that parses blobs missing from the store on this engine's repository handle.

@@ -82,6 +82,7 @@ enum ParsedFileCodec {
             writer.optionalString(mitigation.owner)
             writer.strings(mitigation.evidence)
             writeDay(mitigation.verified, into: &writer)
+            writer.optionalString(mitigation.ref)
         }
         if let statement = threat.statement {
             writer.byte(1)
@@ -101,6 +102,7 @@ enum ParsedFileCodec {
                 writer.string(key)
                 writer.strings(values)
             }
+            writer.optionalString(link.statement)
         } else {
             writer.byte(0)
         }
@@ -197,7 +199,8 @@ enum ParsedFileCodec {
         for _ in 0..<mitigationCount {
             threat.mitigations.append(Mitigation(
                 id: try reader.string(), title: try reader.string(), status: try readCase(&reader, MitigationStatus.self),
-                owner: try reader.optionalString(), evidence: try reader.strings(), verified: try readDay(&reader)))
+                owner: try reader.optionalString(), evidence: try reader.strings(), verified: try readDay(&reader),
+                ref: try reader.optionalString()))
         }
         if try reader.byte() == 1 {
             threat.statement = ThreatStatement(source: try reader.optionalString(), prerequisites: try reader.optionalString(),
@@ -211,6 +214,7 @@ enum ParsedFileCodec {
             link.numericID = numeric < 0 ? nil : numeric
             let count = try reader.count()
             for _ in 0..<count { link.custom[try reader.string()] = try reader.strings() }
+            link.statement = try reader.optionalString()
             threat.threatComposer = link
         }
         threat.extraKeys = try reader.strings()

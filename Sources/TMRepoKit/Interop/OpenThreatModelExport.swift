@@ -31,7 +31,8 @@ extension OpenThreatModel {
         // share it); others get `<threat id>.<mitigation id>`.
         var mitigations: [(String, JSON)] = []
         func mitigationID(_ threat: Threat, _ mitigation: Mitigation) -> String {
-            let shared = sidecar.mitigations[mitigation.id] != nil && sidecar.threats[threat.id] != nil
+            // A shared mitigation of the catalog (`ref:`) is one OTM mitigation, whatever threats reference it.
+            let shared = mitigation.ref != nil || (sidecar.mitigations[mitigation.id] != nil && sidecar.threats[threat.id] != nil)
             let id = shared ? mitigation.id : threat.id + "." + mitigation.id
             if !mitigations.contains(where: { $0.0 == id }) {
                 let facts = sidecar.mitigations[mitigation.id]

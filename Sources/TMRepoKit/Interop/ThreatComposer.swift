@@ -24,6 +24,8 @@ public enum ThreatComposer {
         /// Threats to be written that need an owner (open or mitigated) and have none: the import
         /// must not write them (lint would reject them); the caller asks for an owner.
         public var ownerless: [String] = []
+        /// Catalog files to write (shared mitigations, assumptions); `threatID` holds the catalog id.
+        public var catalogFiles: [File] = []
     }
 
     /// One line of text, cut at a word near `limit` characters.

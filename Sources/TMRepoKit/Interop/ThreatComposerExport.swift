@@ -10,7 +10,10 @@ extension ThreatComposer {
         var threats: [JSON] = []
         var mitigations: [JSON] = []
         var links: [JSON] = []
-        var mitigationNumber = 0
+        let catalog = exportCatalog(model: model)
+        notes += catalog.notes
+        // A threat's own mitigations are numbered after the catalog's, so numbers stay unique.
+        var mitigationNumber = model.sharedMitigations.map { $0.threatComposer?.numericID ?? Model.idNumber($0.id) ?? 0 }.max() ?? 0
         for threat in model.threats {
             let composerID = threat.threatComposer?.id ?? uuid("threat:" + threat.id)
             let numeric = threat.threatComposer?.numericID ?? Model.idNumber(threat.id) ?? 0
@@ -64,7 +67,7 @@ extension ThreatComposer {
             }
             if let goals = statement?.impactedGoal, !goals.isEmpty { pairs.append(("impactedGoal", .strings(goals.map { String($0.prefix(200)) }))) }
             if let assets = statement?.impactedAssets, !assets.isEmpty { pairs.append(("impactedAssets", .strings(assets.map { String($0.prefix(200)) }))) }
-            pairs.append(("statement", .string(String(composedStatement(threat).prefix(1400)))))
+            pairs.append(("statement", .string(String((threat.threatComposer?.statement ?? composedStatement(threat)).prefix(1400)))))
             let status: String
             switch threat.status {
             case .mitigated?, .accepted?, .transferred?: status = "threatResolved"
@@ -75,6 +78,16 @@ extension ThreatComposer {
             threats.append(.object(pairs))
 
             for mitigation in threat.mitigations {
+                if let ref = mitigation.ref {
+                    // A shared mitigation: written once with the catalog, linked from every threat.
+                    if let shared = model.sharedMitigation(id: ref) {
+                        links.append(.object([("mitigationId", .string(Self.composerID(shared.threatComposer, id: shared.id))),
+                                              ("linkedId", .string(composerID))]))
+                    } else {
+                        notes.append("\(threat.id): ref \(ref) names no shared mitigation; left out")
+                    }
+                    continue
+                }
                 mitigationNumber += 1
                 let mitigationID = uuid("mitigation:" + threat.id + "/" + mitigation.id)
                 var meta: [JSON] = []
@@ -102,7 +115,8 @@ extension ThreatComposer {
         let document = JSON.object([
             ("schema", .int(1)),
             ("applicationInfo", .object([("name", .string(String(name.prefix(200)))), ("description", .string("Exported by tmrepo from the threat model at \(name)."))])),
-            ("assumptions", .array([])), ("mitigations", .array(mitigations)), ("assumptionLinks", .array([])),
+            ("assumptions", .array(catalog.assumptions)), ("mitigations", .array(catalog.mitigations + mitigations)),
+            ("assumptionLinks", .array(catalog.assumptionLinks)),
             ("mitigationLinks", .array(links)), ("threats", .array(threats)),
         ])
         return (document, notes)
@@ -110,7 +124,12 @@ extension ThreatComposer {
 
     /// "An internet-based actor with … can …, which leads to …, resulting in reduced … of …".
     static func composedStatement(_ threat: Threat) -> String {
-        guard let statement = threat.statement, let source = statement.source, let action = statement.action else { return threat.title }
+        composedStatement(threat.statement) ?? threat.title
+    }
+
+    /// The statement Threat Composer composes from the grammar; nil without a source and an action.
+    static func composedStatement(_ statement: ThreatStatement?) -> String? {
+        guard let statement, let source = statement.source, let action = statement.action else { return nil }
         var text = source.prefix(1).uppercased() + source.dropFirst()
         if let prerequisites = statement.prerequisites { text += " " + prerequisites }
         text += " can " + action

@@ -16,6 +16,7 @@ extension ThreatComposer {
         }
         let known = Dictionary(model.threats.compactMap { threat in threat.threatComposer.map { ($0.id, threat.id) } },
                                uniquingKeysWith: { first, _ in first })
+        var catalog = try planCatalog(document, model: model)
         var next = firstID
         for source in document.threats {
             let item = source.item
@@ -33,11 +34,10 @@ extension ThreatComposer {
             let linked = document.mitigationLinks.filter { $0["linkedId"] as? String == composerID }.compactMap { link in
                 (link["mitigationId"] as? String).flatMap { document.mitigations[$0] }
             }.sorted { number($0.item["numericId"]) < number($1.item["numericId"]) }
-            let linkedAssumptions = document.assumptionLinks.filter { $0["linkedId"] as? String == composerID }.compactMap { link in
-                (link["assumptionId"] as? String).flatMap { document.assumptions[$0] }
-            }
+            catalog.threatIDs[composerID] = id
+            // Assumptions are catalog items now (linked by id), no longer folded into the body.
             let (text, notes, needsOwner) = try renderThreat(id: id, composerID: composerID, source: source, mitigations: linked,
-                                                             assumptions: linkedAssumptions, owner: owner)
+                                                             assumptions: [], owner: owner, shared: catalog.mitigationIDs)
             plan.notes += notes.map { "\(id): \($0)" }
             if needsOwner { plan.ownerless.append(id) }
             let bytes = Array(text.utf8)
@@ -48,6 +48,8 @@ extension ThreatComposer {
             let path = config.threatsDirectory + id + "-" + ThreatTemplate.slug(title) + ".md"
             plan.files.append(ImportPlan.File(path: path, bytes: bytes, threatID: id, composerID: composerID))
         }
+        for (composerID, threatID) in known where catalog.threatIDs[composerID] == nil { catalog.threatIDs[composerID] = threatID }
+        try renderCatalog(document, model: model, catalog: catalog, owner: owner, into: &plan)
         return plan
     }
 
@@ -83,7 +85,7 @@ extension ThreatComposer {
     /// The threat file for one Threat Composer threat, what could not be mapped, and whether it
     /// still needs an owner.
     static func renderThreat(id: String, composerID: String, source: SourceThreat, mitigations: [(path: String, item: [String: Any])],
-                             assumptions: [[String: Any]], owner: String?) throws -> (String, [String], Bool) {
+                             assumptions: [[String: Any]], owner: String?, shared: [String: String] = [:]) throws -> (String, [String], Bool) {
         let item = source.item, metadata = source.metadata
         var notes: [String] = []
         func scalar(_ value: String) -> String { YAMLScalar.render(value) }
@@ -114,6 +116,10 @@ extension ThreatComposer {
         if !mitigations.isEmpty {
             lines.append("mitigations:")
             for (index, (path, mitigation)) in mitigations.enumerated() {
+                if let reference = (mitigation["id"] as? String).flatMap({ shared[$0] }) {
+                    lines.append("  - ref: \(reference)")
+                    continue
+                }
                 let meta = try Metadata(mitigation["metadata"], at: path + ".metadata")
                 let content = (mitigation["content"] as? String) ?? ""
                 let title = meta.string("custom:title") ?? oneLine(content)
@@ -147,6 +153,16 @@ extension ThreatComposer {
         if !tags.isEmpty { lines.append("tags: \(list(tags))") }
         lines += ["threat_composer:", "  id: \(scalar(composerID))"]
         if let numeric = item["numericId"] as? Int { lines.append("  numeric_id: \(numeric)") }
+        // The statement, when the export would not compose the same one from the grammar (or the title).
+        if let statement = item["statement"] as? String, !InteropJSON.isBlank(statement) {
+            func text(_ key: String) -> String? { (item[key] as? String).map { oneLine($0, limit: .max) }.flatMap { $0.isEmpty ? nil : $0 } }
+            let grammar = ThreatStatement(source: text("threatSource"), prerequisites: text("prerequisites"), action: text("threatAction"),
+                                          impact: text("threatImpact"), impactedGoal: strings(item["impactedGoal"]) ?? [],
+                                          impactedAssets: strings(item["impactedAssets"]) ?? [])
+            if statement != (composedStatement(grammar) ?? titleOf(item, metadata: metadata)) {
+                lines.append("  statement: \(scalar(statement))")
+            }
+        }
         // In key order, as the export writes them, so a round trip gives the same bytes.
         let custom = metadata.entries.filter { $0.key.hasPrefix("custom:") && !consumedCustomKeys.contains($0.key) }.sorted { $0.key < $1.key }
         if !custom.isEmpty {

@@ -16,7 +16,7 @@ extension ThreatComposer {
         var threats: [SourceThreat] = []
         var mitigations: [String: (path: String, item: [String: Any])] = [:]
         var mitigationLinks: [[String: Any]] = []
-        var assumptions: [String: [String: Any]] = [:]
+        var assumptions: [String: (path: String, item: [String: Any])] = [:]
         var assumptionLinks: [[String: Any]] = []
         var hasDiagrams = false
         var notes: [String] = []
@@ -64,8 +64,11 @@ extension ThreatComposer {
             _ = try mitigationStatus(item, metadata: metadata, at: path)
             if document.mitigations[id] == nil { document.mitigations[id] = (path, item) }
         }
-        for (_, item) in try objects("assumptions") {
-            if let id = item["id"] as? String, document.assumptions[id] == nil { document.assumptions[id] = item }
+        for (path, item) in try objects("assumptions") {
+            guard let id = item["id"] as? String, !InteropJSON.isBlank(id) else { throw InteropError(at: path + ".id", "an assumption needs an id") }
+            _ = try Metadata(item["metadata"], at: path + ".metadata")
+            if let content = item["content"], !(content is String) { throw InteropError(at: path + ".content", "expected text") }
+            if document.assumptions[id] == nil { document.assumptions[id] = (path, item) }
         }
         document.mitigationLinks = try objects("mitigationLinks").map(\.1)
         document.assumptionLinks = try objects("assumptionLinks").map(\.1)
@@ -148,8 +151,8 @@ extension ThreatComposer {
             }
             if !letters.contains(category) { letters.append(category) }
         }
-        let ordered = StrideCategory.allCases.filter(letters.contains)
-        return ordered.isEmpty ? nil : ordered
+        // In the file's order, so that an export gives the same letters back.
+        return letters.isEmpty ? nil : letters
     }
 
     /// A mitigation's status: `custom:status`, else Threat Composer's in any case; none is planned.

@@ -66,9 +66,42 @@ public struct ModelReader {
         let parsed = try parse?(files, config) ?? files.map { entry in
             ThreatParser.parse(path: entry.path, bytes: try source.bytes(of: entry), idPrefix: config.idPrefix)
         }
+        let (catalog, catalogProblems) = try catalogFiles(config: config)
         return Model(config: config, configDiagnostics: override == nil ? configDiagnostics : [],
                      elementsFile: try modelFile(InventoryParser.elementsFile), assetsFile: try modelFile(InventoryParser.assetsFile),
-                     parsedThreats: parsed, strays: strays)
+                     parsedThreats: parsed, strays: strays,
+                     catalog: catalog.map { CatalogParser.parse(path: $0.file.path, bytes: $0.file.bytes, kind: $0.kind) },
+                     catalogProblems: catalogProblems)
+    }
+
+    /// The catalog files (`*.md` below the `mitigations:` and `assumptions:` folders, named like
+    /// threat files), and a problem for each entry there that is not a regular file of a readable
+    /// size: reported, never skipped. A model without these folders has an empty catalog.
+    public func catalogFiles(config: ModelConfig) throws -> (files: [(kind: CatalogKind, file: ModelFile)], problems: [Diagnostic]) {
+        var files: [(kind: CatalogKind, file: ModelFile)] = [], problems: [Diagnostic] = []
+        for kind in CatalogKind.allCases {
+            let folder = config.directory(for: kind)
+            for entry in try source.entries(under: folder) {
+                let inside = String(entry.path.dropFirst(folder.count))
+                let named = ModelStore.isThreatFile(inside)
+                func problem(_ rule: LintRule, _ what: String) {
+                    problems.append(Diagnostic(path: entry.path, line: 0, column: 0, rule: rule, message: "\(entry.path) \(what)"))
+                }
+                switch entry.kind {
+                case .file where named:
+                    if let size = entry.size, size > Limits.maximumFileBytes {
+                        problem(.fileTooLarge, "is \(size) bytes; catalog files are limited to \(Limits.maximumFileBytes) bytes")
+                    } else {
+                        files.append((kind, ModelFile(path: entry.path, bytes: try source.bytes(of: entry))))
+                    }
+                case .folder where named: problem(.notARegularFile, "is a folder; a catalog file must be a regular file")
+                case .symlink where !ModelStore.isHidden(inside): problem(.notARegularFile, "is a symbolic link; a catalog file must be a regular file")
+                case .submodule where !ModelStore.isHidden(inside): problem(.notARegularFile, "is a submodule; a catalog file must be a regular file")
+                default: break
+                }
+            }
+        }
+        return (files.sorted { $0.file.path < $1.file.path }, problems)
     }
 
     /// The readable threat files and the strays under the threats folder.

@@ -39,7 +39,7 @@ public enum StatusFormatter {
                          ("since_time", item.since.map { .string(ISOTime.format($0.time)) } ?? .null),
                          ("rule", .string(item.file.problem.rule)), ("message", .string(item.file.problem.message))])
             })),
-        ])
+        ] + catalogPairs(report))
     }
 
     /// The same document as `json(_:entries:)`, written without building the tree (large models).
@@ -241,6 +241,7 @@ public enum StatusFormatter {
             out.append(style.bold("Owners with no commit for \(StatusReport.inactiveAfterDays) days (\(report.inactiveOwners.count))"))
             out += table(report.inactiveOwners.map { [$0.team, $0.email, $0.lastCommit.map { "last commit \(Day(unixTime: $0))" } ?? "no commit in this repository"] })
         }
+        out += assumptionLines(report, style: style)
         if !report.problems.isEmpty {
             let errors = report.problems.filter { $0.severity == .error }.count
             out.append("")

@@ -24,7 +24,7 @@ public enum ThreatFormatter {
         .object([
             ("id", .string(mitigation.id)), ("title", .string(mitigation.title)), ("status", .optional(mitigation.status?.rawValue)),
             ("owner", .optional(mitigation.owner)), ("evidence", .strings(mitigation.evidence)),
-            ("verified", .optional(mitigation.verified?.description)),
+            ("verified", .optional(mitigation.verified?.description)), ("ref", .optional(mitigation.ref)),
         ])
     }
 

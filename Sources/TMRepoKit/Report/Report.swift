@@ -98,6 +98,7 @@ public struct Report {
         page.append(matrixSection(matrix))
         page.append(inventorySection())
         page.append(threatSection())
+        page.append(catalogSection())
         page.append(ownersSection())
         page.append(changelogSection(events))
         if !status.problems.isEmpty {
@@ -369,6 +370,7 @@ public struct Report {
             if !body.isEmpty { lines += ["", MarkdownText.fenced(body)] }
             lines.append("")
         }
+        lines += catalogMarkdown()
         lines += ["## Ownership", "", "| owner | open | overdue | with stale mitigations |", "| --- | ---: | ---: | ---: |"]
             + ownerRows.map { "| \(cell($0.owner)) | \($0.active) | \($0.overdue) | \($0.stale) |" } + [""]
         lines += ["## Severity and status changelog", "", ChangelogFormatter.render(events, format: .md).replacingOccurrences(of: "# Threat model changelog\n", with: "")]

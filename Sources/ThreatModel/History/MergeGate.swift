@@ -200,8 +200,16 @@ public enum MergeGate {
             }
         }
 
+        // Catalog files changed in the range: their lint errors block like a threat file's.
+        let catalogFolders = CatalogKind.allCases.map { input.model.config.directory(for: $0) }
+        for subject in input.subjects {
+            if case .modelFile(let path) = subject.kind, catalogFolders.contains(where: { path.hasPrefix($0) }) { changedPaths.insert(path) }
+        }
         for subject in input.subjects {
             if case .threat = subject.kind, !input.policy.blockUnreviewedChanges { continue }
+            // Catalog files follow the threat files' policy.
+            if case .modelFile(let path) = subject.kind, catalogFolders.contains(where: { path.hasPrefix($0) }),
+               !input.policy.blockUnreviewedChanges { continue }
             if let finding = judge(subject, input: input) { findings.append(finding) }
         }
 

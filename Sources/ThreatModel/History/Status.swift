@@ -108,6 +108,8 @@ public struct StatusReport: Sendable {
     public let unreadable: [UnreadableThreatStatus]
     /// Where the templates and elements.yml disagree; nil when the model has no templates.
     public let system: SystemDrift?
+    /// Every assumption of the catalog with its review state, most overdue first.
+    public var assumptions: [AssumptionStatusEntry] = []
 
     public static let inactiveAfterDays = 180
 
@@ -130,8 +132,9 @@ public struct StatusReport: Sendable {
     public init(model: Model, histories: [String: ThreatHistory], head: String, asOf: Int64,
                 lastActivity: [String: Int64], evidence: EvidenceOracle, historyProblems: [Diagnostic] = [],
                 unreadableSince: [String: CommitRef] = [:], elementChanges: ElementChangeOracle? = nil,
-                system: SystemDrift? = nil, systemProblems: [Diagnostic] = []) {
+                system: SystemDrift? = nil, systemProblems: [Diagnostic] = [], catalog: CatalogFacts? = nil) {
         self.system = system
+        if let catalog { self.assumptions = AssumptionStatusEntry.entries(model: model, facts: catalog, asOf: asOf) }
         let elementsByID = Dictionary((model.elements ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let config = model.config
         let today = Day(unixTime: asOf)
@@ -154,8 +157,11 @@ public struct StatusReport: Sendable {
             // Staleness is reported whatever the threat's status (the format's definition has no
             // exception): a closed threat whose mitigation's code moved on may need reopening.
             for mitigation in threat.mitigations where mitigation.status != .dropped && mitigation.status != .planned {
-                let verifiedRef = mitigation.verified.flatMap { history?.verifiedSetBy[mitigation.id]?[$0] }
-                let implementedRef = history?.implementedSetBy[mitigation.id]
+                // A shared mitigation (`ref:`) was verified in its catalog file: its history says when.
+                let shared = mitigation.ref.map { catalog?[$0] ?? CatalogItemFacts() }
+                let verifiedRef = shared.map { mitigation.verified == nil ? nil : $0.verifiedSetBy }
+                    ?? mitigation.verified.flatMap { history?.verifiedSetBy[mitigation.id]?[$0] }
+                let implementedRef = shared.map(\.implementedSetBy) ?? history?.implementedSetBy[mitigation.id]
                 if let cadence, let since = mitigation.verified ?? implementedRef.map({ Day(unixTime: $0.time) }),
                    cadence.after(since) < today {
                     stale.append(StaleMitigation(id: mitigation.id, reason: .verificationExpired, commit: nil,
