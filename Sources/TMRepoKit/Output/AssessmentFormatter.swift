@@ -58,12 +58,14 @@ public enum AssessmentFormatter {
         var out: [String] = []
         out.append("")
         out.append(style.bold("Vulnerability assessment: \(report.findings.count) findings, \(report.assessedCount) linked to threats"))
+        out.append("")
         out.append(style.bold("Unassessed findings (\(report.unassessed.count))") + (report.unassessed.isEmpty ? "" : "  (tmrepo assess FINDING --threat T-… or tmrepo new --from-finding FINDING)"))
         if report.unassessed.isEmpty { out.append("  none") }
         out += table(report.unassessed.map { finding in
             [name(finding.key), finding.severity.rawValue, "\(finding.path):\(finding.line)", finding.message]
         }, styles: [1: style.red])
         if !report.contradictions.isEmpty {
+            out.append("")
             out.append(style.bold("Contradictions: threat mitigated or closed while its finding is reported (\(report.contradictions.count))"))
             out += table(report.contradictions.map { item in
                 [item.threat, item.threatStatus?.rawValue ?? "?", item.link.displayName, "recorded \(item.link.status?.rawValue ?? "?")",
@@ -71,12 +73,14 @@ public enum AssessmentFormatter {
             }, styles: [1: style.red])
         }
         if !report.expired.isEmpty {
+            out.append("")
             out.append(style.bold("Expired acceptances (\(report.expired.count))"))
             out += table(report.expired.map { item in
                 [item.threat, item.link.displayName, "expired \(item.lastDay?.description ?? "?")", item.link.reason ?? ""]
             }, styles: [2: style.red])
         }
         if !report.unreviewed.isEmpty {
+            out.append("")
             out.append(style.bold("Acceptances not reviewed since written (\(report.unreviewed.count))"))
             out += table(report.unreviewed.map { item in
                 [item.threat, item.link.displayName,
@@ -85,6 +89,7 @@ public enum AssessmentFormatter {
             }, styles: [3: style.yellow])
         }
         if !report.back.isEmpty {
+            out.append("")
             out.append(style.bold("Recorded fixed but reported again (\(report.back.count))"))
             out += table(report.back.map { item in
                 [item.threat, item.link.displayName, item.finding.map { "\($0.path):\($0.line)" } ?? ""]
