@@ -263,4 +263,46 @@ struct AssessmentTests {
         let passed = try check()
         #expect(passed.status == 0, "\(passed.stdout)")
     }
+
+    @Test func changelogAndReportFollowFindingsOverHistory() throws {
+        let repo = try ModelRepo()
+        let open = "Resources:\n  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
+            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: NONE\n"
+        try repo.write("template.yaml", "Transform: AWS::Serverless-2016-10-31\n" + open)
+        try repo.write("threats/T-0001-a.md", Self.threat("T-0001", vulnerabilities: "  - rule: TM-API-004\n    resource: OrderFunction\n    status: open\n"))
+        let first = try repo.commit("Template with an open function URL", "2026-01-05T10:00:00Z", by: "alice@example.com")
+        try repo.write("README.md", "unrelated\n")
+        try repo.commit("Unrelated", "2026-01-20T10:00:00Z")
+        try repo.write("template.yaml", "Transform: AWS::Serverless-2016-10-31\n" + open.replacingOccurrences(of: "AuthType: NONE", with: "AuthType: AWS_IAM")
+            + "  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {SqsManagedSseEnabled: false}\n")
+        let second = try repo.commit("Sign URL calls; add a queue", "2026-02-10T10:00:00Z", by: "bob@example.com")
+        let changelog = try TMRepoBinary.run(["changelog", "--format", "json"], in: repo.root)
+        #expect(changelog.status == 0, "\(changelog.stderr)")
+        let events = (try json(changelog.stdout)["events"] as? [[String: Any]] ?? []).filter { ($0["field"] as? String ?? "").hasPrefix("finding-") }
+        let summary = events.map { "\($0["field"]!) \($0["id"]!) \($0["commit"]!) \($0["author"]!) \($0["time"]!)" }
+        #expect(summary == [
+            "finding-introduced TM-API-004:template.yaml#OrderFunction \(first) alice@example.com 2026-01-05T10:00:00Z",
+            "finding-fixed TM-API-004:template.yaml#OrderFunction \(second) bob@example.com 2026-02-10T10:00:00Z",
+            "finding-introduced TM-DATA-003:template.yaml#Queue \(second) bob@example.com 2026-02-10T10:00:00Z",
+        ], "\(summary)")
+        #expect(events.first?["to"] as? String == "high" && events[1]["from"] as? String == "high")
+        let md = try TMRepoBinary.run(["changelog"], in: repo.root).stdout
+        #expect(md.contains("1 finding introduced, 1 fixed."), "\(md)")
+        #expect(md.contains("**TM-API-004:template.yaml\\#OrderFunction**"), "\(md)")
+        // --threat: only the findings that threat links.
+        let linked = try json(try TMRepoBinary.run(["changelog", "--format", "json", "--threat", "T-0001"], in: repo.root).stdout)
+        let linkedIDs = Set((linked["events"] as? [[String: Any]] ?? []).filter { ($0["field"] as? String ?? "").hasPrefix("finding-") }.compactMap { $0["id"] as? String })
+        #expect(linkedIDs == ["TM-API-004:template.yaml#OrderFunction"])
+
+        // The report charts open findings and lists the assessment.
+        let html = try TMRepoBinary.run(["report", "--as-of", "2026-03-01"], in: repo.root)
+        #expect(html.status == 0, "\(html.stderr)")
+        #expect(html.stdout.contains("id=\"chart-findings-by-severity\"") && html.stdout.contains("Open findings by severity, end of each month"))
+        #expect(html.stdout.contains("<title>2026-01: 1 high</title>") && html.stdout.contains("<title>2026-02: 1 low</title>"), "monthly bars")
+        #expect(html.stdout.contains("<section id=\"assessment\">") && html.stdout.contains("TM-DATA-003:template.yaml#Queue"))
+        let report = try TMRepoBinary.run(["report", "--format", "md", "--as-of", "2026-03-01"], in: repo.root).stdout
+        #expect(report.contains("## Vulnerability assessment") && report.contains("### Unassessed findings (1)"), "\(report)")
+        #expect(report.contains("| 2026-02 | 0 | 0 | 0 | 1 | 0 |"), "\(report)")
+    }
 }
