@@ -21,7 +21,7 @@ struct AssessCommand: ParsableCommand {
         reports acceptances not reviewed since they were written. \
         Exit 0; 2 on a usage error, an unknown threat, or a finding not reported.
 
-        Example: tmrepo assess TM-API-004:PaymentWebhookFunction --threat T-0003 --accept --reason "HMAC signature checked in code" --until 90d
+        Example: tmrepo assess TM-API-004:PaymentWebhookFunction --threat T-0004 --accept --reason "HMAC signature checked in code" --until 90d
         """
     )
 
