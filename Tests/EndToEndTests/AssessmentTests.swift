@@ -208,6 +208,11 @@ struct AssessmentTests {
         #expect(shown["stride"] as? [String] == ["spoofing", "information-disclosure", "elevation-of-privilege"])
         #expect(shown["severity"] as? String == "high")
         #expect(shown["element"] as? String == "order-url")
+        let shownLinks = try #require(shown["vulnerabilities"] as? [[String: Any]])
+        #expect(shownLinks.count == 1 && shownLinks[0]["rule"] as? String == "TM-API-004" && shownLinks[0]["status"] as? String == "open"
+                && shownLinks[0]["template"] as? String == "template.yaml")
+        let shownText = try TMRepoBinary.run(["show", "T-0005"], in: repo.root).stdout
+        #expect(shownText.contains("Vulnerabilities\n  TM-API-004:template.yaml#OrderFunction  [open]"), "\(shownText)")
         let text = try repo.dir.read(path)
         #expect(text.contains("vulnerabilities:\n  - rule: TM-API-004\n    resource: OrderFunction\n    template: template.yaml\n    status: open\n"), "\(text)")
         // Explicit options win; a finding not reported is an error.
