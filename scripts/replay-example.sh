@@ -3,8 +3,9 @@
 # history commands have something real to read: an initial import in January, reviews on the
 # days the files say (each a commit by the reviewer), a severity raised after a pentest, threats
 # added and one retired, a Reviewed-threat trailer, and code changed under two mitigations'
-# evidence after they were verified; the SAM template from the start, and in October a refund
-# function nobody modeled. The last commit leaves the model exactly as bundled.
+# evidence after they were verified; the SAM template from the start (its order queue encrypted in
+# March, a queue policy open to anyone added in July), and in October a refund function nobody
+# modeled. The last commit leaves the model exactly as bundled.
 #
 #   scripts/replay-example.sh EXAMPLE_DIR TARGET_DIR
 set -euo pipefail
@@ -29,8 +30,14 @@ code() { mkdir -p "$(dirname "$1")"; printf '// %s\n// %s\n' "$1" "$2" > "$1"; }
 
 # January: the first threat-modeling session. Reviews and verifications are not recorded yet.
 cp "$example/.tmrepo.yml" "$example/elements.yml" "$example/assets.yml" .
-# The SAM template as first deployed: the refund function comes in October, without a threat model.
-sed '/^  RefundFunction:/,/^$/d' "$example/template.yaml" > template.yaml
+# The SAM template as first deployed: the refund function comes in October, without a threat
+# model; the order queue is not encrypted yet (TM-DATA-003, fixed in March); the queue policy open
+# to anyone (TM-DATA-002, T-0009) comes with the fulfilment redesign in July.
+first_template() {
+    sed -e '/^  RefundFunction:/,/^$/d' "$example/template.yaml" \
+        | awk '/^  # Copied from a tutorial/ { skip = 1 } skip && /^Outputs:/ { skip = 0; print "" } !skip'
+}
+first_template | sed '0,/SqsManagedSseEnabled: true/s//SqsManagedSseEnabled: false/' > template.yaml
 mkdir threats
 for file in "$example"/threats/*.md; do
     name=$(basename "$file")
@@ -71,6 +78,8 @@ cp "$example"/threats/T-0001-*.md /tmp/tmrepo-demo-T-0001.md
 without_reviews /tmp/tmrepo-demo-T-0001.md > threats/T-0001-forged-jwt.md
 at 2026-03-10 grace@example.com "T-0001: pentest forged an alg=none token; raise to critical"
 review 2026-03-01 carol@example.com T-0007
+first_template > template.yaml
+at 2026-03-20 erin@example.com "Encrypt the order queue (SQS managed SSE)"
 review 2026-04-15 bob@example.com T-0004
 review 2026-05-01 dan@example.com T-0016
 review 2026-05-20 dan@example.com T-0003
@@ -82,7 +91,8 @@ review 2026-07-10 erin@example.com T-0002
 # New threats from the fulfilment redesign.
 cp "$example"/threats/T-0017-*.md threats/
 without_reviews "$example"/threats/T-0018-*.md > threats/T-0018-fulfilment-replay.md
-at 2026-07-15 carol@example.com "Add threats from the fulfilment redesign"
+sed '/^  RefundFunction:/,/^$/d' "$example/template.yaml" > template.yaml
+at 2026-07-15 carol@example.com "Add threats from the fulfilment redesign; let partners post order events"
 review 2026-08-01 frank@example.com T-0006
 review 2026-08-20 frank@example.com T-0009
 

@@ -17,6 +17,10 @@ public struct Policy: Hashable, Sendable {
     public var blockUnmodeled: [ElementKind] = []
     /// Severities of threat that block a merge when their element changed after their last review.
     public var blockChangedElements: [Severity] = []
+    /// Severities of finding that block a merge while no threat links them (docs/merge-gate.md).
+    public var blockUnassessed: [Severity] = []
+    /// Whether a threat mitigated or closed while a finding it links (not accepted) is still reported blocks a merge.
+    public var blockContradictions = false
 
     public init() {}
 }
@@ -86,7 +90,7 @@ public struct ModelConfig: Hashable, Sendable {
                             "mitigations", "assumptions", "assumption_cadence"]
     static let policyKeys = ["block_unreviewed_changes", "block_overdue", "independent_review", "protected_branches",
                              "allow_force_push", "require_signed_reviews", "allowed_signers", "block_unmodeled",
-                             "block_changed_elements"]
+                             "block_changed_elements", "block_unassessed", "block_contradictions"]
 
     /// Parses `.tmrepo.yml`. Returns the config (defaults where a key is missing or wrong) and every problem.
     public static func parse(path: String = fileName, bytes: [UInt8]) -> (ModelConfig, [Diagnostic]) {
@@ -213,6 +217,10 @@ public struct ModelConfig: Hashable, Sendable {
                 policy.blockUnmodeled = fields.enumList(item, field: "policy.block_unmodeled", as: ElementKind.self) ?? []
             case "block_changed_elements":
                 policy.blockChangedElements = fields.enumList(item, field: "policy.block_changed_elements", as: Severity.self) ?? []
+            case "block_unassessed":
+                policy.blockUnassessed = fields.enumList(item, field: "policy.block_unassessed", as: Severity.self) ?? []
+            case "block_contradictions":
+                if let flag = fields.bool(item, field: "policy.block_contradictions") { policy.blockContradictions = flag }
             case "protected_branches":
                 policy.protectedBranches = (fields.stringList(item, field: "policy.protected_branches") ?? []).map(\.0)
             case "allow_force_push":

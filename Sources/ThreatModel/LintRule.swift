@@ -39,6 +39,9 @@ public enum LintRule: String, CaseIterable, Sendable {
     case templateUnknownTag = "template-unknown-tag"
     case unmappedResource = "unmapped-resource"
     case unknownReference = "unknown-reference"
+    case acceptanceIncomplete = "acceptance-incomplete"
+    case duplicateVulnerability = "duplicate-vulnerability"
+    case unknownCheck = "unknown-check"
 
     /// Where the rule applies: a model file as it is, its history, or the templates beside it.
     public enum Scope: Sendable { case file, history, system }
@@ -47,7 +50,7 @@ public enum LintRule: String, CaseIterable, Sendable {
     public var level: Diagnostic.Level {
         switch self {
         case .unknownOwner, .unknownField, .duplicateValue, .strideInferred, .unreadableInHistory, .reviewDateAfterCommit, .reviewAfterAsOf,
-             .unmodeledResource, .missingResource, .unmappedResource, .unknownFlowEnd: .warning
+             .unmodeledResource, .missingResource, .unmappedResource, .unknownFlowEnd, .unknownCheck: .warning
         default: .error
         }
     }
@@ -100,6 +103,9 @@ public enum LintRule: String, CaseIterable, Sendable {
         case .templateUnknownTag: "a YAML tag in a CloudFormation/SAM template that is not an intrinsic function's short form (`!Ref`, `!GetAtt`, `!Sub`, …)"
         case .unmappedResource: "a template resource whose type the mapping table does not know: reported, never dropped (add it under `system: resource_kinds:` in `.tmrepo.yml`)"
         case .unknownReference: "a threat's `- ref: MIT-…` names no shared mitigation in the catalog, or an assumption's `links` names a threat or shared mitigation that does not exist"
+        case .acceptanceIncomplete: "a `vulnerabilities` entry with `status: accepted` lacks `reason` or `until` (a date, or a duration such as `90d` counted from the commit that wrote it)"
+        case .duplicateVulnerability: "one threat links the same finding (rule, resource, template) twice in `vulnerabilities`"
+        case .unknownCheck: "a `vulnerabilities` entry's `rule` starts with `TM-` but is no built-in check (docs/checks.md); other scanners' rule ids are not checked"
         }
     }
 

@@ -92,6 +92,8 @@ public struct Threat: Hashable, Sendable {
     public var body: String
     /// Where each top-level field starts, for diagnostics that involve other files.
     public var locations: [String: SourceLocation]
+    /// The findings linked to this threat and their assessment (`vulnerabilities:`).
+    public var vulnerabilities: [VulnerabilityLink] = []
 
     public init(id: String, path: String, title: String = "", stride: [StrideCategory] = [], element: String? = nil,
                 assets: [String] = [], severity: Severity? = nil, status: ThreatStatus? = nil, owner: String? = nil,

@@ -19,12 +19,12 @@ public struct ThreatFileEditor {
     }
 
     /// Lines of the whole file (after any BOM), each with its own terminator.
-    private var lines: [String]
+    var lines: [String]
     private let hasByteOrderMark: Bool
     /// The line ending new lines get: the file's own (first line's), "\n" by default.
-    private let newline: String
+    let newline: String
     /// Index in `lines` of the closing `---`.
-    private var closingIndex = 0
+    var closingIndex = 0
 
     public init(bytes: [UInt8]) throws {
         let source: SourceText
@@ -136,7 +136,7 @@ public struct ThreatFileEditor {
     // MARK: - Locating
 
     /// Parses the front matter and returns the top-level pairs; YAML line n is `lines[n]`.
-    private mutating func parse() throws -> [(key: String, keyNode: Node, value: Node)] {
+    mutating func parse() throws -> [(key: String, keyNode: Node, value: Node)] {
         guard let first = lines.first, FrontMatterSplit.isDelimiter(Substring(first), allowDots: false) else {
             throw EditError.unreadable("no front matter")
         }
@@ -164,13 +164,13 @@ public struct ThreatFileEditor {
     }
 
     /// Lines of a top-level entry: from its key to the next key, less trailing blank and comment lines.
-    private func topLevelSpan(of index: Int, in pairs: [(key: String, keyNode: Node, value: Node)]) -> Range<Int> {
+    func topLevelSpan(of index: Int, in pairs: [(key: String, keyNode: Node, value: Node)]) -> Range<Int> {
         let start = pairs[index].keyNode.mark!.line
         let next = index + 1 < pairs.count ? pairs[index + 1].keyNode.mark!.line : closingIndex
         return start..<trimTrailingBlankAndComments(from: start, to: next)
     }
 
-    private func trimTrailingBlankAndComments(from start: Int, to end: Int) -> Int {
+    func trimTrailingBlankAndComments(from start: Int, to end: Int) -> Int {
         var end = end
         while end - 1 > start {
             let trimmed = lines[end - 1].trimmingCharacters(in: " \t\r\n")
@@ -196,7 +196,7 @@ public struct ThreatFileEditor {
     }
 
     /// Replaces a one-line scalar value where it stands, keeping what follows it (e.g. a comment).
-    private mutating func replaceScalar(_ value: Node, keyNode: Node, field: String, with newValue: String) throws {
+    mutating func replaceScalar(_ value: Node, keyNode: Node, field: String, with newValue: String) throws {
         guard case .scalar(let scalar) = value, let keyMark = keyNode.mark else {
             throw EditError.cannotEdit(field: field, reason: "it is \(value.kindName), not a single value")
         }

@@ -30,7 +30,8 @@ public struct ParsedThreatFile: Sendable {
 
 public enum ThreatParser {
     public static let knownFields = ["id", "title", "stride", "element", "assets", "severity", "status", "owner",
-                                     "review_every", "reviewed", "mitigations", "threat", "tags", "threat_composer"]
+                                     "review_every", "reviewed", "mitigations", "threat", "tags", "threat_composer",
+                                     "vulnerabilities"]
     static let mitigationFields = ["id", "title", "status", "owner", "evidence", "verified"]
     static let statementFields = ["source", "prerequisites", "action", "impact", "impacted_goal", "impacted_assets"]
     /// The tag an import puts on a threat whose STRIDE categories it guessed (lint rule `stride-inferred`).
@@ -143,6 +144,8 @@ public enum ThreatParser {
                 }
             case "threat_composer":
                 threat.threatComposer = readThreatComposer(value, fields: &fields)
+            case "vulnerabilities":
+                threat.vulnerabilities = readVulnerabilities(value, reader: reader, fields: &fields)
             default:
                 threat.extraKeys.append(key)
                 fields.checkUnknown(key, keyNode: keyNode, known: knownFields)

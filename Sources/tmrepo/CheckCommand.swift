@@ -20,7 +20,10 @@ struct CheckCommand: ParsableCommand {
         assets.yml) changed without a 'Reviewed-config: <file>' review; when an entry under the threats \
         folder is not a readable threat; when a threat of a policy.block_overdue severity is \
         overdue; when a changed threat file has lint errors; or when a Reviewed-threat trailer \
-        names no threat. A review committed after the moment judged (--as-of, or now) does not count.
+        names no threat; with policy.block_unassessed, when a finding of those severities (built-in \
+        checks over head's templates, plus --sarif files) is linked to no threat; with \
+        policy.block_contradictions, when a threat is mitigated or closed while a finding it links \
+        is still reported. A review committed after the moment judged (--as-of, or now) does not count.
 
         Default range: from where HEAD forked from the remote's default branch (origin/HEAD), \
         else from main or master, to HEAD.
@@ -33,6 +36,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var history: HistoryOptions
+    @OptionGroup var sarif: SARIFOptions
 
     @Option(help: "The commit the range starts after (default: the merge base with origin/HEAD, else main).")
     var base: String?
@@ -48,7 +52,7 @@ struct CheckCommand: ParsableCommand {
         let check = MergeCheck(location: location)
         let headID = try head.map { try check.resolve($0, option: "--head") } ?? location.headCommit()
         let baseID = try base.map { try check.resolve($0, option: "--base") } ?? check.defaultBase(head: headID)
-        let result = try check.run(base: baseID, head: headID, asOf: try history.moment())
+        let result = try check.run(base: baseID, head: headID, asOf: try history.moment(), sarif: try sarif.logs())
         Console.out(GateFormatter.render(result, format: format, style: .forStandardOutput()))
         if !result.passed { throw ExitCode(1) }
     }

@@ -40,7 +40,7 @@ struct TMRepo: ParsableCommand {
         repository error; 3 incomplete git history (shallow clone, missing objects).
         """,
         version: "tmrepo 0.1.0",
-        subcommands: [InitCommand.self, NewCommand.self, DiscoverCommand.self, ScanCommand.self, LintCommand.self, ListCommand.self, ShowCommand.self,
+        subcommands: [InitCommand.self, NewCommand.self, DiscoverCommand.self, ScanCommand.self, AssessCommand.self, LintCommand.self, ListCommand.self, ShowCommand.self,
                       MatrixCommand.self, StatusCommand.self, ReviewCommand.self, LogCommand.self, ChangelogCommand.self, CheckCommand.self, HooksCommand.self, HookCommand.self, ImportCommand.self, ExportCommand.self, ReportCommand.self]
     )
 }

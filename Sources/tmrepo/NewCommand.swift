@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ThreatModel
 import TMRepoKit
 
@@ -6,7 +7,17 @@ struct NewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "new",
         abstract: "Create a threat file with the next free id and print its path.",
-        discussion: "Ids are never reused: the next id follows every id in threat files and file names.\n\nExample: tmrepo new --title \"Forged JWT accepted\" --stride spoofing --severity high --owner payments-team"
+        discussion: """
+        Ids are never reused: the next id follows every id in threat files and file names. \
+        --from-finding starts the threat from a finding 'tmrepo scan' reports (FINDING as scan \
+        names it, e.g. TM-API-004:PaymentWebhookFunction): STRIDE from the check's categories, \
+        severity from its default severity, the element that stands for the resource, a title \
+        from the check and the resource, and a 'vulnerabilities:' entry linking it (status open); \
+        options given explicitly win.
+
+        Example: tmrepo new --title "Forged JWT accepted" --stride spoofing --severity high --owner payments-team
+        Example: tmrepo new --from-finding TM-API-004:PaymentWebhookFunction --owner payments-team
+        """
     )
 
     @OptionGroup var model: ModelOptions
@@ -31,6 +42,11 @@ struct NewCommand: ParsableCommand {
 
     @Option(help: "An extra folder of templates (default.md, threats/*.md).")
     var templates: String?
+
+    @Option(help: ArgumentHelp("Start the threat from this finding of 'tmrepo scan' (e.g. TM-IAM-001:OrderFunction).", valueName: "finding"))
+    var fromFinding: String?
+
+    @OptionGroup var sarif: SARIFOptions
 
     @Flag(help: "List the available templates and exit.")
     var listTemplates = false
@@ -57,8 +73,23 @@ struct NewCommand: ParsableCommand {
         let chosen = try library.template(named: template)
         let creator = ThreatCreator(store: store, config: config)
         let id = try creator.nextID(model: current, retired: HistoryIDs.everSeen(store: store, config: config))
-        let path = try creator.create(template: chosen, request: .init(
-            id: id, title: title, stride: stride.isEmpty ? nil : stride, severity: severity, owner: owner, element: element))
+        var request = ThreatTemplate.Request(id: id, title: title, stride: stride.isEmpty ? nil : stride, severity: severity, owner: owner,
+                                             element: element)
+        var finding: VulnerabilityFinding?
+        if let fromFinding {
+            let spec = try FindingSpec(parsing: fromFinding)
+            let today = try Day(unixTime: ProcessInfo.processInfo.environment["TMREPO_AS_OF"].flatMap { $0.isEmpty ? nil : $0 }
+                .map { try parseMoment($0, option: "TMREPO_AS_OF") } ?? Int64(Date().timeIntervalSince1970))
+            let findings = try VulnerabilityAssessor(store: store).currentFindings(model: current, today: today, sarif: try sarif.logs())
+            guard let found = try VulnerabilityAssessor.resolve(spec, in: findings) else {
+                throw TMRepoError.invalidArgument("finding \(spec) is not reported by 'tmrepo scan' now (check the rule and the logical id)")
+            }
+            finding = found
+            request = FindingThreat.request(id: id, finding: found, model: current, title: title, stride: stride.isEmpty ? nil : stride,
+                                            severity: severity, owner: owner, element: element)
+        }
+        let path = try creator.create(template: chosen, request: request)
+        if let finding { try FindingThreat.linkFinding(finding, store: store, path: path) }
         Console.line(model.displayPrefix(for: store) + path)
     }
 }

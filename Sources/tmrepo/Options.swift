@@ -31,3 +31,14 @@ extension ThreatStatus: ExpressibleByArgument {}
 extension StrideCategory: ExpressibleByArgument {}
 extension DiagnosticFormat: ExpressibleByArgument {}
 extension MatrixFormat: ExpressibleByArgument {}
+
+/// `--sarif FILE` (repeatable) on the commands that report assessment: other scanners' findings,
+/// mapped onto the templates, beside the built-in checks' findings.
+struct SARIFOptions: ParsableArguments {
+    @Option(name: .customLong("sarif"), help: ArgumentHelp("Also read this SARIF 2.1.0 file from another scanner (repeatable): its findings count like the built-in checks' (docs/checks.md).", valueName: "file"))
+    var files: [String] = []
+
+    func logs() throws -> [(path: String, log: SARIFLog)] {
+        try files.map { path in (path: path, log: try VulnerabilityScan.readSARIF(path)) }
+    }
+}

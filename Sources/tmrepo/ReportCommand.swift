@@ -11,7 +11,9 @@ struct ReportCommand: ParsableCommand {
         Summary, the data-flow diagram (elements by trust boundary, flows as arrows, each element \
         coloured by its worst open threat, gaps marked; Graphviz SVG in HTML, a Mermaid flowchart in \
         Markdown), charts (open threats by severity over time, reviews overdue over time, threats per \
-        owner), review status, the STRIDE-per-element matrix, assets and elements, threats by severity \
+        owner; open template findings by severity), review status, the vulnerability assessment \
+        (unassessed findings, contradictions, expired and unreviewed acceptances; --sarif adds other \
+        scanners' findings), the STRIDE-per-element matrix, assets and elements, threats by severity \
         with mitigations and evidence, ownership and the severity changelog. The HTML is one file: \
         inline CSS and SVG, no scripts, nothing fetched.
 
@@ -21,6 +23,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var history: HistoryOptions
+    @OptionGroup var sarif: SARIFOptions
 
     @Option(help: "Output: html or md.")
     var format: ReportFormat = .html
@@ -31,7 +34,9 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let location = try model.location()
         let analysis = try HistoryEngine(location: location).analyze()
-        let report = try Report(analysis: analysis, asOf: try history.moment(), name: location.displayName)
+        let asOf = try history.moment()
+        var report = try Report(analysis: analysis, asOf: asOf, name: location.displayName)
+        try report.addAssessment(location: location, asOf: asOf, sarif: try sarif.logs())
         let text = format == .html ? report.html() : report.markdown()
         if let out {
             try FileSystem.writeAtomically(Array(text.utf8), to: FileSystem.absolute(out))

@@ -12,16 +12,23 @@ struct StatusCommand: ParsableCommand {
         block; its time is the commit time. Exit 0, or 1 when --fail-on finds something; \
         2 usage/repository error; 3 shallow clone or missing objects.
 
+        With templates (or --sarif), it also reports the vulnerability assessment \
+        (docs/format.md, vulnerabilities:): findings no threat links, threats mitigated or \
+        closed while a linked finding is still reported, expired acceptances, acceptances not \
+        reviewed since written, and findings recorded fixed that are reported again.
+
         Example: tmrepo status --owner payments-team --fail-on overdue
+        Example: tmrepo status --sarif checkov.sarif --fail-on unassessed
         """
     )
 
     enum FailOn: String, ExpressibleByArgument, CaseIterable {
-        case overdue, stale, any
+        case overdue, stale, unassessed, any
     }
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var history: HistoryOptions
+    @OptionGroup var sarif: SARIFOptions
 
     @Option(help: "Only threats owned by this team or email (or a team this email belongs to).")
     var owner: String?
@@ -29,31 +36,37 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Output: text or json.")
     var format: StatusFormat = .text
 
-    @Option(help: "Exit 1 when a review is overdue, a mitigation is stale, or either (an unreadable threat file counts as both).")
+    @Option(help: "Exit 1 when a review is overdue, a mitigation is stale, overdue or stale (any; an unreadable threat file counts as both), or the vulnerability assessment has something to report (unassessed: an unassessed finding, a contradiction, an expired or unreviewed acceptance, a fixed finding that is back).")
     var failOn: FailOn?
 
     func run() throws {
         let asOf = try history.moment()
         var clock = PhaseClock()
-        let analysis = try HistoryEngine(location: try model.location()).analyze(timelines: false)
+        let location = try model.location()
+        let analysis = try HistoryEngine(location: location).analyze(timelines: false)
         clock.lap("history analysed")
         let report = try analysis.status(asOf: asOf)
         clock.lap("status computed")
+        let scan = analysis.scan(asOf: asOf, sarif: try sarif.logs())
+        let assessment = try analysis.assessment(findings: scan.findings, asOf: asOf, location: location)
+        clock.lap("assessment computed")
         var entries = report.entries
         if let owner {
             entries = entries.filter { ThreatFilter.isOwned($0.threat, by: owner, config: analysis.model.config) }
         }
         switch format {
-        case .json: Console.out(StatusFormatter.jsonBytes(report, entries: entries) + [0x0A])
-        case .text: Console.out(StatusFormatter.text(report, entries: entries, commitCount: analysis.commitCount, style: .forStandardOutput()))
+        case .json: Console.out(StatusFormatter.jsonBytes(report, entries: entries, assessment: assessment) + [0x0A])
+        case .text: Console.out(StatusFormatter.text(report, entries: entries, commitCount: analysis.commitCount, style: .forStandardOutput(),
+                                                      assessment: assessment))
         }
         clock.lap("report written")
         // A threat that cannot be read is overdue and stale as far as anyone can tell.
         let unreadable = !report.unreadable.isEmpty
         let overdue = unreadable || entries.contains(where: \.overdue)
         let stale = unreadable || entries.contains { !$0.staleMitigations.isEmpty }
+        let unassessed = !assessment.isClean
         switch failOn {
-        case .overdue where overdue, .stale where stale, .any where overdue || stale: Console.finish(1)
+        case .overdue where overdue, .stale where stale, .unassessed where unassessed, .any where overdue || stale: Console.finish(1)
         default: Console.finish(0)
         }
     }

@@ -27,12 +27,12 @@ struct ScanCommandTests {
         let dir = try copyExample()
         let text = try TMRepoBinary.run(["scan", "--as-of", "2026-11-30"], in: dir.path)
         #expect(text.status == 0, "\(text.stderr)")
-        #expect(text.stdout.hasPrefix("1 template, 6 findings (6 high)"), "\(text.stdout)")
+        #expect(text.stdout.hasPrefix("1 template, 7 findings (7 high)"), "\(text.stdout)")
         #expect(text.stdout.contains("TM-API-004 template.yaml:107 PaymentWebhookFunction → payment-webhook-function-url [SIE]"), "\(text.stdout)")
         let out = try TMRepoBinary.run(["scan", "--as-of", "2026-11-30", "--format", "json"], in: dir.path)
         let document = try json(out.stdout)
         let findings = try #require(document["findings"] as? [[String: Any]])
-        #expect(findings.count == 6)
+        #expect(findings.count == 7)
         let url = try #require(findings.first { $0["rule"] as? String == "TM-API-004" })
         #expect(url["key"] as? String == "TM-API-004 template.yaml#PaymentWebhookFunction FunctionUrlConfig.AuthType")
         #expect(url["resource"] as? String == "template.yaml#PaymentWebhookFunction")
@@ -41,8 +41,8 @@ struct ScanCommandTests {
         // --fail-on: high fails, critical does not; the default never fails.
         #expect(try TMRepoBinary.run(["scan", "--as-of", "2026-11-30", "--fail-on", "high"], in: dir.path).status == 1)
         #expect(try TMRepoBinary.run(["scan", "--as-of", "2026-11-30", "--fail-on", "critical"], in: dir.path).status == 0)
-        // Before nodejs20.x was deprecated, only the function URL.
-        #expect(try TMRepoBinary.run(["scan", "--as-of", "2026-04-01"], in: dir.path).stdout.hasPrefix("1 template, 1 finding (1 high)"))
+        // Before nodejs20.x was deprecated, only the function URL and the queue policy open to anyone (T-0009).
+        #expect(try TMRepoBinary.run(["scan", "--as-of", "2026-04-01"], in: dir.path).stdout.hasPrefix("1 template, 2 findings (2 high)"))
     }
 
     @Test func sarifOutIsValidAndItsFingerprintsSurviveMovedLines() throws {

@@ -70,12 +70,13 @@ struct ScanCheckTests {
     // MARK: The example shop
 
     /// The shop's template is cfn-lint clean but for its runtime: the only findings are the
-    /// deprecated runtime on each function and the payment webhook's open function URL.
+    /// deprecated runtime on each function, the payment webhook's open function URL, and the
+    /// queue policy open to any principal that threat T-0009 describes.
     @Test func theExampleShopHasOnlyItsRealWeaknesses() throws {
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: SourceTree.example + "/template.yaml")))
         let found = Self.findings(String(decoding: bytes, as: UTF8.self))
         let summary = found.map { "\($0.rule) \($0.logicalId ?? "-")" }.sorted()
-        #expect(summary == ["TM-API-004 PaymentWebhookFunction", "TM-RUN-001 AuthorizerFunction", "TM-RUN-001 FulfilmentFunction",
+        #expect(summary == ["TM-API-004 PaymentWebhookFunction", "TM-DATA-002 OrderQueuePolicy", "TM-RUN-001 AuthorizerFunction", "TM-RUN-001 FulfilmentFunction",
                             "TM-RUN-001 OrderFunction", "TM-RUN-001 PaymentWebhookFunction", "TM-RUN-001 RefundFunction"], "\(found.map(\.message))")
         let url = try #require(found.first { $0.rule == "TM-API-004" })
         #expect(url.line == 107 && url.element == "payment-webhook-function-url" && url.severity == .high)

@@ -60,7 +60,8 @@ public struct MergeCheck {
     /// `fallbackShape`: the configuration when `shapeFrom` has none (the server's default policy:
     /// a range must never be judged by the configuration it brings itself).
     public func run(base: ObjectID?, head: ObjectID, hiding: [ObjectID] = [], asOf: Int64, shapeFrom: ObjectID? = nil,
-                    baseline: ObjectID?? = nil, fallbackShape: ModelConfig? = nil) throws -> CheckResult {
+                    baseline: ObjectID?? = nil, fallbackShape: ModelConfig? = nil,
+                    sarif: [(path: String, log: SARIFLog)] = []) throws -> CheckResult {
         let repository = location.repository
         if repository.isShallow { throw TMRepoError.shallowClone(repository.workingDirectory ?? repository.gitDirectory) }
         if let base, try repository.mergeBase(base, head) == nil {
@@ -118,6 +119,10 @@ public struct MergeCheck {
                               policy: config.policy, asOf: asOf, subjects: subjects, authority: authority, elementChanges: analysis.elementChanges, unmodeled: unmodeled,
                               templateErrors: system.problems.filter { $0.severity == .error })
         findings += MergeGate.evaluate(input)
+        if !config.policy.blockUnassessed.isEmpty || config.policy.blockContradictions {
+            let assessment = try analysis.assessment(findings: analysis.scan(asOf: asOf, sarif: sarif).findings, asOf: asOf, location: location)
+            findings += MergeGate.assessmentFindings(assessment, policy: config.policy, head: head.hex)
+        }
         return CheckResult(base: base?.hex, head: head.hex, commits: range.count, findings: findings, modelPrefix: location.prefix)
     }
 

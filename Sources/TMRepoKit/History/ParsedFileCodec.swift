@@ -114,6 +114,7 @@ enum ParsedFileCodec {
             writer.int(location.line)
             writer.int(location.column)
         }
+        writeVulnerabilities(threat.vulnerabilities, into: &writer)
     }
 
     /// The facts history needs about a version (nil: no readable threat) and the parse's digest,
@@ -224,6 +225,7 @@ enum ParsedFileCodec {
             let field = try reader.string()
             threat.locations[field] = SourceLocation(line: try reader.int(), column: try reader.int())
         }
+        threat.vulnerabilities = try readVulnerabilities(&reader)
         return ParsedThreatFile(path: "", threat: threat, diagnostics: diagnostics, materialDigest: digest)
     }
 }

@@ -26,6 +26,7 @@ public enum ChangelogFormatter {
         ]
         if let status = event.initialStatus { pairs.append(("status", .string(status))) }
         if event.field == .elementChanged { pairs.append(("path", .optional(event.title))) }
+        if event.field == .findingIntroduced || event.field == .findingFixed { pairs.append(("message", .optional(event.title))) }
         return .object(pairs)
     }
 
@@ -43,9 +44,12 @@ public enum ChangelogFormatter {
                 let created = inMonth.filter { $0.field == .created }.count
                 let retired = inMonth.filter { $0.field == .retired }.count
                 let elements = Set(inMonth.filter { $0.field == .elementChanged }.map(\.id)).count
+                let introduced = inMonth.filter { $0.field == .findingIntroduced }.count
+                let fixed = inMonth.filter { $0.field == .findingFixed }.count
                 lines += ["", "## \(month)", "",
                           "\(created) created, \(retired) retired, severity raised \(raised)×, lowered \(lowered)×"
-                            + (elements > 0 ? "; \(elements) element\(elements == 1 ? "" : "s") changed." : "."), ""]
+                            + (elements > 0 ? "; \(elements) element\(elements == 1 ? "" : "s") changed" : "")
+                            + (introduced + fixed > 0 ? "; \(introduced) finding\(introduced == 1 ? "" : "s") introduced, \(fixed) fixed." : "."), ""]
             }
             let what = event.change(markdown: true)
             let title = event.title.map { " " + MarkdownText.inline($0) + (event.field == .elementChanged ? " (element)" : "") } ?? ""

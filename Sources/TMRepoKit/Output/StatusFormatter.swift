@@ -6,7 +6,8 @@ public enum StatusFormat: String, CaseIterable, Sendable {
 
 /// Renders `tmrepo status`. JSON follows the v1 contract (keys are only ever added).
 public enum StatusFormatter {
-    public static func json(_ report: StatusReport, entries: [ThreatStatusEntry], includeThreats: Bool = true) -> JSON {
+    public static func json(_ report: StatusReport, entries: [ThreatStatusEntry], includeThreats: Bool = true,
+                            assessment: AssessmentReport? = nil) -> JSON {
         .object([
             ("version", .int(1)),
             ("as_of", .string(ISOTime.format(report.asOf))),
@@ -39,17 +40,18 @@ public enum StatusFormatter {
                          ("since_time", item.since.map { .string(ISOTime.format($0.time)) } ?? .null),
                          ("rule", .string(item.file.problem.rule)), ("message", .string(item.file.problem.message))])
             })),
+            ("assessment", assessment.map(AssessmentFormatter.json) ?? .null),
         ] + catalogPairs(report))
     }
 
     /// The same document as `json(_:entries:)`, written without building the tree (large models).
-    public static func jsonBytes(_ report: StatusReport, entries: [ThreatStatusEntry]) -> [UInt8] {
-        let full = json(report, entries: [])
+    public static func jsonBytes(_ report: StatusReport, entries: [ThreatStatusEntry], assessment: AssessmentReport? = nil) -> [UInt8] {
+        let full = json(report, entries: [], assessment: assessment)
         guard case .object(var pairs) = full else { return full.bytes() }
         var writer = JSONStreamWriter(capacity: entries.count * 700 + 4096)
         writer.objectStart()
         // The summary and counts need the entries; everything else comes from the empty-entry document.
-        let withEntries = json(report, entries: entries, includeThreats: false)
+        let withEntries = json(report, entries: entries, includeThreats: false, assessment: assessment)
         if case .object(let computed) = withEntries { pairs = computed }
         for (name, value) in pairs {
             writer.key(name)
@@ -154,7 +156,8 @@ public enum StatusFormatter {
                  ("part", .string(change.part.rawValue)), ("path", .string(change.path))])
     }
 
-    public static func text(_ report: StatusReport, entries: [ThreatStatusEntry], commitCount: Int, style: Style) -> String {
+    public static func text(_ report: StatusReport, entries: [ThreatStatusEntry], commitCount: Int, style: Style,
+                            assessment: AssessmentReport? = nil) -> String {
         var out: [String] = []
         out.append(style.bold("Threat model status as of \(ISOTime.format(report.asOf))") + "  (HEAD \(report.head.prefix(12)), \(commitCount) commits)")
         var counts: [String] = []
@@ -242,6 +245,9 @@ public enum StatusFormatter {
             out += table(report.inactiveOwners.map { [$0.team, $0.email, $0.lastCommit.map { "last commit \(Day(unixTime: $0))" } ?? "no commit in this repository"] })
         }
         out += assumptionLines(report, style: style)
+        if let assessment, !assessment.findings.isEmpty || assessment.assessedCount > 0 || !assessment.isClean {
+            out += AssessmentFormatter.textLines(assessment, style: style)
+        }
         if !report.problems.isEmpty {
             let errors = report.problems.filter { $0.severity == .error }.count
             out.append("")

@@ -16,6 +16,10 @@ public enum ThreatFormatter {
         if includeBody {
             pairs.append(("threat", threat.statement.map(statementJSON) ?? .null))
             pairs.append(("body", .string(threat.body)))
+            pairs.append(("vulnerabilities", .array(threat.vulnerabilities.map { link in
+                .object([("rule", .string(link.rule)), ("resource", .string(link.resource)), ("template", .optional(link.template)),
+                         ("status", .optional(link.status?.rawValue)), ("reason", .optional(link.reason)), ("until", .optional(link.until?.description))])
+            })))
         }
         return .object(pairs)
     }
@@ -74,6 +78,13 @@ public enum ThreatFormatter {
                 if let owner = mitigation.owner { lines.append("        owner: \(safe(owner))") }
                 if !mitigation.evidence.isEmpty { lines.append("        evidence: \(safe(mitigation.evidence.joined(separator: ", ")))") }
                 if let verified = mitigation.verified { lines.append("        verified: \(verified)") }
+            }
+        }
+        if !threat.vulnerabilities.isEmpty {
+            lines += ["", style.bold("Vulnerabilities")]
+            for link in threat.vulnerabilities {
+                lines.append("  \(safe(link.displayName))  [\(link.status?.rawValue ?? "?")]"
+                    + (link.until.map { " until \(safe($0.description))" } ?? "") + (link.reason.map { ": " + safe($0) } ?? ""))
             }
         }
         let body = threat.body.trimmingCharacters(in: .whitespacesAndNewlines)

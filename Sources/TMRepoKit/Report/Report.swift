@@ -19,6 +19,9 @@ public struct Report {
     public var diagramAnnotations: DiagramAnnotations
     /// Resources the templates declare that have no element yet (rows of gaps in the matrix).
     let unmodeled: [Element]
+    /// The vulnerability assessment and the built-in findings' history (`addAssessment`).
+    public var assessment: AssessmentReport?
+    public var findingEvents: [ChangelogEvent] = []
 
     public init(analysis: HistoryAnalysis, asOf: Int64, name: String) throws {
         self.analysis = analysis
@@ -91,10 +94,12 @@ public struct Report {
         page.append(diagramSection())
         page.append("<section id=\"charts\"><h2>Over time</h2>")
         page.append(chartOpenBySeverity(events))
+        page.append(chartFindingsBySeverity())
         page.append(chartOverdue(events))
         page.append(chartOwners())
         page.append("</section>")
         page.append(reviewSection())
+        page.append(assessmentSection())
         page.append(matrixSection(matrix))
         page.append(inventorySection())
         page.append(threatSection())
@@ -350,6 +355,7 @@ public struct Report {
         lines += stale.isEmpty ? ["None.", ""] : stale.flatMap { entry in
             entry.staleMitigations.map { "- \(cell(entry.threat.id + "/" + $0.id)): " + ($0.reason == .evidenceChanged ? "evidence changed in `\($0.commit?.prefix(12) ?? "?")`" : "verification expired") }
         } + [""]
+        lines += assessmentMarkdown()
         lines += ["## STRIDE per element", "", MatrixFormatter.render(matrix, format: .md)]
         lines += ["## Assets", ""] + (model.assets ?? []).map { "- **\(cell($0.name))** (\(code($0.id)))\($0.classification.map { ", \(cell($0))" } ?? "")" } + [""]
         lines += ["## Elements", ""] + (model.elements ?? []).map { "- **\(cell($0.name))** (\(code($0.id)), \($0.kind.rawValue))" } + [""]

@@ -5,6 +5,11 @@ public struct ChangelogEvent: Hashable, Sendable {
         /// An element's template resource or deployed code changed (`id` is the element's, `to` the
         /// part, `title` the path): the threats on it are due for review.
         case elementChanged = "element-changed"
+        /// A built-in check's finding appeared in a template version (`id` names the finding as
+        /// `tmrepo assess` takes it, `to` its severity, `title` its message).
+        case findingIntroduced = "finding-introduced"
+        /// A finding of the previous template version is gone.
+        case findingFixed = "finding-fixed"
     }
 
     public let id: String
@@ -42,6 +47,8 @@ extension ChangelogEvent {
         case .severity: return "severity \(from ?? "?") → \(strong(to))"
         case .status: return "status \(from ?? "?") → \(strong(to))"
         case .elementChanged: return "element's \(to == ElementChange.Part.code.rawValue ? "code" : "resource definition") changed"
+        case .findingIntroduced: return "\(strong(to)) finding introduced"
+        case .findingFixed: return "\(from ?? "?") finding fixed"
         }
     }
 }
@@ -104,6 +111,7 @@ public enum Changelog {
                 case .severity: severity[event.id] = event.to.flatMap(Severity.init(rawValue:))
                 case .status: status[event.id] = event.to
                 case .elementChanged: break   // an element's event, not a threat's
+                case .findingIntroduced, .findingFixed: break   // a template finding, not a threat
                 }
                 index += 1
             }

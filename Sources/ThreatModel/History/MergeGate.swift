@@ -83,6 +83,8 @@ public struct GateFinding: Hashable, Sendable {
         case elementChanged = "element-changed"
         case unmodeledResource = "unmodeled-resource"
         case templateError = "template-error"
+        case unassessedFinding = "unassessed-finding"
+        case findingContradiction = "finding-contradiction"
 
         public var summary: String {
             switch self {
@@ -97,6 +99,8 @@ public struct GateFinding: Hashable, Sendable {
             case .elementChanged: "A threat of a blocking severity is on an element that changed after its last review"
             case .unmodeledResource: "A template resource of a blocking kind has no element in elements.yml"
             case .templateError: "A template cannot be read while the policy relies on the templates"
+            case .unassessedFinding: "A finding of a blocking severity is linked to no threat"
+            case .findingContradiction: "A threat is mitigated or closed while a finding it links is still reported"
             }
         }
     }
@@ -247,7 +251,7 @@ public enum MergeGate {
         }
 
         // A policy that relies on the templates cannot pass over one it cannot read.
-        if !input.policy.blockUnmodeled.isEmpty || !input.policy.blockChangedElements.isEmpty {
+        if !input.policy.blockUnmodeled.isEmpty || !input.policy.blockChangedElements.isEmpty || !input.policy.blockUnassessed.isEmpty {
             for error in input.templateErrors {
                 findings.append(GateFinding(
                     rule: .templateError, threatID: nil, path: error.path, line: error.line, commit: nil,

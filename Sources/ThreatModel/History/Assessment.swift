@@ -1,0 +1,114 @@
+/// A finding as one threat links it.
+public struct LinkedFinding: Sendable, Equatable {
+    public let threat: String
+    public let path: String
+    public let threatStatus: ThreatStatus?
+    public let link: VulnerabilityLink
+    /// The finding as reported now (nil: not reported).
+    public let finding: VulnerabilityFinding?
+
+    public init(threat: String, path: String, threatStatus: ThreatStatus?, link: VulnerabilityLink, finding: VulnerabilityFinding?) {
+        self.threat = threat
+        self.path = path
+        self.threatStatus = threatStatus
+        self.link = link
+        self.finding = finding
+    }
+}
+
+/// An accepted finding: when it was written and until when it holds.
+public struct AcceptanceState: Sendable, Equatable {
+    public let threat: String
+    public let path: String
+    public let link: VulnerabilityLink
+    /// The commit that wrote the acceptance as it stands (nil: not committed).
+    public let written: CommitRef?
+    /// The last day it holds (nil: a duration whose start is not known).
+    public let lastDay: Day?
+    /// The threat's last review as of the moment judged.
+    public let lastReview: CommitRef?
+
+    public init(threat: String, path: String, link: VulnerabilityLink, written: CommitRef?, lastDay: Day?, lastReview: CommitRef?) {
+        self.threat = threat
+        self.path = path
+        self.link = link
+        self.written = written
+        self.lastDay = lastDay
+        self.lastReview = lastReview
+    }
+}
+
+/// Every finding assessed? What the threat files say about the findings reported now
+/// (`status`, the gate), judged as of a moment:
+/// - unassessed: a finding no threat links (with any status);
+/// - contradictions: a threat `mitigated` or `closed` linking a finding that is still reported
+///   and that it does not record as `accepted` (`open` or `fixed`);
+/// - expired: an acceptance whose `until` day (or duration from the commit that wrote it) has passed;
+/// - unreviewed: an acceptance written by a commit after the threat's last review (a review in
+///   the same commit, or committed later, counts), or on a threat never reviewed;
+/// - back: a finding recorded `fixed` that is reported again.
+public struct AssessmentReport: Sendable {
+    public let asOf: Int64
+    public let findings: [VulnerabilityFinding]
+    public let unassessed: [VulnerabilityFinding]
+    public let contradictions: [LinkedFinding]
+    public let expired: [AcceptanceState]
+    public let unreviewed: [AcceptanceState]
+    public let back: [LinkedFinding]
+    /// Findings reported and linked to at least one threat.
+    public let assessedCount: Int
+
+    /// `writtenIn` answers which commit wrote a threat's entry as it stands (the app layer reads
+    /// it from history); `lastReview` the threat's last review as of `asOf`.
+    public init(findings: [VulnerabilityFinding], threats: [Threat], asOf: Int64,
+                writtenIn: (Threat, VulnerabilityLink) -> CommitRef?, lastReview: (Threat) -> CommitRef?) {
+        self.asOf = asOf
+        self.findings = findings
+        let today = Day(unixTime: asOf)
+        var unassessed: [VulnerabilityFinding] = []
+        var contradictions: [LinkedFinding] = []
+        var back: [LinkedFinding] = []
+        var assessed = 0
+        let linked = threats.flatMap { threat in threat.vulnerabilities.map { (threat, $0) } }
+        // Findings by rule, so each link looks only at its rule's findings.
+        var byRule: [String: [VulnerabilityFinding]] = [:]
+        for finding in findings { byRule[finding.rule, default: []].append(finding) }
+        var linkedKeys = Set<FindingKey>()
+        for (threat, link) in linked {
+            for finding in byRule[link.rule] ?? [] where link.matches(finding.key) {
+                linkedKeys.insert(finding.key)
+                let entry = LinkedFinding(threat: threat.id, path: threat.path, threatStatus: threat.status, link: link, finding: finding)
+                if let status = threat.status, status == .mitigated || status == .closed, link.status != .accepted {
+                    contradictions.append(entry)
+                }
+                if link.status == .fixed { back.append(entry) }
+            }
+        }
+        for finding in findings {
+            if linkedKeys.contains(finding.key) { assessed += 1 } else { unassessed.append(finding) }
+        }
+        var expired: [AcceptanceState] = []
+        var unreviewed: [AcceptanceState] = []
+        for (threat, link) in linked where link.status == .accepted {
+            let written = writtenIn(threat, link)
+            let review = lastReview(threat)
+            let lastDay = link.until?.lastDay(written: written.map { Day(unixTime: $0.time) })
+            let state = AcceptanceState(threat: threat.id, path: threat.path, link: link, written: written, lastDay: lastDay, lastReview: review)
+            if let lastDay, lastDay < today { expired.append(state) }
+            if let written {
+                if review == nil || (review!.commit != written.commit && review!.time < written.time) { unreviewed.append(state) }
+            } else if review == nil {
+                unreviewed.append(state)
+            }
+        }
+        self.unassessed = unassessed.sorted(by: VulnerabilityFinding.order)
+        self.contradictions = contradictions
+        self.expired = expired
+        self.unreviewed = unreviewed
+        self.back = back
+        self.assessedCount = assessed
+    }
+
+    /// Nothing to report.
+    public var isClean: Bool { unassessed.isEmpty && contradictions.isEmpty && expired.isEmpty && unreviewed.isEmpty && back.isEmpty }
+}
