@@ -15,6 +15,7 @@
 #   git log     `git log --format=%H --name-only -- threats/`
 #   cold        `tmrepo status` with no cache (TMREPO_NO_CACHE=1)
 #   warm        `tmrepo status` after one new commit, with the cache from the previous round
+# then the threat-file parser alone (tmrepo-parse-bench) on every version of the repo's threat files.
 # Wall time (seconds, median) and peak resident memory (MiB, max) per command; then a check that
 # `status --format json --as-of 2026-11-01` is byte-identical cold and warm.
 set -euo pipefail
@@ -39,6 +40,7 @@ for GEN in "${GENS[@]}"; do
 done
 swift build -c release >/dev/null
 BIN="$(swift build -c release --show-bin-path)/tmrepo"
+PARSE_BENCH="$(swift build -c release --show-bin-path)/tmrepo-parse-bench"
 mkdir -p "$OUT"
 
 measure() { # prints "seconds kib" for one run of the command
@@ -89,6 +91,13 @@ bench() { # name, generator args…
         "$name" "$commits" "$threats" "git log" "$g" "$(printf '%s\n' "${gitmem[@]}" | maxcol)" \
         "tmrepo cold" "$c" "$(printf '%s\n' "${coldmem[@]}" | maxcol)" "$(echo "$c $g" | awk '{print $1/$2}')" \
         "tmrepo warm" "$w" "$(printf '%s\n' "${warmmem[@]}" | maxcol)" "$same"
+    # The parser alone, on every version of the repository's threat files (CPU time, one thread).
+    local blobs
+    blobs=$(mktemp)
+    git -C "$repo" log --format= --raw --no-abbrev -- threats/ | awk '{print $4}' | grep -v '^0*$' | sort -u \
+        | git -C "$repo" cat-file --batch > "$blobs"
+    printf '%-10s %s\n' "$name" "$("$PARSE_BENCH" "$blobs" 5)"
+    rm -f "$blobs"
 }
 
 echo "tmrepo $("$BIN" --version) on $(nproc) cores, libgit2 $(pkg-config --modversion libgit2), git $(git --version | cut -d' ' -f3); $RUNS rounds, medians"

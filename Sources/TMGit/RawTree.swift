@@ -19,6 +19,9 @@ final class RawTree {
     let nameStarts: [Int32]
     let nameEnds: [Int32]
 
+    /// The memory this tree holds: the object's bytes and three offsets per entry.
+    var footprint: Int { length + 12 * starts.count }
+
     /// Reads a tree's entries. With `base`, an earlier version of the same tree (a parent
     /// commit's), only the bytes between their common prefix and suffix are scanned: the
     /// boundaries on either side are `base`'s, shifted where the lengths differ.
@@ -232,15 +235,21 @@ final class RawTree {
 }
 
 /// A few recently read trees, so that a commit's tree is read once and reused as the base of
-/// its child's diff (history is walked parents first).
+/// its child's diff (history is walked parents first). Bounded by count and by bytes: at 100k
+/// commits a threats tree is close to a megabyte, and each walker thread has its own cache, so a
+/// count alone held most of the walk's peak memory.
 final class RawTreeCache {
     private var trees: [ObjectID: RawTree] = [:]
+    /// Oldest first; evicted from the front.
     private var order: [ObjectID] = []
-    private var next = 0
+    private var head = 0
+    private var bytes = 0
     private let capacity: Int
+    private let byteBudget: Int
 
-    init(capacity: Int = 48) {
+    init(capacity: Int = 48, byteBudget: Int = 8 << 20) {
         self.capacity = capacity
+        self.byteBudget = byteBudget
     }
 
     func get(_ id: ObjectID) -> RawTree? { trees[id] }
@@ -248,17 +257,23 @@ final class RawTreeCache {
     func removeAll() {
         trees = [:]
         order = []
-        next = 0
+        head = 0
+        bytes = 0
     }
 
     func put(_ id: ObjectID, _ tree: RawTree) {
-        if order.count < capacity {
-            order.append(id)
-        } else {
-            trees[order[next]] = nil
-            order[next] = id
-            next = (next + 1) % capacity
-        }
+        guard trees[id] == nil else { return }
         trees[id] = tree
+        order.append(id)
+        bytes += tree.footprint
+        // Keep the newest tree even when it alone is over the budget: the next diff needs it.
+        while order.count - head > 1 && (order.count - head > capacity || bytes > byteBudget) {
+            if let evicted = trees.removeValue(forKey: order[head]) { bytes -= evicted.footprint }
+            head += 1
+        }
+        if head > 4 * capacity {
+            order.removeFirst(head)
+            head = 0
+        }
     }
 }

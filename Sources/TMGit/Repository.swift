@@ -9,13 +9,15 @@ let libgit2Runtime: Void = {
     // caches trees only up to 4 KiB by default, so raise the limit (see docs/benchmarks.md).
     // (tmrepo also keeps its own small cache of raw trees for diffs; see RawTree.)
     _ = tmrepo_git_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
-    _ = tmrepo_git_set_cache_max_size(32 << 20)
+    // Walks read trees as raw objects (RawTree, not this cache); commits and small lookups are
+    // what it holds, and each walker thread's handle has one.
+    _ = tmrepo_git_set_cache_max_size(16 << 20)
     // Pack files are read through mapped windows; by default libgit2 maps up to 8 GiB in 1 GiB
     // windows and never lets go, so every page a long walk touches stays resident (most of a
     // 100k-commit run's peak). Smaller windows under a limit are unmapped least recently used first.
     // (At 100k commits: 668 MiB peak with the defaults, 532 MiB with these, same CPU time.)
-    _ = tmrepo_git_set_mwindow_size(32 << 20)
-    _ = tmrepo_git_set_mwindow_mapped_limit(96 << 20)
+    _ = tmrepo_git_set_mwindow_size(16 << 20)
+    _ = tmrepo_git_set_mwindow_mapped_limit(64 << 20)
     // Re-hashing every object read costs more than everything else in a history walk
     // (SHA-1 with collision detection over each 100 KB+ tree). git does not do it on read
     // either; zlib's checksums still catch damaged pack data. TMREPO_VERIFY_OBJECTS=1 turns it on.
@@ -29,6 +31,19 @@ public var libgit2Version: String {
     var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
     git_libgit2_version(&major, &minor, &revision)
     return "\(major).\(minor).\(revision)"
+}
+
+/// One shared copy of each distinct C string it is given (not thread-safe: one per walk).
+final class StringInterner {
+    private var strings: [String: String] = [:]
+
+    func string(_ pointer: UnsafePointer<CChar>) -> String {
+        let text = String(cString: pointer)
+        if let known = strings[text] { return known }
+        // Bounded: past this many distinct strings, copies are simply not shared.
+        if strings.count < 100_000 { strings[text] = text }
+        return text
+    }
 }
 
 /// A person and a moment, as recorded in a commit.
@@ -47,10 +62,10 @@ public struct Signature: Sendable, Equatable {
         self.offsetMinutes = offsetMinutes
     }
 
-    init(_ pointer: UnsafePointer<git_signature>) {
+    init(_ pointer: UnsafePointer<git_signature>, names: StringInterner? = nil) {
         let signature = pointer.pointee
-        name = signature.name.map { String(cString: $0) } ?? ""
-        email = signature.email.map { String(cString: $0) } ?? ""
+        name = signature.name.map { names?.string($0) ?? String(cString: $0) } ?? ""
+        email = signature.email.map { names?.string($0) ?? String(cString: $0) } ?? ""
         time = signature.when.time
         offsetMinutes = signature.when.offset
     }
@@ -181,7 +196,7 @@ public final class Repository {
         return Self.info(of: pointer!, id: id)
     }
 
-    static func info(of commit: OpaquePointer, id: ObjectID) -> CommitInfo {
+    static func info(of commit: OpaquePointer, id: ObjectID, names: StringInterner? = nil) -> CommitInfo {
         let count = git_commit_parentcount(commit)
         var parents: [ObjectID] = []
         parents.reserveCapacity(Int(count))
@@ -192,8 +207,8 @@ public final class Repository {
             id: id,
             parents: parents,
             tree: ObjectID(git_commit_tree_id(commit)!),
-            author: Signature(git_commit_author(commit)!),
-            committer: Signature(git_commit_committer(commit)!),
+            author: Signature(git_commit_author(commit)!, names: names),
+            committer: Signature(git_commit_committer(commit)!, names: names),
             message: git_commit_message(commit).map { String(cString: $0) } ?? ""
         )
     }
@@ -215,6 +230,9 @@ public final class Repository {
             var oid = hide.raw
             try check(git_revwalk_hide(walker, &oid), "hide commit \(hide) from the walk")
         }
+        // A history has few people and many commits: one copy of each name and email for the
+        // whole walk (at 100k commits, tens of megabytes of repeated strings otherwise).
+        let names = StringInterner()
         var oid = git_oid()
         while true {
             let result = git_revwalk_next(&oid, walker)
@@ -222,7 +240,7 @@ public final class Repository {
             try check(result, "walk the history")
             var commit: OpaquePointer?
             try check(git_commit_lookup(&commit, handle, &oid), "read commit \(ObjectID(oid))")
-            let info = Self.info(of: commit!, id: ObjectID(oid))
+            let info = Self.info(of: commit!, id: ObjectID(oid), names: names)
             git_commit_free(commit)
             try visit(info)
         }
