@@ -22,37 +22,13 @@ public enum CatalogParser {
         func fail(_ diagnostics: [Diagnostic]) -> ParsedCatalogFile {
             ParsedCatalogFile(path: path, kind: kind, diagnostics: diagnostics)
         }
-        func fail(_ line: Int, _ rule: LintRule, _ message: String) -> ParsedCatalogFile {
-            fail([Diagnostic(path: path, line: line, column: line == 0 ? 0 : 1, rule: rule, severity: .error, message: message)])
+        let document: FrontMatterDocument
+        switch FrontMatterDocument.read(path: path, bytes: bytes, wording: FrontMatterDocument.Wording(noun: "catalog file", emptyHint: "an id")) {
+        case .success(let read): document = read
+        case .failure(let unreadable): return fail(unreadable.diagnostics)
         }
-        let source: SourceText
-        switch SourceText.decode(bytes) {
-        case .success(let decoded): source = decoded
-        case .failure(.tooLarge(let size)):
-            return fail(0, .fileTooLarge, "file is \(size) bytes; catalog files are limited to \(Limits.maximumFileBytes) bytes")
-        case .failure(.notUTF8(let offset, let line)):
-            return fail(line, .notUtf8, "file is not valid UTF-8 (first bad byte at offset \(offset))")
-        }
-        let split: FrontMatterSplit
-        switch FrontMatterSplit.split(source.text) {
-        case .success(let found): split = found
-        case .failure(.missing):
-            return fail(1, .frontMatterMissing, "no front matter: a catalog file starts with a '---' line, then YAML, then '---'")
-        case .failure(.unterminated(let line)):
-            return fail(line, .frontMatterUnterminated, "front matter opened here is never closed with a '---' line")
-        }
-        let reader = YAMLReader(path: path, lineOffset: split.yamlLineOffset)
-        let root: YNode
-        switch reader.compose(split.yaml) {
-        case .failure(let diagnostic): return fail([diagnostic])
-        case .success(nil): return fail(2, .frontMatterEmpty, "front matter is empty; it needs at least an id")
-        case .success(let node?): root = node
-        }
+        let (root, pairs, reader) = (document.root, document.pairs, document.reader)
         var fields = FieldReader(reader: reader)
-        guard let pairs = root.orderedPairs else {
-            fields.error(root, .frontMatterNotMapping, "front matter must be a mapping of fields, found \(root.kindName)")
-            return fail(fields.diagnostics)
-        }
         var id = ""
         var locations: [String: SourceLocation] = [:]
         for (key, keyNode, value) in pairs {
@@ -69,7 +45,7 @@ public enum CatalogParser {
         var result = ParsedCatalogFile(path: path, kind: kind, diagnostics: [])
         switch kind {
         case .mitigation:
-            var item = SharedMitigation(id: id, path: path, body: split.body, locations: locations)
+            var item = SharedMitigation(id: id, path: path, body: document.body, locations: locations)
             for (key, keyNode, value) in pairs {
                 switch key {
                 case "id": break
@@ -82,7 +58,7 @@ public enum CatalogParser {
                         fields.error(value, .invalidValue, "evidence: '\(pattern)' must be a repository-relative path (no leading '/', no '..')")
                     }
                 case "verified": item.verified = value.isNullScalar ? nil : fields.day(value, field: "verified")
-                case "reviewed": item.reviewed = readReviewed(value, fields: &fields)
+                case "reviewed": item.reviewed = ThreatParser.readReviewed(value, fields: &fields)
                 case "threat_composer": item.threatComposer = readComposer(value, fields: &fields)
                 default:
                     item.extraKeys.append(key)
@@ -94,7 +70,7 @@ public enum CatalogParser {
             }
             if !id.isEmpty { result.mitigation = item }
         case .assumption:
-            var item = Assumption(id: id, path: path, body: split.body, locations: locations)
+            var item = Assumption(id: id, path: path, body: document.body, locations: locations)
             for (key, keyNode, value) in pairs {
                 switch key {
                 case "id": break
@@ -118,7 +94,7 @@ public enum CatalogParser {
                         }
                     }
                 case "review_every": item.reviewEvery = fields.cadence(value, field: "review_every")
-                case "reviewed": item.reviewed = readReviewed(value, fields: &fields)
+                case "reviewed": item.reviewed = ThreatParser.readReviewed(value, fields: &fields)
                 case "threat_composer": item.threatComposer = readComposer(value, fields: &fields)
                 default:
                     item.extraKeys.append(key)
@@ -143,24 +119,6 @@ public enum CatalogParser {
             fields.error(keyNode, .invalidValue, "\(key): a 'ref' entry takes its fields from the shared mitigation \(id); set \(key) in its file")
         }
         return Mitigation(id: id, title: "", status: nil, owner: nil, evidence: [], verified: nil, ref: id)
-    }
-
-    static func readReviewed(_ value: YNode, fields: inout FieldReader) -> ReviewClaim? {
-        if value.isNullScalar { return nil }
-        guard let pairs = value.orderedPairs else {
-            fields.error(value, .invalidType, "reviewed: expected a mapping with 'on' and 'by', found \(value.kindName)")
-            return nil
-        }
-        var claim = ReviewClaim(on: nil, by: nil)
-        for (key, keyNode, item) in pairs {
-            switch key {
-            case "on": claim.on = fields.day(item, field: "reviewed.on")
-            case "by": claim.by = fields.singleLine(item, field: "reviewed.by")
-            default: fields.checkUnknown(key, keyNode: keyNode, known: ["on", "by"])
-            }
-        }
-        if !pairs.contains(where: { $0.key == "on" }) { fields.error(value, .missingField, "reviewed.on: required in a reviewed block") }
-        return claim
     }
 
     static func readComposer(_ value: YNode, fields: inout FieldReader) -> CatalogComposerLink? {

@@ -46,12 +46,8 @@ extension ThreatFileEditor {
                 }
             }
             guard !missing.isEmpty else { return }
-            var end = span.upperBound
-            if position + 1 < items.count, let nextKey = items[position + 1].mapping?.first?.key, let mark = nextKey.mark {
-                end = mark.line
-                if lines[end - 1].trimmingCharacters(in: " \t\r\n") == "-" { end -= 1 }
-            }
-            end = trimTrailingBlankAndComments(from: firstMark.line, to: end)
+            let end = insertionLine(itemStart: firstMark.line, listEnd: span.upperBound,
+                                    nextItemKeyLine: position + 1 < items.count ? items[position + 1].mapping?.first?.key.mark?.line : nil)
             let indent = String(repeating: " ", count: firstMark.column - 1)
             lines.insert(contentsOf: missing.map { "\(indent)\($0.0): \(YAMLScalar.render($0.1))\(newline)" }, at: end)
             return

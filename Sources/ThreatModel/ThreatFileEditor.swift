@@ -100,6 +100,18 @@ public struct ThreatFileEditor {
         }
     }
 
+    /// The line before which a key added to a block list item goes: before the next item (and
+    /// before its "- " when that sits alone on the line above its first key), or at the list's
+    /// end, and above the item's trailing blank lines and comments.
+    func insertionLine(itemStart: Int, listEnd: Int, nextItemKeyLine: Int?) -> Int {
+        var end = listEnd
+        if let nextItemKeyLine {
+            end = nextItemKeyLine
+            if lines[end - 1].trimmingCharacters(in: " \t\r\n") == "-" { end -= 1 }
+        }
+        return trimTrailingBlankAndComments(from: itemStart, to: end)
+    }
+
     /// Sets a scalar field of one mitigation (e.g. `verified`), adding the key when absent.
     public mutating func setMitigation(_ mitigationID: String, field: String, to value: String) throws {
         let pairs = try parse()
@@ -119,13 +131,8 @@ public struct ThreatFileEditor {
                 return
             }
             // Insert after the item's last line, indented like its first key.
-            var end = span.upperBound
-            if position + 1 < items.count, let nextKey = items[position + 1].mapping?.first?.key, let mark = nextKey.mark {
-                end = mark.line
-                // The next item's "- " may sit alone on the line before its first key.
-                if lines[end - 1].trimmingCharacters(in: " \t\r\n") == "-" { end -= 1 }
-            }
-            end = trimTrailingBlankAndComments(from: firstMark.line, to: end)
+            let end = insertionLine(itemStart: firstMark.line, listEnd: span.upperBound,
+                                    nextItemKeyLine: position + 1 < items.count ? items[position + 1].mapping?.first?.key.mark?.line : nil)
             let indent = String(repeating: " ", count: firstMark.column - 1)
             lines.insert("\(indent)\(field): \(YAMLScalar.render(value))\(newline)", at: end)
             return

@@ -39,43 +39,15 @@ public enum ThreatParser {
 
     /// Reads a threat file's bytes. Never throws: every problem becomes a diagnostic.
     public static func parse(path: String, bytes: [UInt8], idPrefix: String = "T-") -> ParsedThreatFile {
-        func fail(_ line: Int, _ rule: LintRule, _ message: String) -> ParsedThreatFile {
-            ParsedThreatFile(path: path, threat: nil,
-                             diagnostics: [Diagnostic(path: path, line: line, column: line == 0 ? 0 : 1, rule: rule, severity: .error, message: message)])
+        let wording = FrontMatterDocument.Wording(noun: "threat file", emptyHint: "id, title, stride, severity and status")
+        let document: FrontMatterDocument
+        switch FrontMatterDocument.read(path: path, bytes: bytes, wording: wording) {
+        case .success(let read): document = read
+        case .failure(let unreadable): return ParsedThreatFile(path: path, threat: nil, diagnostics: unreadable.diagnostics)
         }
-        let source: SourceText
-        switch SourceText.decode(bytes) {
-        case .success(let decoded): source = decoded
-        case .failure(.tooLarge(let size)):
-            return fail(0, .fileTooLarge, "file is \(size) bytes; threat files are limited to \(Limits.maximumFileBytes) bytes")
-        case .failure(.notUTF8(let offset, let line)):
-            return fail(line, .notUtf8, "file is not valid UTF-8 (first bad byte at offset \(offset))")
-        }
-        let split: FrontMatterSplit
-        switch FrontMatterSplit.split(source.text) {
-        case .success(let found): split = found
-        case .failure(.missing):
-            return fail(1, .frontMatterMissing, "no front matter: a threat file starts with a '---' line, then YAML, then '---'")
-        case .failure(.unterminated(let line)):
-            return fail(line, .frontMatterUnterminated, "front matter opened here is never closed with a '---' line")
-        }
-        let reader = YAMLReader(path: path, lineOffset: split.yamlLineOffset)
-        let root: YNode
-        switch reader.compose(split.yaml) {
-        case .failure(let diagnostic):
-            return ParsedThreatFile(path: path, threat: nil, diagnostics: [diagnostic])
-        case .success(nil):
-            return fail(2, .frontMatterEmpty, "front matter is empty; it needs at least id, title, stride, severity and status")
-        case .success(let node?):
-            root = node
-        }
-        guard let pairs = root.orderedPairs else {
-            var fields = FieldReader(reader: reader)
-            fields.error(root, .frontMatterNotMapping, "front matter must be a mapping of fields, found \(root.kindName)")
-            return ParsedThreatFile(path: path, threat: nil, diagnostics: fields.diagnostics)
-        }
-        var parsed = readThreat(pairs: pairs, root: root, path: path, body: split.body, reader: reader, idPrefix: idPrefix)
-        parsed.materialDigest = MaterialDigest(frontMatter: root, body: split.body)
+        var parsed = readThreat(pairs: document.pairs, root: document.root, path: path, body: document.body,
+                                reader: document.reader, idPrefix: idPrefix)
+        parsed.materialDigest = MaterialDigest(frontMatter: document.root, body: document.body)
         return parsed
     }
 
@@ -168,7 +140,7 @@ public enum ThreatParser {
         return ParsedThreatFile(path: path, threat: threat, diagnostics: fields.diagnostics)
     }
 
-    private static func readReviewed(_ value: YNode, fields: inout FieldReader) -> ReviewClaim? {
+    static func readReviewed(_ value: YNode, fields: inout FieldReader) -> ReviewClaim? {
         if value.isNullScalar { return nil }
         guard let pairs = value.orderedPairs else {
             fields.error(value, .invalidType, "reviewed: expected a mapping with 'on' and 'by', found \(value.kindName)")

@@ -58,12 +58,7 @@ struct AssessCommand: ParsableCommand {
     }
 
     func run() throws {
-        let today: Day
-        if let text = asOf ?? ProcessInfo.processInfo.environment["TMREPO_AS_OF"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            today = Day(unixTime: try parseMoment(text, option: "--as-of"))
-        } else {
-            today = Day(unixTime: Int64(Date().timeIntervalSince1970))
-        }
+        let today = Day(unixTime: try asOfMoment(asOf))
         let store = try model.store()
         let status: VulnerabilityStatus = accept ? .accepted : fixed ? .fixed : .open
         let outcome = try VulnerabilityAssessor(store: store).assess(

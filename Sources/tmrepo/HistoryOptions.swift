@@ -10,11 +10,15 @@ struct HistoryOptions: ParsableArguments {
 
     /// Seconds since 1970 for --as-of (or $TMREPO_AS_OF, which hooks and CI can set), or the clock.
     func moment() throws -> Int64 {
-        guard let asOf = asOf ?? ProcessInfo.processInfo.environment["TMREPO_AS_OF"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            return Int64(Date().timeIntervalSince1970)
-        }
-        return try parseMoment(asOf, option: "--as-of")
+        try asOfMoment(asOf)
     }
+}
+
+/// The moment an `--as-of` value names; without one, $TMREPO_AS_OF, and without that the clock.
+func asOfMoment(_ option: String?) throws -> Int64 {
+    if let option { return try parseMoment(option, option: "--as-of") }
+    if let text = ProcessInfo.processInfo.environment["TMREPO_AS_OF"], !text.isEmpty { return try parseMoment(text, option: "TMREPO_AS_OF") }
+    return Int64(Date().timeIntervalSince1970)
 }
 
 /// A date (YYYY-MM-DD, midnight UTC) or ISO 8601 time from an option, with an error that names the option.

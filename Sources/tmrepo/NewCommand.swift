@@ -78,8 +78,7 @@ struct NewCommand: ParsableCommand {
         var finding: VulnerabilityFinding?
         if let fromFinding {
             let spec = try FindingSpec(parsing: fromFinding)
-            let today = try Day(unixTime: ProcessInfo.processInfo.environment["TMREPO_AS_OF"].flatMap { $0.isEmpty ? nil : $0 }
-                .map { try parseMoment($0, option: "TMREPO_AS_OF") } ?? Int64(Date().timeIntervalSince1970))
+            let today = Day(unixTime: try asOfMoment(nil))
             let findings = try VulnerabilityAssessor(store: store).currentFindings(model: current, today: today, sarif: try sarif.logs())
             guard let found = try VulnerabilityAssessor.resolve(spec, in: findings) else {
                 throw TMRepoError.invalidArgument("finding \(spec) is not reported by 'tmrepo scan' now (check the rule and the logical id)")

@@ -50,12 +50,7 @@ struct ScanCommand: ParsableCommand {
     var asOf: String?
 
     func run() throws {
-        let today: Day
-        if let text = asOf ?? ProcessInfo.processInfo.environment["TMREPO_AS_OF"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            today = Day(unixTime: try parseMoment(text, option: "--as-of"))
-        } else {
-            today = Day(unixTime: Int64(Date().timeIntervalSince1970))
-        }
+        let today = Day(unixTime: try asOfMoment(asOf))
         let logs = try sarif.map { path in (path: path, log: try VulnerabilityScan.readSARIF(path)) }
         let system: SystemModel
         var prefix = ""

@@ -88,9 +88,14 @@ struct HistoryWalker: @unchecked Sendable {
         if parentTrees.count == 1 { return try repository.changes(from: first, to: tree, within: filter) }
         if parentTrees.contains(tree) { return [] }
         var common = try repository.changes(from: first, to: tree, within: filter)
+        // Against the other parents only the few paths changed from the first are looked up: a
+        // merged branch may be far from this tree, and a whole diff against it costs far more.
         for other in parentTrees.dropFirst() where !common.isEmpty {
-            let changed = Set(try repository.changes(from: other, to: tree, within: filter).map(\.path))
-            common = common.filter { changed.contains($0.path) }
+            common = try common.filter { change in
+                let there = try repository.entryID(in: other, path: change.path)
+                // Summary changes carry no kinds: their ids decide.
+                return there?.id != change.newID || (change.newKind != nil && there?.kind != change.newKind)
+            }
         }
         return common
     }

@@ -99,8 +99,6 @@ public enum AssessmentFormatter {
     }
 
     private static func table(_ rows: [[String]], styles: [Int: (String) -> String] = [:]) -> [String] {
-        guard !rows.isEmpty else { return [] }
-        return TextTable.render(header: rows[0].map { _ in "" }, rows: rows, columnStyles: styles).split(separator: "\n", omittingEmptySubsequences: false)
-            .dropFirst().map { "  " + $0 }
+        TextTable.indentedRows(rows, columnStyles: styles)
     }
 }

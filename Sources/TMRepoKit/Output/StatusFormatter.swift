@@ -259,8 +259,6 @@ public enum StatusFormatter {
     }
 
     private static func table(_ rows: [[String]], columnStyles: [Int: (String) -> String] = [:]) -> [String] {
-        guard !rows.isEmpty else { return [] }
-        return TextTable.render(header: rows[0].map { _ in "" }, rows: rows, columnStyles: columnStyles).split(separator: "\n", omittingEmptySubsequences: false)
-            .dropFirst().map { "  " + $0 }
+        TextTable.indentedRows(rows, columnStyles: columnStyles)
     }
 }

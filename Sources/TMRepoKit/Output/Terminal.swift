@@ -33,6 +33,13 @@ public struct Style: Sendable {
 
 /// Left-aligned text columns for terminal tables.
 public enum TextTable {
+    /// Rows without a header, each indented two spaces: the lists under a report's headings.
+    public static func indentedRows(_ rows: [[String]], columnStyles: [Int: (String) -> String] = [:]) -> [String] {
+        guard !rows.isEmpty else { return [] }
+        return render(header: rows[0].map { _ in "" }, rows: rows, columnStyles: columnStyles).split(separator: "\n", omittingEmptySubsequences: false)
+            .dropFirst().map { "  " + $0 }
+    }
+
     /// Every cell is escaped (`TextEscaping.field`), so no cell can start another row or drive the
     /// terminal. Color goes on after padding, per column of the body rows, through `columnStyles`.
     public static func render(header: [String], rows: [[String]], columnStyles: [Int: (String) -> String] = [:]) -> String {
