@@ -269,6 +269,88 @@ struct AssessmentTests {
         #expect(passed.status == 0, "\(passed.stdout)")
     }
 
+    /// An assessment that no longer holds is no assessment: a finding whose links all record it
+    /// `fixed` (it is back) or accept it until a day that has passed blocks as unassessed, and an
+    /// expired acceptance no longer excuses a mitigated threat (a contradiction), long after the
+    /// range that wrote them was reviewed.
+    @Test func theGateBlocksFindingsWhoseAssessmentLapsed() throws {
+        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_contradictions: true\n  block_overdue: []\n")
+        let repo = try ModelRepo(config: policy)
+        func function(_ name: String, auth: String) -> String {
+            "  \(name):\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+                + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: \(auth)\n"
+        }
+        func template(third auth: String) -> String {
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
+                + function("OrderFunction", auth: "NONE") + function("WebhookFunction", auth: "NONE") + function("ReportFunction", auth: auth)
+        }
+        let accepted = "    status: accepted\n    reason: behind a private network\n    until: 2026-02-01\n"
+        try repo.write("template.yaml", template(third: "AWS_IAM"))
+        try repo.write("threats/T-0001-a.md", Self.threat("T-0001", vulnerabilities: "  - rule: TM-API-004\n    resource: OrderFunction\n" + accepted,
+                                                          reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.write("threats/T-0002-b.md", Self.threat("T-0002", status: "mitigated", vulnerabilities: "  - rule: TM-API-004\n    resource: WebhookFunction\n" + accepted,
+                                                          reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.write("threats/T-0003-c.md", Self.threat("T-0003", vulnerabilities: "  - rule: TM-API-004\n    resource: ReportFunction\n    status: fixed\n",
+                                                          reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.commit("Model", "2026-01-05T10:00:00Z", by: "bob@example.com")
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+        try repo.write("README.md", "unrelated\n")
+        try repo.commit("Unrelated", "2026-01-06T10:00:00Z")
+        func check(_ asOf: String) throws -> ProcessResult {
+            try TMRepoBinary.run(["check", "--base", "main", "--as-of", asOf, "--format", "json"], in: repo.root)
+        }
+        func findings(_ result: ProcessResult) throws -> [String] {
+            ((try json(result.stdout))["findings"] as? [[String: Any]] ?? []).map { "\($0["rule"] ?? "") \($0["threat"] ?? "-")" }.sorted()
+        }
+        let early = try check("2026-01-20")
+        #expect(early.status == 0, "\(early.stdout)")
+        // The acceptances expired: the findings are no longer assessed, and T-0002's excuse is gone.
+        let late = try check("2026-03-01")
+        #expect(late.status == 1, "\(late.stdout)")
+        #expect(try findings(late) == ["finding-contradiction T-0002", "unassessed-finding T-0001", "unassessed-finding T-0002"], "\(late.stdout)")
+        let text = try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-03-01"], in: repo.root).stdout
+        #expect(text.contains("TM-API-004:template.yaml#OrderFunction is reported, but no assessment of it holds (recorded fixed, or accepted until a day that has passed, by T-0001)"), "\(text)")
+        #expect(text.contains("T-0002 is mitigated but TM-API-004:WebhookFunction (recorded accepted, expired) is still reported"), "\(text)")
+
+        // The weakness T-0003 records as fixed comes back: linked, yet unassessed as it stands.
+        try repo.write("template.yaml", template(third: "NONE"))
+        try repo.commit("Open the report URL again", "2026-01-07T10:00:00Z")
+        let back = try check("2026-01-20")
+        #expect(back.status == 1, "\(back.stdout)")
+        #expect(try findings(back) == ["unassessed-finding T-0003"], "\(back.stdout)")
+    }
+
+    /// A duration counts from the commit that wrote it; a commit dated in the far future (the date
+    /// is a claim, and no diff shows it) must not stretch `until: 30d` to decades.
+    @Test func anAcceptanceForADurationWrittenInTheFutureDoesNotHold() throws {
+        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_overdue: []\n")
+        let repo = try ModelRepo(config: policy)
+        try repo.write("template.yaml", "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+            + "  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
+            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: NONE\n")
+        try repo.write("threats/T-0001-a.md", Self.threat("T-0001", vulnerabilities: "  - {rule: TM-API-004, resource: OrderFunction, status: open}\n",
+                                                          reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.commit("Model", "2026-01-05T10:00:00Z", by: "bob@example.com")
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+        try repo.write("threats/T-0001-a.md", try repo.dir.read("threats/T-0001-a.md").replacingOccurrences(
+            of: "status: open}", with: "status: accepted, reason: internal only, until: 30d}"))
+        try repo.commit("Accept for 30 days", "2099-01-01T10:00:00Z")
+        try repo.git.run(["commit", "-q", "--allow-empty", "-m", "Review\n\nReviewed-threat: T-0001"], date: "2026-01-08T10:00:00Z",
+                         author: ("bob", "bob@example.com"))
+        let result = try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-20", "--format", "json"], in: repo.root)
+        #expect(result.status == 1, "\(result.stdout)")
+        let rules = ((try json(result.stdout))["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        #expect(rules == ["unassessed-finding"], "\(result.stdout)")
+        let expired = try assessment(repo, asOf: "2026-01-20")["expired"] as? [[String: Any]] ?? []
+        #expect(expired.map { $0["threat"] as? String } == ["T-0001"] && expired.first?["written_time"] as? String == "2099-01-01T10:00:00Z", "\(expired)")
+        let text = try TMRepoBinary.run(["status", "--as-of", "2026-01-20"], in: repo.root).stdout
+        #expect(text.contains("written 2099-01-01, after the moment judged"), "\(text)")
+        // Once the moment judged reaches the commit's date, the 30 days run as usual.
+        #expect(threats(try assessment(repo, asOf: "2099-01-20")["expired"]).isEmpty)
+        #expect(threats(try assessment(repo, asOf: "2099-02-01")["expired"]) == ["T-0001"])
+    }
+
     @Test func changelogAndReportFollowFindingsOverHistory() throws {
         let repo = try ModelRepo()
         let open = "Resources:\n  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"

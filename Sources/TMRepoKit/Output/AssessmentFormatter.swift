@@ -76,7 +76,11 @@ public enum AssessmentFormatter {
             out.append("")
             out.append(style.bold("Expired acceptances (\(report.expired.count))"))
             out += table(report.expired.map { item in
-                [item.threat, item.link.displayName, "expired \(item.lastDay?.description ?? "?")", item.link.reason ?? ""]
+                [item.threat, item.link.displayName,
+                 item.written.map { $0.time > report.asOf } == true && item.lastDay.map { $0 >= Day(unixTime: report.asOf) } != false
+                     ? "written \(item.written.map { Day(unixTime: $0.time).description } ?? "?"), after the moment judged"
+                     : "expired \(item.lastDay?.description ?? "?")",
+                 item.link.reason ?? ""]
             }, styles: [2: style.red])
         }
         if !report.unreviewed.isEmpty {

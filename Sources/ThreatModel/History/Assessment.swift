@@ -43,10 +43,16 @@ public struct AcceptanceState: Sendable, Equatable {
 /// - unassessed: a finding no threat links (with any status);
 /// - contradictions: a threat `mitigated` or `closed` linking a finding that is still reported
 ///   and that it does not record as `accepted` (`open` or `fixed`);
-/// - expired: an acceptance whose `until` day (or duration from the commit that wrote it) has passed;
+/// - expired: an acceptance whose `until` day (or duration from the commit that wrote it) has passed,
+///   or a duration written by a commit dated after the moment judged (it has not started);
 /// - unreviewed: an acceptance written by a commit after the threat's last review (a review in
 ///   the same commit, or committed later, counts), or on a threat never reviewed;
-/// - back: a finding recorded `fixed` that is reported again.
+/// - back: a finding recorded `fixed` that is reported again;
+/// - lapsed: a finding reported now that threats link, but none with an assessment that holds:
+///   every link records it `fixed` (it is back) or `accepted` with an acceptance that has expired.
+///   It is not unassessed (a threat names it), but nobody has assessed it as it stands, so the
+///   gate treats it as unassessed. An expired acceptance no longer excuses a `mitigated` or
+///   `closed` threat either: that is a contradiction.
 public struct AssessmentReport: Sendable {
     public let asOf: Int64
     public let findings: [VulnerabilityFinding]
@@ -55,6 +61,8 @@ public struct AssessmentReport: Sendable {
     public let expired: [AcceptanceState]
     public let unreviewed: [AcceptanceState]
     public let back: [LinkedFinding]
+    /// Findings reported and linked, but by no link whose assessment holds (see above).
+    public let lapsed: [VulnerabilityFinding]
     /// Findings reported and linked to at least one threat.
     public let assessedCount: Int
 
@@ -70,35 +78,53 @@ public struct AssessmentReport: Sendable {
         var back: [LinkedFinding] = []
         var assessed = 0
         let linked = threats.flatMap { threat in threat.vulnerabilities.map { (threat, $0) } }
+        // Acceptances first: whether each still holds decides what the findings it covers are.
+        var expired: [AcceptanceState] = []
+        var unreviewed: [AcceptanceState] = []
+        var lapsedLinks = Set<Int>()
+        for (index, (threat, link)) in linked.enumerated() where link.status == .accepted {
+            let written = writtenIn(threat, link)
+            let review = lastReview(threat)
+            let lastDay = link.until?.lastDay(written: written.map { Day(unixTime: $0.time) })
+            let state = AcceptanceState(threat: threat.id, path: threat.path, link: link, written: written, lastDay: lastDay, lastReview: review)
+            // A duration counts from the commit that wrote it: one dated after the moment judged
+            // (a commit date is a claim) has not started, and must not hold until that date plus the duration.
+            var fromTheFuture = false
+            if case .duration = link.until, let written, written.time > asOf { fromTheFuture = true }
+            if let lastDay, lastDay < today || fromTheFuture {
+                expired.append(state)
+                lapsedLinks.insert(index)
+            }
+            if let written {
+                if review == nil || (review!.commit != written.commit && review!.time < written.time) { unreviewed.append(state) }
+            } else if review == nil {
+                unreviewed.append(state)
+            }
+        }
         // Findings by rule, so each link looks only at its rule's findings.
         var byRule: [String: [VulnerabilityFinding]] = [:]
         for finding in findings { byRule[finding.rule, default: []].append(finding) }
         var linkedKeys = Set<FindingKey>()
-        for (threat, link) in linked {
+        var holdingKeys = Set<FindingKey>()
+        for (index, (threat, link)) in linked.enumerated() {
+            let holds = link.status != .fixed && !lapsedLinks.contains(index)
             for finding in byRule[link.rule] ?? [] where link.matches(finding.key) {
                 linkedKeys.insert(finding.key)
+                if holds { holdingKeys.insert(finding.key) }
                 let entry = LinkedFinding(threat: threat.id, path: threat.path, threatStatus: threat.status, link: link, finding: finding)
-                if let status = threat.status, status == .mitigated || status == .closed, link.status != .accepted {
+                if let status = threat.status, status == .mitigated || status == .closed, link.status != .accepted || lapsedLinks.contains(index) {
                     contradictions.append(entry)
                 }
                 if link.status == .fixed { back.append(entry) }
             }
         }
+        var lapsed: [VulnerabilityFinding] = []
         for finding in findings {
-            if linkedKeys.contains(finding.key) { assessed += 1 } else { unassessed.append(finding) }
-        }
-        var expired: [AcceptanceState] = []
-        var unreviewed: [AcceptanceState] = []
-        for (threat, link) in linked where link.status == .accepted {
-            let written = writtenIn(threat, link)
-            let review = lastReview(threat)
-            let lastDay = link.until?.lastDay(written: written.map { Day(unixTime: $0.time) })
-            let state = AcceptanceState(threat: threat.id, path: threat.path, link: link, written: written, lastDay: lastDay, lastReview: review)
-            if let lastDay, lastDay < today { expired.append(state) }
-            if let written {
-                if review == nil || (review!.commit != written.commit && review!.time < written.time) { unreviewed.append(state) }
-            } else if review == nil {
-                unreviewed.append(state)
+            if linkedKeys.contains(finding.key) {
+                assessed += 1
+                if !holdingKeys.contains(finding.key) { lapsed.append(finding) }
+            } else {
+                unassessed.append(finding)
             }
         }
         self.unassessed = unassessed.sorted(by: VulnerabilityFinding.order)
@@ -106,6 +132,7 @@ public struct AssessmentReport: Sendable {
         self.expired = expired
         self.unreviewed = unreviewed
         self.back = back
+        self.lapsed = lapsed.sorted(by: VulnerabilityFinding.order)
         self.assessedCount = assessed
     }
 
