@@ -351,6 +351,32 @@ struct AssessmentTests {
         #expect(threats(try assessment(repo, asOf: "2099-02-01")["expired"]) == ["T-0001"])
     }
 
+    /// "Acceptances never reviewed since written" is decided by ancestry, not by the dates typed
+    /// into commits: an acceptance backdated before the threat's last review stays unreviewed;
+    /// with independent_review, its author reviewing it does not count either.
+    @Test func anAcceptanceIsReviewedOnlyAfterItAndByAnotherPerson() throws {
+        let repo = try ModelRepo()
+        try repo.write("template.yaml", "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: NONE\n")
+        try repo.write("threats/T-0001-a.md", Self.threat("T-0001", vulnerabilities: "  - {rule: TM-API-004, resource: OrderFunction, status: open}\n"))
+        try repo.commit("Model", "2026-01-05T10:00:00Z")
+        func review(_ who: String, _ date: String) throws {
+            try repo.git.run(["commit", "-q", "--allow-empty", "-m", "Review\n\nReviewed-threat: T-0001"], date: date, author: (who, who + "@example.com"))
+        }
+        func unreviewed() throws -> [String] { threats(try assessment(repo, asOf: "2026-02-01")["unreviewed_acceptances"]) }
+        try review("bob", "2026-01-10T10:00:00Z")
+        // Written after bob's review, dated before it.
+        try repo.write("threats/T-0001-a.md", try repo.dir.read("threats/T-0001-a.md").replacingOccurrences(
+            of: "status: open}", with: "status: accepted, reason: internal only, until: 2026-12-31}"))
+        try repo.commit("Accept", "2026-01-01T10:00:00Z")
+        #expect(try unreviewed() == ["T-0001"])
+        try review("alice", "2026-01-15T10:00:00Z")
+        #expect(try unreviewed() == ["T-0001"], "the acceptance's author reviewing it is no independent review")
+        try review("bob", "2026-01-16T10:00:00Z")
+        #expect(try unreviewed().isEmpty)
+    }
+
     @Test func changelogAndReportFollowFindingsOverHistory() throws {
         let repo = try ModelRepo()
         let open = "Resources:\n  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"

@@ -46,7 +46,9 @@ public struct AcceptanceState: Sendable, Equatable {
 /// - expired: an acceptance whose `until` day (or duration from the commit that wrote it) has passed,
 ///   or a duration written by a commit dated after the moment judged (it has not started);
 /// - unreviewed: an acceptance written by a commit after the threat's last review (a review in
-///   the same commit, or committed later, counts), or on a threat never reviewed;
+///   the same commit, or committed later, counts; the app layer decides "later" by ancestry, not
+///   by the dates typed into commits, and with `independent_review` a review by the acceptance's
+///   author does not count), or on a threat never reviewed;
 /// - back: a finding recorded `fixed` that is reported again;
 /// - lapsed: a finding reported now that threats link, but none with an assessment that holds:
 ///   every link records it `fixed` (it is back) or `accepted` with an acceptance that has expired.
@@ -67,9 +69,12 @@ public struct AssessmentReport: Sendable {
     public let assessedCount: Int
 
     /// `writtenIn` answers which commit wrote a threat's entry as it stands (the app layer reads
-    /// it from history); `lastReview` the threat's last review as of `asOf`.
+    /// it from history); `lastReview` the threat's last review as of `asOf`; `reviewCovers`
+    /// whether a review (first) is one of an acceptance written in a commit (second). Without
+    /// it, commit times decide: the same commit, or a later one.
     public init(findings: [VulnerabilityFinding], threats: [Threat], asOf: Int64,
-                writtenIn: (Threat, VulnerabilityLink) -> CommitRef?, lastReview: (Threat) -> CommitRef?) {
+                writtenIn: (Threat, VulnerabilityLink) -> CommitRef?, lastReview: (Threat) -> CommitRef?,
+                reviewCovers: ((CommitRef, CommitRef) -> Bool)? = nil) {
         self.asOf = asOf
         self.findings = findings
         let today = Day(unixTime: asOf)
@@ -96,7 +101,8 @@ public struct AssessmentReport: Sendable {
                 lapsedLinks.insert(index)
             }
             if let written {
-                if review == nil || (review!.commit != written.commit && review!.time < written.time) { unreviewed.append(state) }
+                let covers = reviewCovers ?? { review, written in review.commit == written.commit || review.time >= written.time }
+                if review.map({ !covers($0, written) }) ?? true { unreviewed.append(state) }
             } else if review == nil {
                 unreviewed.append(state)
             }
