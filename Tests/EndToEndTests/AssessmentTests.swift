@@ -377,6 +377,30 @@ struct AssessmentTests {
         #expect(try unreviewed().isEmpty)
     }
 
+    /// `AWSTemplateFormatVersion` is optional: deleting it (and the transform) from a template
+    /// with another name than template.yaml made discovery skip the file, so every finding in it
+    /// vanished and the gate passed. A template the base reads that head still holds must be read.
+    @Test func aTemplateThatStopsDeclaringItselfIsNotDroppedByTheGate() throws {
+        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_overdue: []\n")
+        let repo = try ModelRepo(config: policy)
+        let body = "Resources:\n  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
+            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: AWS_IAM\n"
+        try repo.write("infra/stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n" + body)
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.commit("Model", "2026-01-05T10:00:00Z", by: "bob@example.com")
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+        func check() throws -> ProcessResult { try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-20", "--format", "json"], in: repo.root) }
+        #expect(try check().status == 0)
+        try repo.write("infra/stack.yaml", body.replacingOccurrences(of: "AuthType: AWS_IAM", with: "AuthType: NONE"))
+        try repo.commit("Open the URL; tidy the header", "2026-01-06T10:00:00Z")
+        let result = try check()
+        #expect(result.status == 1, "\(result.stdout)")
+        let findings = (try json(result.stdout))["findings"] as? [[String: Any]] ?? []
+        #expect(findings.map { "\($0["rule"] ?? "") \($0["path"] ?? "")" } == ["template-error infra/stack.yaml"], "\(result.stdout)")
+        #expect((findings.first?["message"] as? String ?? "").contains("is a template at the base, and head no longer reads it as one"))
+    }
+
     @Test func changelogAndReportFollowFindingsOverHistory() throws {
         let repo = try ModelRepo()
         let open = "Resources:\n  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"

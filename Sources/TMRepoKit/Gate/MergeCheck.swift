@@ -115,15 +115,41 @@ public struct MergeCheck {
                               type: item.discovered.resourceType ?? "", template: item.discovered.resource?.path ?? "",
                               line: item.discovered.line, addedIn: item.addedIn?.commit)
         }
+        var templateErrors = system.problems.filter { $0.severity == .error }
+        if let base, !config.policy.blockUnmodeled.isEmpty || !config.policy.blockChangedElements.isEmpty || !config.policy.blockUnassessed.isEmpty {
+            templateErrors += try templatesNoLongerRead(base: base, head: head, headPaths: Set(system.templatePaths), config: config)
+        }
         let input = GateInput(range: analysis.collected, model: analysis.model, histories: analysis.histories, status: status,
                               policy: config.policy, asOf: asOf, subjects: subjects, authority: authority, elementChanges: analysis.elementChanges, unmodeled: unmodeled,
-                              templateErrors: system.problems.filter { $0.severity == .error })
+                              templateErrors: templateErrors)
         findings += MergeGate.evaluate(input)
         if !config.policy.blockUnassessed.isEmpty || config.policy.blockContradictions {
             let assessment = try analysis.assessment(findings: analysis.scan(asOf: asOf, sarif: sarif).findings, asOf: asOf, location: location)
             findings += MergeGate.assessmentFindings(assessment, policy: config.policy, head: head.hex)
         }
         return CheckResult(base: base?.hex, head: head.hex, commits: range.count, findings: findings, modelPrefix: location.prefix)
+    }
+
+    /// Templates the base reads (found by name or by their declaration, with the base's settings)
+    /// that head still holds as files but no longer reads: deleting the optional
+    /// `AWSTemplateFormatVersion` line (or escaping the SAM transform) would otherwise make every
+    /// resource and finding in the file vanish from the gate. (A template deleted or renamed away
+    /// is not caught here.)
+    private func templatesNoLongerRead(base: ObjectID, head: ObjectID, headPaths: Set<String>, config: ModelConfig) throws -> [Diagnostic] {
+        let repository = location.repository
+        let source = TreeSource(repository: repository, tree: try repository.commit(base).tree, prefix: location.prefix,
+                                name: "commit \(base.hex.prefix(12))")
+        let before = try TemplateFiles(source: source, settings: config.system, declaresTemplate: CloudFormationTemplate.looksLikeTemplate).find()
+        let headTree = try repository.commit(head).tree
+        var out: [Diagnostic] = []
+        for path in Set(before.map(\.path)).subtracting(headPaths).sorted() {
+            guard let entry = try repository.entryID(in: headTree, path: location.prefix + path), entry.kind == .blob else { continue }
+            out.append(Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: LintRule.templateUnreadable.rawValue,
+                                  message: "\(path) is a template at the base, and head no longer reads it as one (it declares neither "
+                                      + "AWSTemplateFormatVersion nor the SAM transform): its resources and findings would go unseen; "
+                                      + "keep the declaration, or name the file in system.templates"))
+        }
+        return out
     }
 
     /// Head's own configuration must still be readable: it is what the next range is judged by.
