@@ -132,7 +132,7 @@ struct AssessmentTests {
         let clean = try assessment(repo, asOf: "2026-03-07")
         let after = try #require(clean["summary"] as? [String: Int])
         #expect(after == ["findings": 5, "assessed": 5, "unassessed": 0, "contradictions": 0, "expired": 0,
-                          "unreviewed_acceptances": 0, "fixed_but_reported": 0], "\(clean)")
+                          "unreviewed_acceptances": 0, "fixed_but_reported": 0, "ambiguous": 0], "\(clean)")
         #expect(try TMRepoBinary.run(["status", "--as-of", "2026-03-07", "--fail-on", "unassessed"], in: repo.root).status == 0)
     }
 
@@ -399,6 +399,45 @@ struct AssessmentTests {
         let findings = (try json(result.stdout))["findings"] as? [[String: Any]] ?? []
         #expect(findings.map { "\($0["rule"] ?? "") \($0["path"] ?? "")" } == ["template-error infra/stack.yaml"], "\(result.stdout)")
         #expect((findings.first?["message"] as? String ?? "").contains("is a template at the base, and head no longer reads it as one"))
+    }
+
+    /// An entry without `template` named the logical id in every template: an acceptance written
+    /// for one stack silently covered the same weakness on a resource of the same name that a new
+    /// stack brings (SAM templates share names like HelloWorldFunction). Once the logical id is
+    /// reported in several templates, such an entry covers none of them.
+    @Test func anEntryWithoutATemplateDoesNotCoverAnotherStacksResource() throws {
+        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_overdue: []\n")
+        let repo = try ModelRepo(config: policy)
+        let stack = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+            + "  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
+            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: NONE\n"
+        try repo.write("orders/template.yaml", stack)
+        try repo.write("threats/T-0001-a.md", Self.threat("T-0001", vulnerabilities: "  - rule: TM-API-004\n    resource: OrderFunction\n"
+            + "    status: accepted\n    reason: the orders URL checks a signed token\n    until: 2026-12-31\n", reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.commit("Model", "2026-01-05T10:00:00Z", by: "bob@example.com")
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+        func check() throws -> ProcessResult { try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-20", "--format", "json"], in: repo.root) }
+        #expect(try check().status == 0)
+        try repo.write("billing/template.yaml", stack)
+        try repo.commit("A billing stack", "2026-01-06T10:00:00Z")
+        let result = try check()
+        #expect(result.status == 1, "\(result.stdout)")
+        let findings = (try json(result.stdout))["findings"] as? [[String: Any]] ?? []
+        #expect(findings.map { "\($0["rule"] ?? "") \($0["path"] ?? "")" } == ["unassessed-finding billing/template.yaml", "unassessed-finding orders/template.yaml"],
+                "\(result.stdout)")
+        #expect((findings.first?["message"] as? String ?? "").contains("T-0001 links TM-API-004:OrderFunction without a template"), "\(result.stdout)")
+        let status = try assessment(repo, asOf: "2026-01-20")
+        #expect(threats(status["ambiguous"]) == ["T-0001", "T-0001"], "\(status)")
+        // Naming the template makes the entry cover the orders stack again, and only it.
+        try repo.write("threats/T-0001-a.md", try repo.dir.read("threats/T-0001-a.md").replacingOccurrences(
+            of: "resource: OrderFunction\n", with: "resource: orders/template.yaml#OrderFunction\n"))
+        try repo.commit("Name the stack", "2026-01-07T10:00:00Z")
+        try repo.git.run(["commit", "-q", "--allow-empty", "-m", "Review\n\nReviewed-threat: T-0001"], date: "2026-01-08T10:00:00Z",
+                         author: ("bob", "bob@example.com"))
+        let named = try check()
+        let after = (try json(named.stdout))["findings"] as? [[String: Any]] ?? []
+        #expect(after.map { "\($0["rule"] ?? "") \($0["path"] ?? "")" } == ["unassessed-finding billing/template.yaml"], "\(named.stdout)")
     }
 
     @Test func changelogAndReportFollowFindingsOverHistory() throws {

@@ -50,6 +50,8 @@ public struct AcceptanceState: Sendable, Equatable {
 ///   by the dates typed into commits, and with `independent_review` a review by the acceptance's
 ///   author does not count), or on a threat never reviewed;
 /// - back: a finding recorded `fixed` that is reported again;
+/// - ambiguous: an entry without `template` whose rule and logical id are reported in more than
+///   one template covers none of them (they are unassessed until the entry names its template);
 /// - lapsed: a finding reported now that threats link, but none with an assessment that holds:
 ///   every link records it `fixed` (it is back) or `accepted` with an acceptance that has expired.
 ///   It is not unassessed (a threat names it), but nobody has assessed it as it stands, so the
@@ -65,6 +67,9 @@ public struct AssessmentReport: Sendable {
     public let back: [LinkedFinding]
     /// Findings reported and linked, but by no link whose assessment holds (see above).
     public let lapsed: [VulnerabilityFinding]
+    /// Entries without a template whose logical id is reported in several templates: they cover
+    /// none of those findings (which count as unassessed) until they name their template.
+    public let ambiguous: [LinkedFinding]
     /// Findings reported and linked to at least one threat.
     public let assessedCount: Int
 
@@ -110,11 +115,25 @@ public struct AssessmentReport: Sendable {
         // Findings by rule, so each link looks only at its rule's findings.
         var byRule: [String: [VulnerabilityFinding]] = [:]
         for finding in findings { byRule[finding.rule, default: []].append(finding) }
+        // The templates each rule and logical id are reported in: an entry without a template
+        // names one resource only while its logical id is in one template. Once another template
+        // has a resource of that name (two stacks both with a `FunctionRole`), the entry is
+        // ambiguous and covers neither: an acceptance written for one stack must not silently
+        // cover a weakness that a new stack brings.
+        var templatesOf: [[String]: Set<String>] = [:]
+        for finding in findings {
+            if let id = finding.logicalId { templatesOf[[finding.rule, id], default: []].insert(finding.path) }
+        }
+        var ambiguous: [LinkedFinding] = []
         var linkedKeys = Set<FindingKey>()
         var holdingKeys = Set<FindingKey>()
         for (index, (threat, link)) in linked.enumerated() {
             let holds = link.status != .fixed && !lapsedLinks.contains(index)
             for finding in byRule[link.rule] ?? [] where link.matches(finding.key) {
+                if link.template == nil, let id = finding.logicalId, (templatesOf[[link.rule, id]]?.count ?? 0) > 1 {
+                    ambiguous.append(LinkedFinding(threat: threat.id, path: threat.path, threatStatus: threat.status, link: link, finding: finding))
+                    continue
+                }
                 linkedKeys.insert(finding.key)
                 if holds { holdingKeys.insert(finding.key) }
                 let entry = LinkedFinding(threat: threat.id, path: threat.path, threatStatus: threat.status, link: link, finding: finding)
@@ -139,9 +158,12 @@ public struct AssessmentReport: Sendable {
         self.unreviewed = unreviewed
         self.back = back
         self.lapsed = lapsed.sorted(by: VulnerabilityFinding.order)
+        self.ambiguous = ambiguous
         self.assessedCount = assessed
     }
 
     /// Nothing to report.
-    public var isClean: Bool { unassessed.isEmpty && contradictions.isEmpty && expired.isEmpty && unreviewed.isEmpty && back.isEmpty }
+    public var isClean: Bool {
+        unassessed.isEmpty && contradictions.isEmpty && expired.isEmpty && unreviewed.isEmpty && back.isEmpty && ambiguous.isEmpty
+    }
 }

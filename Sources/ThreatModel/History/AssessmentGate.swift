@@ -12,7 +12,8 @@ extension MergeGate {
                 let name = finding.rule + ":" + (finding.logicalId.map { finding.path + "#" + $0 } ?? finding.path)
                 out.append(GateFinding(
                     rule: .unassessedFinding, threatID: nil, path: finding.path, line: finding.line, commit: head,
-                    message: "\(finding.severity.rawValue) finding \(name) is linked to no threat: \(finding.message)",
+                    message: "\(finding.severity.rawValue) finding \(name) is linked to no threat: \(finding.message)"
+                        + Self.ambiguityNote(report.ambiguous.filter { $0.finding?.key == finding.key }, finding: finding),
                     fix: "tmrepo assess \(name) --threat T-… (or tmrepo new --from-finding \(name)), commit, and review the threat"))
             }
             // Linked, but only as fixed (it is back) or by acceptances that expired: not assessed as it stands.
@@ -39,5 +40,13 @@ extension MergeGate {
             }
         }
         return out
+    }
+
+    /// Why a finding some threat names still counts as unassessed: the entries name no template.
+    static func ambiguityNote(_ entries: [LinkedFinding], finding: VulnerabilityFinding) -> String {
+        guard !entries.isEmpty else { return "" }
+        let threats = Set(entries.map(\.threat)).sorted().joined(separator: ", ")
+        return " (\(threats) link\(entries.count == 1 ? "s" : "") \(entries[0].link.displayName) without a template, and \(finding.logicalId ?? "it") "
+            + "is reported in several templates: add template: \(finding.path) to the entry)"
     }
 }
