@@ -399,6 +399,25 @@ struct AssessmentTests {
         let findings = (try json(result.stdout))["findings"] as? [[String: Any]] ?? []
         #expect(findings.map { "\($0["rule"] ?? "") \($0["path"] ?? "")" } == ["template-error infra/stack.yaml"], "\(result.stdout)")
         #expect((findings.first?["message"] as? String ?? "").contains("is a template at the base, and head no longer reads it as one"))
+
+        // Renamed away from template.yaml, with the SAM transform written with a YAML escape: the
+        // file is new at head, and parsed because the range added it.
+        try repo.git.run(["checkout", "-q", "main"])
+        try repo.git.run(["checkout", "-q", "-b", "rename"])
+        try repo.write("infra/stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n" + body)
+        try repo.git.run(["mv", "infra/stack.yaml", "infra/template.yaml"])
+        try repo.commit("Back to the default name", "2026-01-07T10:00:00Z")
+        try repo.git.run(["checkout", "-q", "main"])
+        try repo.git.run(["merge", "-q", "--ff-only", "rename"])
+        try repo.git.run(["checkout", "-q", "-b", "hide"])
+        try repo.git.run(["mv", "infra/template.yaml", "infra/orders.yaml"])
+        try repo.write("infra/orders.yaml", "Transform: \"AWS::Serverless\\x2d2016-10-31\"\n" + body.replacingOccurrences(of: "AuthType: AWS_IAM", with: "AuthType: NONE"))
+        try repo.commit("Rename the stack", "2026-01-08T10:00:00Z")
+        let hidden = try check()
+        #expect(hidden.status == 1, "\(hidden.stdout)")
+        let hiddenFindings = (try json(hidden.stdout))["findings"] as? [[String: Any]] ?? []
+        #expect(hiddenFindings.map { "\($0["rule"] ?? "") \($0["path"] ?? "")" } == ["template-error infra/orders.yaml"], "\(hidden.stdout)")
+        #expect((hiddenFindings.first?["message"] as? String ?? "").contains("that template discovery does not read"))
     }
 
     /// An entry without `template` named the logical id in every template: an acceptance written
