@@ -21,8 +21,9 @@ struct CheckCommand: ParsableCommand {
         folder is not a readable threat; when a threat of a policy.block_overdue severity is \
         overdue; when a changed threat file has lint errors; or when a Reviewed-threat trailer \
         names no threat; with policy.block_unassessed, when a finding of those severities (built-in \
-        checks over head's templates, plus --sarif files) is linked to no threat; with \
-        policy.block_contradictions, when a threat is mitigated or closed while a finding it links \
+        checks over head's templates, plus --sarif files) is linked to no threat (or only as fixed, \
+        or by an expired acceptance); with policy.block_contradictions, when a threat is mitigated \
+        or closed while a finding it links (not accepted, or accepted until a day that has passed) \
         is still reported. A review committed after the moment judged (--as-of, or now) does not count.
 
         Default range: from where HEAD forked from the remote's default branch (origin/HEAD), \

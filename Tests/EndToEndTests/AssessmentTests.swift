@@ -132,7 +132,7 @@ struct AssessmentTests {
         let clean = try assessment(repo, asOf: "2026-03-07")
         let after = try #require(clean["summary"] as? [String: Int])
         #expect(after == ["findings": 5, "assessed": 5, "unassessed": 0, "contradictions": 0, "expired": 0,
-                          "unreviewed_acceptances": 0, "fixed_but_reported": 0], "\(clean)")
+                          "unreviewed_acceptances": 0, "fixed_but_reported": 0, "ambiguous": 0], "\(clean)")
         #expect(try TMRepoBinary.run(["status", "--as-of", "2026-03-07", "--fail-on", "unassessed"], in: repo.root).status == 0)
     }
 
@@ -267,6 +267,196 @@ struct AssessmentTests {
                          author: ("bob", "bob@example.com"))
         let passed = try check()
         #expect(passed.status == 0, "\(passed.stdout)")
+    }
+
+    /// An assessment that no longer holds is no assessment: a finding whose links all record it
+    /// `fixed` (it is back) or accept it until a day that has passed blocks as unassessed, and an
+    /// expired acceptance no longer excuses a mitigated threat (a contradiction), long after the
+    /// range that wrote them was reviewed.
+    @Test func theGateBlocksFindingsWhoseAssessmentLapsed() throws {
+        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_contradictions: true\n  block_overdue: []\n")
+        let repo = try ModelRepo(config: policy)
+        func function(_ name: String, auth: String) -> String {
+            "  \(name):\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+                + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: \(auth)\n"
+        }
+        func template(third auth: String) -> String {
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
+                + function("OrderFunction", auth: "NONE") + function("WebhookFunction", auth: "NONE") + function("ReportFunction", auth: auth)
+        }
+        let accepted = "    status: accepted\n    reason: behind a private network\n    until: 2026-02-01\n"
+        try repo.write("template.yaml", template(third: "AWS_IAM"))
+        try repo.write("threats/T-0001-a.md", Self.threat("T-0001", vulnerabilities: "  - rule: TM-API-004\n    resource: OrderFunction\n" + accepted,
+                                                          reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.write("threats/T-0002-b.md", Self.threat("T-0002", status: "mitigated", vulnerabilities: "  - rule: TM-API-004\n    resource: WebhookFunction\n" + accepted,
+                                                          reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.write("threats/T-0003-c.md", Self.threat("T-0003", vulnerabilities: "  - rule: TM-API-004\n    resource: ReportFunction\n    status: fixed\n",
+                                                          reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.commit("Model", "2026-01-05T10:00:00Z", by: "bob@example.com")
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+        try repo.write("README.md", "unrelated\n")
+        try repo.commit("Unrelated", "2026-01-06T10:00:00Z")
+        func check(_ asOf: String) throws -> ProcessResult {
+            try TMRepoBinary.run(["check", "--base", "main", "--as-of", asOf, "--format", "json"], in: repo.root)
+        }
+        func findings(_ result: ProcessResult) throws -> [String] {
+            ((try json(result.stdout))["findings"] as? [[String: Any]] ?? []).map { "\($0["rule"] ?? "") \($0["threat"] ?? "-")" }.sorted()
+        }
+        let early = try check("2026-01-20")
+        #expect(early.status == 0, "\(early.stdout)")
+        // The acceptances expired: the findings are no longer assessed, and T-0002's excuse is gone.
+        let late = try check("2026-03-01")
+        #expect(late.status == 1, "\(late.stdout)")
+        #expect(try findings(late) == ["finding-contradiction T-0002", "unassessed-finding T-0001", "unassessed-finding T-0002"], "\(late.stdout)")
+        let text = try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-03-01"], in: repo.root).stdout
+        #expect(text.contains("TM-API-004:template.yaml#OrderFunction is reported, but no assessment of it holds (recorded fixed, or accepted until a day that has passed, by T-0001)"), "\(text)")
+        #expect(text.contains("T-0002 is mitigated but TM-API-004:WebhookFunction (recorded accepted, expired) is still reported"), "\(text)")
+
+        // The weakness T-0003 records as fixed comes back: linked, yet unassessed as it stands.
+        try repo.write("template.yaml", template(third: "NONE"))
+        try repo.commit("Open the report URL again", "2026-01-07T10:00:00Z")
+        let back = try check("2026-01-20")
+        #expect(back.status == 1, "\(back.stdout)")
+        #expect(try findings(back) == ["unassessed-finding T-0003"], "\(back.stdout)")
+    }
+
+    /// A duration counts from the commit that wrote it; a commit dated in the far future (the date
+    /// is a claim, and no diff shows it) must not stretch `until: 30d` to decades.
+    @Test func anAcceptanceForADurationWrittenInTheFutureDoesNotHold() throws {
+        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_overdue: []\n")
+        let repo = try ModelRepo(config: policy)
+        try repo.write("template.yaml", "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+            + "  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
+            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: NONE\n")
+        try repo.write("threats/T-0001-a.md", Self.threat("T-0001", vulnerabilities: "  - {rule: TM-API-004, resource: OrderFunction, status: open}\n",
+                                                          reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.commit("Model", "2026-01-05T10:00:00Z", by: "bob@example.com")
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+        try repo.write("threats/T-0001-a.md", try repo.dir.read("threats/T-0001-a.md").replacingOccurrences(
+            of: "status: open}", with: "status: accepted, reason: internal only, until: 30d}"))
+        try repo.commit("Accept for 30 days", "2099-01-01T10:00:00Z")
+        try repo.git.run(["commit", "-q", "--allow-empty", "-m", "Review\n\nReviewed-threat: T-0001"], date: "2026-01-08T10:00:00Z",
+                         author: ("bob", "bob@example.com"))
+        let result = try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-20", "--format", "json"], in: repo.root)
+        #expect(result.status == 1, "\(result.stdout)")
+        let rules = ((try json(result.stdout))["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        #expect(rules == ["unassessed-finding"], "\(result.stdout)")
+        let expired = try assessment(repo, asOf: "2026-01-20")["expired"] as? [[String: Any]] ?? []
+        #expect(expired.map { $0["threat"] as? String } == ["T-0001"] && expired.first?["written_time"] as? String == "2099-01-01T10:00:00Z", "\(expired)")
+        let text = try TMRepoBinary.run(["status", "--as-of", "2026-01-20"], in: repo.root).stdout
+        #expect(text.contains("written 2099-01-01, after the moment judged"), "\(text)")
+        // Once the moment judged reaches the commit's date, the 30 days run as usual.
+        #expect(threats(try assessment(repo, asOf: "2099-01-20")["expired"]).isEmpty)
+        #expect(threats(try assessment(repo, asOf: "2099-02-01")["expired"]) == ["T-0001"])
+    }
+
+    /// "Acceptances never reviewed since written" is decided by ancestry, not by the dates typed
+    /// into commits: an acceptance backdated before the threat's last review stays unreviewed;
+    /// with independent_review, its author reviewing it does not count either.
+    @Test func anAcceptanceIsReviewedOnlyAfterItAndByAnotherPerson() throws {
+        let repo = try ModelRepo()
+        try repo.write("template.yaml", "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: NONE\n")
+        try repo.write("threats/T-0001-a.md", Self.threat("T-0001", vulnerabilities: "  - {rule: TM-API-004, resource: OrderFunction, status: open}\n"))
+        try repo.commit("Model", "2026-01-05T10:00:00Z")
+        func review(_ who: String, _ date: String) throws {
+            try repo.git.run(["commit", "-q", "--allow-empty", "-m", "Review\n\nReviewed-threat: T-0001"], date: date, author: (who, who + "@example.com"))
+        }
+        func unreviewed() throws -> [String] { threats(try assessment(repo, asOf: "2026-02-01")["unreviewed_acceptances"]) }
+        try review("bob", "2026-01-10T10:00:00Z")
+        // Written after bob's review, dated before it.
+        try repo.write("threats/T-0001-a.md", try repo.dir.read("threats/T-0001-a.md").replacingOccurrences(
+            of: "status: open}", with: "status: accepted, reason: internal only, until: 2026-12-31}"))
+        try repo.commit("Accept", "2026-01-01T10:00:00Z")
+        #expect(try unreviewed() == ["T-0001"])
+        try review("alice", "2026-01-15T10:00:00Z")
+        #expect(try unreviewed() == ["T-0001"], "the acceptance's author reviewing it is no independent review")
+        try review("bob", "2026-01-16T10:00:00Z")
+        #expect(try unreviewed().isEmpty)
+    }
+
+    /// `AWSTemplateFormatVersion` is optional: deleting it (and the transform) from a template
+    /// with another name than template.yaml made discovery skip the file, so every finding in it
+    /// vanished and the gate passed. A template the base reads that head still holds must be read.
+    @Test func aTemplateThatStopsDeclaringItselfIsNotDroppedByTheGate() throws {
+        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_overdue: []\n")
+        let repo = try ModelRepo(config: policy)
+        let body = "Resources:\n  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
+            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: AWS_IAM\n"
+        try repo.write("infra/stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n" + body)
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.commit("Model", "2026-01-05T10:00:00Z", by: "bob@example.com")
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+        func check() throws -> ProcessResult { try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-20", "--format", "json"], in: repo.root) }
+        #expect(try check().status == 0)
+        try repo.write("infra/stack.yaml", body.replacingOccurrences(of: "AuthType: AWS_IAM", with: "AuthType: NONE"))
+        try repo.commit("Open the URL; tidy the header", "2026-01-06T10:00:00Z")
+        let result = try check()
+        #expect(result.status == 1, "\(result.stdout)")
+        let findings = (try json(result.stdout))["findings"] as? [[String: Any]] ?? []
+        #expect(findings.map { "\($0["rule"] ?? "") \($0["path"] ?? "")" } == ["template-error infra/stack.yaml"], "\(result.stdout)")
+        #expect((findings.first?["message"] as? String ?? "").contains("is a template at the base, and head no longer reads it as one"))
+
+        // Renamed away from template.yaml, with the SAM transform written with a YAML escape: the
+        // file is new at head, and parsed because the range added it.
+        try repo.git.run(["checkout", "-q", "main"])
+        try repo.git.run(["checkout", "-q", "-b", "rename"])
+        try repo.write("infra/stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n" + body)
+        try repo.git.run(["mv", "infra/stack.yaml", "infra/template.yaml"])
+        try repo.commit("Back to the default name", "2026-01-07T10:00:00Z")
+        try repo.git.run(["checkout", "-q", "main"])
+        try repo.git.run(["merge", "-q", "--ff-only", "rename"])
+        try repo.git.run(["checkout", "-q", "-b", "hide"])
+        try repo.git.run(["mv", "infra/template.yaml", "infra/orders.yaml"])
+        try repo.write("infra/orders.yaml", "Transform: \"AWS::Serverless\\x2d2016-10-31\"\n" + body.replacingOccurrences(of: "AuthType: AWS_IAM", with: "AuthType: NONE"))
+        try repo.commit("Rename the stack", "2026-01-08T10:00:00Z")
+        let hidden = try check()
+        #expect(hidden.status == 1, "\(hidden.stdout)")
+        let hiddenFindings = (try json(hidden.stdout))["findings"] as? [[String: Any]] ?? []
+        #expect(hiddenFindings.map { "\($0["rule"] ?? "") \($0["path"] ?? "")" } == ["template-error infra/orders.yaml"], "\(hidden.stdout)")
+        #expect((hiddenFindings.first?["message"] as? String ?? "").contains("that template discovery does not read"))
+    }
+
+    /// An entry without `template` named the logical id in every template: an acceptance written
+    /// for one stack silently covered the same weakness on a resource of the same name that a new
+    /// stack brings (SAM templates share names like HelloWorldFunction). Once the logical id is
+    /// reported in several templates, such an entry covers none of them.
+    @Test func anEntryWithoutATemplateDoesNotCoverAnotherStacksResource() throws {
+        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_overdue: []\n")
+        let repo = try ModelRepo(config: policy)
+        let stack = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+            + "  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
+            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: NONE\n"
+        try repo.write("orders/template.yaml", stack)
+        try repo.write("threats/T-0001-a.md", Self.threat("T-0001", vulnerabilities: "  - rule: TM-API-004\n    resource: OrderFunction\n"
+            + "    status: accepted\n    reason: the orders URL checks a signed token\n    until: 2026-12-31\n", reviewed: ("2026-01-05", "bob@example.com")))
+        try repo.commit("Model", "2026-01-05T10:00:00Z", by: "bob@example.com")
+        try repo.git.run(["checkout", "-q", "-b", "feature"])
+        func check() throws -> ProcessResult { try TMRepoBinary.run(["check", "--base", "main", "--as-of", "2026-01-20", "--format", "json"], in: repo.root) }
+        #expect(try check().status == 0)
+        try repo.write("billing/template.yaml", stack)
+        try repo.commit("A billing stack", "2026-01-06T10:00:00Z")
+        let result = try check()
+        #expect(result.status == 1, "\(result.stdout)")
+        let findings = (try json(result.stdout))["findings"] as? [[String: Any]] ?? []
+        #expect(findings.map { "\($0["rule"] ?? "") \($0["path"] ?? "")" } == ["unassessed-finding billing/template.yaml", "unassessed-finding orders/template.yaml"],
+                "\(result.stdout)")
+        #expect((findings.first?["message"] as? String ?? "").contains("T-0001 links TM-API-004:OrderFunction without a template"), "\(result.stdout)")
+        let status = try assessment(repo, asOf: "2026-01-20")
+        #expect(threats(status["ambiguous"]) == ["T-0001", "T-0001"], "\(status)")
+        // Naming the template makes the entry cover the orders stack again, and only it.
+        try repo.write("threats/T-0001-a.md", try repo.dir.read("threats/T-0001-a.md").replacingOccurrences(
+            of: "resource: OrderFunction\n", with: "resource: orders/template.yaml#OrderFunction\n"))
+        try repo.commit("Name the stack", "2026-01-07T10:00:00Z")
+        try repo.git.run(["commit", "-q", "--allow-empty", "-m", "Review\n\nReviewed-threat: T-0001"], date: "2026-01-08T10:00:00Z",
+                         author: ("bob", "bob@example.com"))
+        let named = try check()
+        let after = (try json(named.stdout))["findings"] as? [[String: Any]] ?? []
+        #expect(after.map { "\($0["rule"] ?? "") \($0["path"] ?? "")" } == ["unassessed-finding billing/template.yaml"], "\(named.stdout)")
     }
 
     @Test func changelogAndReportFollowFindingsOverHistory() throws {

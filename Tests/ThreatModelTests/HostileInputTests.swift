@@ -32,6 +32,19 @@ struct HostileYAMLTests {
         #expect(seconds < 10, "bounded: an unbounded expansion takes minutes or crashes; 10 s leaves room for a loaded CI machine")
     }
 
+    /// A `vulnerabilities:` list as long as the value limit allows (about 14,000 entries in 1 MiB)
+    /// parses in linear time: the duplicate check compared each entry with every earlier one,
+    /// about 10^8 string comparisons (most of a minute in a debug build).
+    @Test func aLongVulnerabilitiesListParsesInLinearTime() {
+        var front = "vulnerabilities:\n"
+        for index in 0..<14_000 { front += "- {rule: R\(index), resource: A, status: open}\n" }
+        front += "- {rule: R7, resource: A, status: fixed}\n"
+        let (parsed, seconds) = Self.timed { ThreatParser.parse(path: "threats/T-0001-x.md", bytes: Self.threat(front)) }
+        #expect(parsed.threat?.vulnerabilities.count == 14_001)
+        #expect(parsed.diagnostics.map(\.rule) == ["duplicate-vulnerability"], "\(parsed.diagnostics.prefix(3).map(\.formatted))")
+        #expect(seconds < 10, "linear: the quadratic duplicate check took 45 s of CPU in a debug build; 10 s leaves room for a loaded CI machine")
+    }
+
     @Test func aliasBombInConfigAndInventoriesIsRefusedFast() {
         let bomb = Array(Self.aliasBomb().utf8)
         let (results, seconds) = Self.timed {

@@ -115,15 +115,77 @@ public struct MergeCheck {
                               type: item.discovered.resourceType ?? "", template: item.discovered.resource?.path ?? "",
                               line: item.discovered.line, addedIn: item.addedIn?.commit)
         }
+        var templateErrors = system.problems.filter { $0.severity == .error }
+        if let base, !config.policy.blockUnmodeled.isEmpty || !config.policy.blockChangedElements.isEmpty || !config.policy.blockUnassessed.isEmpty {
+            templateErrors += try templatesNoLongerRead(base: base, head: head, headPaths: Set(system.templatePaths), config: config)
+        }
         let input = GateInput(range: analysis.collected, model: analysis.model, histories: analysis.histories, status: status,
                               policy: config.policy, asOf: asOf, subjects: subjects, authority: authority, elementChanges: analysis.elementChanges, unmodeled: unmodeled,
-                              templateErrors: system.problems.filter { $0.severity == .error })
+                              templateErrors: templateErrors)
         findings += MergeGate.evaluate(input)
         if !config.policy.blockUnassessed.isEmpty || config.policy.blockContradictions {
             let assessment = try analysis.assessment(findings: analysis.scan(asOf: asOf, sarif: sarif).findings, asOf: asOf, location: location)
             findings += MergeGate.assessmentFindings(assessment, policy: config.policy, head: head.hex)
         }
         return CheckResult(base: base?.hex, head: head.hex, commits: range.count, findings: findings, modelPrefix: location.prefix)
+    }
+
+    /// Templates the base reads (found by name or by their declaration, with the base's settings)
+    /// that head still holds as files but no longer reads: deleting the optional
+    /// `AWSTemplateFormatVersion` line (or escaping the SAM transform) would otherwise make every
+    /// resource and finding in the file vanish from the gate. Under discovery, so do files the
+    /// range adds or changes that are templates but do not declare themselves (see below).
+    private func templatesNoLongerRead(base: ObjectID, head: ObjectID, headPaths: Set<String>, config: ModelConfig) throws -> [Diagnostic] {
+        let repository = location.repository
+        let source = TreeSource(repository: repository, tree: try repository.commit(base).tree, prefix: location.prefix,
+                                name: "commit \(base.hex.prefix(12))")
+        let before = try TemplateFiles(source: source, settings: config.system, declaresTemplate: CloudFormationTemplate.looksLikeTemplate).find()
+        let headTree = try repository.commit(head).tree
+        var out: [Diagnostic] = []
+        for path in Set(before.map(\.path)).subtracting(headPaths).sorted() {
+            guard let entry = try repository.entryID(in: headTree, path: location.prefix + path), entry.kind == .blob else { continue }
+            out.append(Diagnostic(path: path, line: 0, column: 0, severity: .error, rule: LintRule.templateUnreadable.rawValue,
+                                  message: "\(path) is a template at the base, and head no longer reads it as one (it declares neither "
+                                      + "AWSTemplateFormatVersion nor the SAM transform): its resources and findings would go unseen; "
+                                      + "keep the declaration, or name the file in system.templates"))
+        }
+        if config.system.templates.isEmpty {
+            out += try undeclaredTemplates(base: base, head: head, headPaths: headPaths.union(out.map(\.path)))
+        }
+        return out
+    }
+
+    /// Under discovery, YAML/JSON files the range adds or changes that head does not read as
+    /// templates but that are CloudFormation templates (top-level `Resources` with `AWS::` types):
+    /// a template renamed from template.yaml to stack.yaml without a declaration, or with its SAM
+    /// transform written with an escape, would otherwise take its findings out of the gate.
+    /// Only files whose content differs from the base's at that path are parsed.
+    private func undeclaredTemplates(base: ObjectID, head: ObjectID, headPaths: Set<String>) throws -> [Diagnostic] {
+        let repository = location.repository
+        let headTree = try repository.commit(head).tree
+        let baseTree = try repository.commit(base).tree
+        let source = TreeSource(repository: repository, tree: headTree, prefix: location.prefix, name: "commit \(head.hex.prefix(12))")
+        var out: [Diagnostic] = []
+        var parsed = 0
+        for entry in try source.entries(under: "") where entry.kind == .file && TemplateFiles.mayBeTemplate(entry.path) && !headPaths.contains(entry.path) {
+            let parts = entry.path.split(separator: "/")
+            guard !parts.dropLast().contains(where: { $0.hasPrefix(".") || TemplateFiles.skippedFolders.contains(String($0)) }),
+                  (entry.size ?? 0) <= Limits.maximumTemplateBytes else { continue }
+            let mine = try repository.entryID(in: headTree, path: location.prefix + entry.path)
+            let theirs = try repository.entryID(in: baseTree, path: location.prefix + entry.path)
+            guard let mine, mine.id != theirs?.id else { continue }
+            parsed += 1
+            if parsed > TemplateFiles.maximumCandidates { break }
+            let bytes = try repository.blob(mine.id)
+            guard bytes.count <= Limits.maximumTemplateBytes,
+                  let template = CloudFormationTemplate.parse(path: entry.path, bytes: bytes).template,
+                  template.resources.contains(where: { $0.type.hasPrefix("AWS::") }) else { continue }
+            out.append(Diagnostic(path: entry.path, line: 0, column: 0, severity: .error, rule: LintRule.templateUnreadable.rawValue,
+                                  message: "\(entry.path) is a CloudFormation template (Resources of AWS:: types) that template discovery does not read "
+                                      + "(its name is not template.yaml and it declares neither AWSTemplateFormatVersion nor the SAM transform as written): "
+                                      + "its resources and findings would go unseen; add AWSTemplateFormatVersion, or name it in system.templates"))
+        }
+        return out
     }
 
     /// Head's own configuration must still be readable: it is what the next range is judged by.

@@ -83,7 +83,15 @@ extension HistoryAnalysis {
                     return nil
                 }
             },
-            lastReview: { threat in history(id: threat.id)?.lastReview(asOf: asOf)?.ref })
+            lastReview: { threat in history(id: threat.id)?.lastReview(asOf: asOf)?.ref },
+            reviewCovers: { [independent = model.config.policy.independentReview, index = evidence as? EvidenceIndex] review, written in
+                // A review of the acceptance is in the commit that wrote it or in one that holds
+                // that commit (ancestry: a commit's date is a claim, so a backdated acceptance
+                // stays unreviewed); with independent_review, by someone else than its author.
+                let after = review.commit == written.commit || (index?.contains(review.commit, written.commit)
+                    ?? (review.time >= written.time))
+                return after && !(independent && review.author.email.lowercased() == written.author.email.lowercased())
+            })
         if let failure {
             if let error = failure as? GitError { throw TMRepoError.from(error) }
             throw failure

@@ -39,7 +39,7 @@ public enum AssessmentFormatter {
                 ("findings", .int(report.findings.count)), ("assessed", .int(report.assessedCount)),
                 ("unassessed", .int(report.unassessed.count)), ("contradictions", .int(report.contradictions.count)),
                 ("expired", .int(report.expired.count)), ("unreviewed_acceptances", .int(report.unreviewed.count)),
-                ("fixed_but_reported", .int(report.back.count)),
+                ("fixed_but_reported", .int(report.back.count)), ("ambiguous", .int(report.ambiguous.count)),
             ])),
             ("unassessed", .array(report.unassessed.map { finding in
                 guard case .object(var pairs) = ScanFormatter.findingJSON(finding) else { return .null }
@@ -50,6 +50,7 @@ public enum AssessmentFormatter {
             ("expired", .array(report.expired.map(acceptanceJSON))),
             ("unreviewed_acceptances", .array(report.unreviewed.map(acceptanceJSON))),
             ("fixed_but_reported", .array(report.back.map(linkJSON))),
+            ("ambiguous", .array(report.ambiguous.map(linkJSON))),
         ])
     }
 
@@ -76,7 +77,11 @@ public enum AssessmentFormatter {
             out.append("")
             out.append(style.bold("Expired acceptances (\(report.expired.count))"))
             out += table(report.expired.map { item in
-                [item.threat, item.link.displayName, "expired \(item.lastDay?.description ?? "?")", item.link.reason ?? ""]
+                [item.threat, item.link.displayName,
+                 item.written.map { $0.time > report.asOf } == true && item.lastDay.map { $0 >= Day(unixTime: report.asOf) } != false
+                     ? "written \(item.written.map { Day(unixTime: $0.time).description } ?? "?"), after the moment judged"
+                     : "expired \(item.lastDay?.description ?? "?")",
+                 item.link.reason ?? ""]
             }, styles: [2: style.red])
         }
         if !report.unreviewed.isEmpty {
@@ -93,6 +98,13 @@ public enum AssessmentFormatter {
             out.append(style.bold("Recorded fixed but reported again (\(report.back.count))"))
             out += table(report.back.map { item in
                 [item.threat, item.link.displayName, item.finding.map { "\($0.path):\($0.line)" } ?? ""]
+            }, styles: [2: style.yellow])
+        }
+        if !report.ambiguous.isEmpty {
+            out.append("")
+            out.append(style.bold("Entries without a template whose resource is in several templates; they cover none (\(report.ambiguous.count))"))
+            out += table(report.ambiguous.map { item in
+                [item.threat, item.link.displayName, item.finding.map { "add template: \($0.path)  (\($0.path):\($0.line))" } ?? ""]
             }, styles: [2: style.yellow])
         }
         return out
