@@ -18,23 +18,13 @@ struct ExportCommand: ParsableCommand {
         )
 
         @OptionGroup var model: ModelOptions
-
-        @Option(help: "Write here (default: standard output).")
-        var out: String?
+        @OptionGroup var output: ExportOutput
 
         func run() throws {
             let store = try model.store()
             let loaded = try store.load()
-            let name = URL(fileURLWithPath: store.root).lastPathComponent
-            let (document, notes) = ThreatComposer.export(model: loaded, name: name)
-            let bytes = document.bytes() + [0x0A]
-            if let out {
-                try FileSystem.writeAtomically(bytes, to: FileSystem.absolute(out))
-                Console.error("wrote \(loaded.threats.count) threats to \(out)")
-            } else {
-                Console.out(bytes)
-            }
-            for note in notes { Console.error("note: \(note)") }
+            let (document, notes) = ThreatComposer.export(model: loaded, name: store.folderName)
+            try output.emit(document, notes: notes, wrote: "\(loaded.threats.count) threats")
         }
     }
 
@@ -54,14 +44,11 @@ struct ExportCommand: ParsableCommand {
         )
 
         @OptionGroup var model: ModelOptions
-
-        @Option(help: "Write here (default: standard output).")
-        var out: String?
+        @OptionGroup var output: ExportOutput
 
         func run() throws {
             let store = try model.store()
             let loaded = try store.load()
-            let name = URL(fileURLWithPath: store.root).lastPathComponent
             let sidecarPath = store.absolute(OpenThreatModel.sidecarPath)
             let sidecar: OpenThreatModel.Sidecar?
             do {
@@ -69,15 +56,26 @@ struct ExportCommand: ParsableCommand {
             } catch {
                 throw TMRepoError.invalidArgument("\(error)")
             }
-            let (document, notes) = OpenThreatModel.export(model: loaded, name: name, sidecar: sidecar)
-            let bytes = document.bytes() + [0x0A]
-            if let out {
-                try FileSystem.writeAtomically(bytes, to: FileSystem.absolute(out))
-                Console.error("wrote \(loaded.elements?.count ?? 0) elements and \(loaded.threats.count) threats to \(out)")
-            } else {
-                Console.out(bytes)
-            }
-            for note in notes { Console.error("note: \(note)") }
+            let (document, notes) = OpenThreatModel.export(model: loaded, name: store.folderName, sidecar: sidecar)
+            try output.emit(document, notes: notes, wrote: "\(loaded.elements?.count ?? 0) elements and \(loaded.threats.count) threats")
         }
+    }
+}
+
+/// Where an export goes, shared by every format.
+struct ExportOutput: ParsableArguments {
+    @Option(help: "Write here (default: standard output).")
+    var out: String?
+
+    /// Writes the document (atomically to --out, else to standard output), then what it left out.
+    func emit(_ document: JSON, notes: [String], wrote summary: String) throws {
+        let bytes = document.bytes() + [0x0A]
+        if let out {
+            try FileSystem.writeAtomically(bytes, to: FileSystem.absolute(out))
+            Console.error("wrote \(summary) to \(out)")
+        } else {
+            Console.out(bytes)
+        }
+        for note in notes { Console.error("note: \(note)") }
     }
 }

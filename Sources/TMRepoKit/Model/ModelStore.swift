@@ -6,6 +6,9 @@ public struct ModelStore: Sendable {
     /// Absolute path of the folder holding `.tmrepo.yml`, no trailing slash.
     public let root: String
 
+    /// The root folder's own name (an export's default model name).
+    public var folderName: String { URL(fileURLWithPath: root).lastPathComponent }
+
     public init(root: String) {
         self.root = root
     }
