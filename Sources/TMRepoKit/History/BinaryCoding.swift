@@ -1,3 +1,4 @@
+import Foundation
 import ThreatModel
 
 /// Compact binary encoding for the history cache: varints, interned strings, raw ids.
@@ -70,30 +71,39 @@ struct BinaryWriter {
 
 /// A string table whose strings are decoded on first use: a cache run that needs a few
 /// strings does not pay for all of them.
-final class StringTable {
+/// The strings of one encoded file, decoded on first use. Shared by every reader of that file,
+/// and those readers run on several threads at once (the HEAD model read and a background fold
+/// both decode parses from one cache segment), so the memo is behind a lock: an unguarded write
+/// of a `String` into the array raced another thread's and corrupted the heap.
+final class StringTable: @unchecked Sendable {
     private let bytes: [UInt8]
     private var offsets: [Int] = []
     private var lengths: [Int] = []
     private var decoded: [String?] = []
+    private let lock = NSLock()
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
-    var count: Int { offsets.count }
+    var count: Int { lock.withLock { offsets.count } }
 
+    /// Called while the file is being read, before any reader shares the table.
     func add(offset: Int, length: Int) {
-        offsets.append(offset)
-        lengths.append(length)
-        decoded.append(nil)
+        lock.withLock {
+            offsets.append(offset)
+            lengths.append(length)
+            decoded.append(nil)
+        }
     }
 
     func string(_ index: Int) -> String {
-        if let known = decoded[index] { return known }
+        let (known, offset, length) = lock.withLock { (decoded[index], offsets[index], lengths[index]) }
+        if let known { return known }
         let value = bytes.withUnsafeBufferPointer { buffer in
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[offsets[index]..<(offsets[index] + lengths[index])]), as: UTF8.self)
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[offset..<(offset + length)]), as: UTF8.self)
         }
-        decoded[index] = value
+        lock.withLock { decoded[index] = value }
         return value
     }
 }
