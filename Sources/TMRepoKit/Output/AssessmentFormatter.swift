@@ -54,6 +54,15 @@ public enum AssessmentFormatter {
         ])
     }
 
+    /// Why an acceptance no longer holds: its last day passed, or the commit that wrote it is
+    /// dated after the moment judged (a duration cannot be stretched by a future-dated commit).
+    private static func expiry(of item: AcceptanceState, asOf: Int64) -> String {
+        if let written = item.written, written.time > asOf, item.lastDay.map({ $0 >= Day(unixTime: asOf) }) != false {
+            return "written \(Day(unixTime: written.time)), after the moment judged"
+        }
+        return "expired \(item.lastDay?.description ?? "?")"
+    }
+
     /// Text lines (a status section); empty when there are no findings and no links.
     public static func textLines(_ report: AssessmentReport, style: Style) -> [String] {
         var out: [String] = []
@@ -65,48 +74,31 @@ public enum AssessmentFormatter {
         out += table(report.unassessed.map { finding in
             [name(finding.key), finding.severity.rawValue, "\(finding.path):\(finding.line)", finding.message]
         }, styles: [1: style.red])
-        if !report.contradictions.isEmpty {
+        /// A titled list, left out when it has no rows.
+        func section(_ title: String, _ rows: [[String]], styles: [Int: (String) -> String]) {
+            guard !rows.isEmpty else { return }
             out.append("")
-            out.append(style.bold("Contradictions: threat mitigated or closed while its finding is reported (\(report.contradictions.count))"))
-            out += table(report.contradictions.map { item in
-                [item.threat, item.threatStatus?.rawValue ?? "?", item.link.displayName, "recorded \(item.link.status?.rawValue ?? "?")",
-                 item.finding.map { "\($0.path):\($0.line)" } ?? ""]
-            }, styles: [1: style.red])
+            out.append(style.bold("\(title) (\(rows.count))"))
+            out += table(rows, styles: styles)
         }
-        if !report.expired.isEmpty {
-            out.append("")
-            out.append(style.bold("Expired acceptances (\(report.expired.count))"))
-            out += table(report.expired.map { item in
-                [item.threat, item.link.displayName,
-                 item.written.map { $0.time > report.asOf } == true && item.lastDay.map { $0 >= Day(unixTime: report.asOf) } != false
-                     ? "written \(item.written.map { Day(unixTime: $0.time).description } ?? "?"), after the moment judged"
-                     : "expired \(item.lastDay?.description ?? "?")",
-                 item.link.reason ?? ""]
-            }, styles: [2: style.red])
-        }
-        if !report.unreviewed.isEmpty {
-            out.append("")
-            out.append(style.bold("Acceptances not reviewed since written (\(report.unreviewed.count))"))
-            out += table(report.unreviewed.map { item in
-                [item.threat, item.link.displayName,
-                 item.written.map { "written in \($0.commit.prefix(12)) (\(Day(unixTime: $0.time)))" } ?? "not committed",
-                 item.lastReview.map { "last review \(Day(unixTime: $0.time))" } ?? "never reviewed"]
-            }, styles: [3: style.yellow])
-        }
-        if !report.back.isEmpty {
-            out.append("")
-            out.append(style.bold("Recorded fixed but reported again (\(report.back.count))"))
-            out += table(report.back.map { item in
-                [item.threat, item.link.displayName, item.finding.map { "\($0.path):\($0.line)" } ?? ""]
-            }, styles: [2: style.yellow])
-        }
-        if !report.ambiguous.isEmpty {
-            out.append("")
-            out.append(style.bold("Entries without a template whose resource is in several templates; they cover none (\(report.ambiguous.count))"))
-            out += table(report.ambiguous.map { item in
-                [item.threat, item.link.displayName, item.finding.map { "add template: \($0.path)  (\($0.path):\($0.line))" } ?? ""]
-            }, styles: [2: style.yellow])
-        }
+        section("Contradictions: threat mitigated or closed while its finding is reported", report.contradictions.map { item in
+            [item.threat, item.threatStatus?.rawValue ?? "?", item.link.displayName, "recorded \(item.link.status?.rawValue ?? "?")",
+             item.finding.map { "\($0.path):\($0.line)" } ?? ""]
+        }, styles: [1: style.red])
+        section("Expired acceptances", report.expired.map { item in
+            [item.threat, item.link.displayName, expiry(of: item, asOf: report.asOf), item.link.reason ?? ""]
+        }, styles: [2: style.red])
+        section("Acceptances not reviewed since written", report.unreviewed.map { item in
+            [item.threat, item.link.displayName,
+             item.written.map { "written in \($0.commit.prefix(12)) (\(Day(unixTime: $0.time)))" } ?? "not committed",
+             item.lastReview.map { "last review \(Day(unixTime: $0.time))" } ?? "never reviewed"]
+        }, styles: [3: style.yellow])
+        section("Recorded fixed but reported again", report.back.map { item in
+            [item.threat, item.link.displayName, item.finding.map { "\($0.path):\($0.line)" } ?? ""]
+        }, styles: [2: style.yellow])
+        section("Entries without a template whose resource is in several templates; they cover none", report.ambiguous.map { item in
+            [item.threat, item.link.displayName, item.finding.map { "add template: \($0.path)  (\($0.path):\($0.line))" } ?? ""]
+        }, styles: [2: style.yellow])
         return out
     }
 
