@@ -99,15 +99,68 @@ struct FoldSnapshotTests {
         try expectCached(root, restored: true, "after a merge")
         try expectCached(root, restored: true, "warm after the merge")
 
-        // An older tip is not a descendant of the snapshot's: answered without it.
-        let older = try answer(root, cache: true, at: "HEAD~3")
-        #expect(!older.restored)
-        #expect(try older.answer == answer(root, cache: false, at: "HEAD~3").answer)
+        // An older tip continues from the snapshot only if it descends from the snapshot's tip.
+        let snapshotAt = try snapshotTip(root).hex
+        for older in ["HEAD~3", snapshotAt + "~1"] {
+            let descends = try runProcess("/usr/bin/env", ["git", "merge-base", "--is-ancestor", snapshotAt, older], cwd: root).status == 0
+            let answered = try answer(root, cache: true, at: older)
+            #expect(answered.restored == descends, "at \(older)")
+            #expect(try answered.answer == answer(root, cache: false, at: older).answer, "at \(older)")
+        }
         // A rewritten history: the snapshot's tip is gone from HEAD's ancestry.
-        try git(root, "reset", "-q", "--hard", "HEAD~2")
+        try git(root, "reset", "-q", "--hard", snapshotAt + "~1")
         try git(root, "commit", "-q", "--allow-empty", "-m", "Elsewhere")
         try expectCached(root, restored: false, "after a rewrite")
         try expectCached(root, restored: true, "warm after the rewrite")
+    }
+
+    func snapshotTip(_ root: String) throws -> ObjectID {
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: snapshotPath(root))))
+        return try #require(FoldSnapshotCodec.header(bytes)).0.tip
+    }
+
+    func head(_ root: String) throws -> ObjectID {
+        try #require(try Repository.open(at: root).headCommit())
+    }
+
+    /// A snapshot is not rewritten for every few commits: later runs fold the cached records after
+    /// its tip onto it, until enough have gathered or the cache is compacted.
+    @Test func aSnapshotBehindTheCachedTipIsContinuedThenRefreshed() throws {
+        let dir = try TempDir("fold-snapshot-lag")
+        let root = try generated(dir)
+        try expectCached(root, restored: false, "writes the snapshot")
+        let written = try snapshotTip(root)
+        #expect(written == (try head(root)))
+
+        let threats = try threatFiles(root)
+        try edit(root, threat: threats[0]) { $0.replacingOccurrences(of: "severity: low", with: "severity: critical") + "\nLag.\n" }
+        try git(root, "commit", "-qam", "Edit one")
+        try expectCached(root, restored: true, "one commit past the snapshot")
+        #expect(try snapshotTip(root) == written, "one commit does not rewrite the snapshot")
+        try git(root, "rm", "-q", "threats/" + threats[1])
+        try git(root, "commit", "-qm", "Retire one\n\nReviewed-threat: \(threats[2].prefix(6))")
+        try expectCached(root, restored: true, "two cached segments past the snapshot")
+        #expect(try snapshotTip(root) == written)
+        try expectCached(root, restored: true, "again, nothing new")
+
+        for number in 0..<FoldSnapshot.refreshAfterCommits {
+            try git(root, "commit", "-q", "--allow-empty", "-m", "Empty \(number)")
+        }
+        try expectCached(root, restored: true, "enough commits past the snapshot")
+        #expect(try snapshotTip(root) == (try head(root)), "the snapshot was written at HEAD")
+
+        // Compaction rewrites the cache as one segment, whose tip alone is left: the snapshot follows.
+        try edit(root, threat: threats[3]) { $0 + "\nBefore compaction.\n" }
+        try git(root, "commit", "-qam", "Edit before compaction")
+        try expectCached(root, restored: true, "one commit")
+        let behind = try snapshotTip(root)
+        #expect(behind != (try head(root)))
+        for number in 0..<HistoryCache.compactAfterSegments {
+            try git(root, "commit", "-q", "--allow-empty", "-m", "Segment \(number)")
+            _ = try answer(root, cache: true)
+        }
+        #expect(try snapshotTip(root) != behind, "compaction moved the snapshot")
+        try expectCached(root, restored: true, "after compaction")
     }
 
     @Test func aDamagedOrTruncatedSnapshotIsDetectedAndRebuilt() throws {

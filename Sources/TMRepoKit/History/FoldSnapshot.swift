@@ -38,6 +38,10 @@ struct FoldSnapshot {
     let folder: HistoryFolder.State
     let index: EvidenceIndex.State
 
+    /// Commits folded onto a restored snapshot before it is written again: writing it costs far
+    /// more than folding a few records, so runs after each commit rewrite it only now and then.
+    static let refreshAfterCommits = 128
+
     /// A snapshot larger than this is not written (a history that big is read from the cache).
     static let maximumBytes = 256 << 20
 

@@ -133,11 +133,14 @@ struct HistoryCache {
     /// Persists a run: an increment from the chain's tip to `head` when a chain was used (and
     /// anything is new), else one fresh full segment (also after too many increments).
     /// `allRecords` is asked for only then (a run that restored a fold snapshot has not decoded them).
-    func save(key: Key, chainTip: ObjectID?, head: ObjectID, newRecords: [CommitRecord], allRecords: () throws -> [CommitRecord]) {
+    /// Returns whether the file was rewritten as one segment.
+    @discardableResult
+    func save(key: Key, chainTip: ObjectID?, head: ObjectID, newRecords: [CommitRecord], allRecords: () throws -> [CommitRecord]) -> Bool {
         if let chainTip, segments.count < Self.compactAfterSegments {
             if chainTip != head || !parsed.added.isEmpty {
                 append(key: key, base: chainTip, tip: head, records: newRecords)
             }
+            return false
         } else {
             // No usable chain, or too many increments: one fresh full segment.
             do {
@@ -145,6 +148,7 @@ struct HistoryCache {
             } catch {
                 Trace.note("history cache: could not decode the records to compact (\(error)); not rewritten")
             }
+            return true
         }
     }
 

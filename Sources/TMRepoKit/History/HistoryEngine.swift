@@ -95,13 +95,21 @@ public final class HistoryEngine {
         let key = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix,
                                    filter: filter.signature)
         let walker = HistoryWalker(repository: repository, threatsFolder: threatsFolder, modelPrefix: location.prefix, filter: filter)
+        clock.lap("system and watched paths (\(evidence.count))")
         let chain = try cache?.chain(for: head, key: key) { try repository.isDescendant(head, of: $0) }
         let speculated = try speculatedResult.get()
-        // The snapshot applies when it was folded under this run's key up to the chain's tip.
-        let restored = restoring.flatMap { restoring in
-            chain?.tip == restoring.header.tip && restoring.header.key == FoldSnapshot.Key(cache: key) ? restoring.result() : nil
+        // The snapshot applies when it was folded under this run's key up to a tip in the chain:
+        // the chain's own, or an earlier one (it is not rewritten for every few commits), whose
+        // later segments' records are then folded onto it.
+        let restored = try restoring.flatMap { restoring -> RestoredState? in
+            guard let chain, restoring.header.key == FoldSnapshot.Key(cache: key),
+                  let position = chain.segments.lastIndex(where: { $0.tip == restoring.header.tip }),
+                  let state = restoring.result() else { return nil }
+            return RestoredState(folder: state.folder, index: state.index,
+                                 pending: try HistoryCache.records(of: Array(chain.segments[(position + 1)...])))
         }
         restoredSnapshot = restored != nil
+        clock.lap("cache chain and snapshot (\(restored.map { "restored, \($0.pending.count) cached commits past it" } ?? "not restored"))")
         // The speculative fold applies when it folded exactly the chain this run uses.
         let holding: (folder: HistoryFolder, records: [CommitRecord], index: EvidenceIndex)?
         if let chain, let speculated, let speculativeIndex, let speculation, speculation.holds(tip: chain.tip, key: key) {
@@ -130,7 +138,7 @@ public final class HistoryEngine {
             repository.releaseCaches()
             ProcessMemory.returnFreePages()
         }
-        let commitCount = records?.count ?? (restoring!.header.commitCount + newRecords.count)
+        let commitCount = records?.count ?? (restoring!.header.commitCount + restored!.pending.count + newRecords.count)
         clock.lap("walk and diff \(chain == nil ? commitCount : newRecords.count) commits")
         // Blobs of cached records were parsed when they were recorded; only new ones can be missing.
         let unparsedFrom = chain != nil ? newRecords : records ?? []
@@ -140,9 +148,10 @@ public final class HistoryEngine {
         var folder: HistoryFolder
         let index: EvidenceIndex
         if let restored {
+            let unfolded = restored.pending + newRecords
             folder = makeFolder(idPrefix: config.idPrefix, restoring: restored.folder)
-            try folder.fold(newRecords)
-            if !newRecords.isEmpty { restored.index.append(newRecords) }
+            try folder.fold(unfolded)
+            if !unfolded.isEmpty { restored.index.append(unfolded) }
             index = restored.index
         } else if let holding {
             folder = holding.folder
@@ -165,11 +174,16 @@ public final class HistoryEngine {
                        message: "\($0.message) (commit \($0.commit.prefix(12)))")
         }
         if let cache, Self.mayWriteCache {
-            cache.save(key: key, chainTip: chain?.tip, head: head, newRecords: newRecords) {
+            let compacted = cache.save(key: key, chainTip: chain?.tip, head: head, newRecords: newRecords) {
                 try records ?? HistoryCache.records(of: chain?.segments ?? []) + newRecords
             }
             // Only a run at HEAD replaces the snapshot (one at an older tip would push out HEAD's).
-            if let snapshotPath, tip == nil, restored == nil || restoring?.header.tip != head, let state = folder.state {
+            // A restored one is replaced once enough commits were folded onto it, or when the
+            // cache was compacted (its tip is then no longer a segment's).
+            let snapshotIsBehind = restored.map { restored in
+                compacted || restored.pending.count + newRecords.count >= FoldSnapshot.refreshAfterCommits
+            } ?? true
+            if let snapshotPath, tip == nil, snapshotIsBehind, let state = folder.state {
                 FoldSnapshot(header: FoldSnapshot.Header(key: FoldSnapshot.Key(cache: key), tip: head, commitCount: commitCount),
                              folder: state, index: index.state).save(to: snapshotPath)
             }
@@ -187,6 +201,13 @@ public final class HistoryEngine {
             clock.lap("catalog history")
         }
         return analysis
+    }
+
+    /// A fold snapshot that applies to this run, with the cached records after its tip.
+    private struct RestoredState {
+        let folder: HistoryFolder.State
+        let index: EvidenceIndex
+        let pending: [CommitRecord]
     }
 
     /// A folder that parses blobs missing from the store on this engine's repository handle.
