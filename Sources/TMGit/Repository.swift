@@ -11,13 +11,14 @@ let libgit2Runtime: Void = {
     _ = tmrepo_git_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
     // Walks read trees as raw objects (RawTree, not this cache); commits and small lookups are
     // what it holds, and each walker thread's handle has one.
-    _ = tmrepo_git_set_cache_max_size(16 << 20)
+    _ = tmrepo_git_set_cache_max_size(8 << 20)
     // Pack files are read through mapped windows; by default libgit2 maps up to 8 GiB in 1 GiB
     // windows and never lets go, so every page a long walk touches stays resident (most of a
     // 100k-commit run's peak). Smaller windows under a limit are unmapped least recently used first.
-    // (At 100k commits: 668 MiB peak with the defaults, 532 MiB with these, same CPU time.)
+    // (At 100k commits: 668 MiB peak with the defaults, 532 MiB with 64 MiB mapped and a 16 MiB
+    // object cache, 396 MiB with these; see docs/benchmarks.md for the time.)
     _ = tmrepo_git_set_mwindow_size(16 << 20)
-    _ = tmrepo_git_set_mwindow_mapped_limit(64 << 20)
+    _ = tmrepo_git_set_mwindow_mapped_limit(32 << 20)
     // Re-hashing every object read costs more than everything else in a history walk
     // (SHA-1 with collision detection over each 100 KB+ tree). git does not do it on read
     // either; zlib's checksums still catch damaged pack data. TMREPO_VERIFY_OBJECTS=1 turns it on.
