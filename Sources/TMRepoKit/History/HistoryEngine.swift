@@ -50,17 +50,12 @@ public final class HistoryEngine {
 
     /// One run: the cached chain (if any) and a walk of what it lacks give a record per commit;
     /// records become revisions and fold into histories; the records also give the staleness index.
+    /// Each step is its own function below; this one says their order and what runs beside what.
     private func analyzeThrowingGitErrors(at tip: String?, config override: ModelConfig?, timelines: Bool, collecting: Set<ObjectID>,
                                           trustCache: Bool) throws -> HistoryAnalysis {
         let repository = location.repository
         if repository.isShallow { throw TMRepoError.shallowClone(repository.workingDirectory ?? repository.gitDirectory) }
-        let head: ObjectID
-        if let tip {
-            head = try repository.resolveCommit(tip)
-        } else {
-            guard let found = try repository.headCommit() else { throw TMRepoError.emptyHistory }
-            head = found
-        }
+        let head = try resolveHead(tip)
         let headCommit = try repository.commit(head)
         let config = try override ?? readConfig(tree: headCommit.tree)
         var clock = PhaseClock()
@@ -69,125 +64,61 @@ public final class HistoryEngine {
         let cache = useCache ? HistoryCache.load(from: HistoryCache.location(for: repository), layout: layout, trusted: trustCache) : nil
         if let cache { parsed = cache.parsed }
         clock.lap("load cache (\(cache?.segments.count ?? 0) segments)")
+
         // A run without timelines or collected revisions (status) continues from the folded snapshot.
         let snapshotPath = useCache && !timelines && collecting.isEmpty ? FoldSnapshot.location(for: repository) : nil
-        let restoring = try snapshotPath.flatMap { path in
-            try trustCache && cache?.segments.isEmpty == false ? RestoredFold.start(path: path, head: head, repository: repository) : nil
-        }
-        // While the HEAD model is read: list the commits (no cache), or decode the snapshot, or fold the likely cached chain.
-        let listing = (cache?.segments.isEmpty ?? true) ? try BackgroundListing(repository: repository, head: head) : nil
-        let speculation = try restoring != nil ? nil : cache.flatMap {
-            try SpeculativeFold.start(cache: $0, head: head, repository: repository, parsed: parsed, idPrefix: config.idPrefix,
-                                      timelines: timelines, collecting: collecting)
-        }
+        let background = try startBackgroundWork(head: head, cache: cache, snapshotPath: trustCache ? snapshotPath : nil,
+                                                 idPrefix: config.idPrefix, timelines: timelines, collecting: collecting)
         let model = try readModel(tree: headCommit.tree, config: config)
         clock.lap("read HEAD model (\(model.threats.count) threats)")
-        let speculativeIndex = speculation?.index()
-        let listedResult = Result { try listing?.commits() }
-        let speculatedResult = Result { try speculation?.result() }
+        let speculativeIndex = background.speculation?.index()
+        let listedResult = Result { try background.listing?.commits() }
+        let speculatedResult = Result { try background.speculation?.result() }
         var listed = try listedResult.get()
 
         // The system's templates and the code they deploy are watched like evidence: their changes
         // make the threats on an element due (change-triggered reviews).
         var system = try readSystem(tree: headCommit.tree, model: model)
+        clock.lap("read the system (\(system.templates.count) templates)")
         let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) } + system.watchedPaths.map { location.prefix + $0 }
         let filter = HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence)
         let key = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix,
                                    filter: filter.signature)
         let walker = HistoryWalker(repository: repository, threatsFolder: threatsFolder, modelPrefix: location.prefix, filter: filter)
-        clock.lap("system and watched paths (\(evidence.count))")
+        clock.lap("watched paths (\(evidence.count))")
+
         let chain = try cache?.chain(for: head, key: key) { try repository.isDescendant(head, of: $0) }
-        let speculated = try speculatedResult.get()
-        // The snapshot applies when it was folded under this run's key up to a tip in the chain:
-        // the chain's own, or an earlier one (it is not rewritten for every few commits), whose
-        // later segments' records are then folded onto it.
-        let restored = try restoring.flatMap { restoring -> RestoredState? in
-            guard let chain, restoring.header.key == FoldSnapshot.Key(cache: key),
-                  let position = chain.segments.lastIndex(where: { $0.tip == restoring.header.tip }),
-                  let state = restoring.result() else { return nil }
-            return RestoredState(folder: state.folder, index: state.index,
-                                 pending: try HistoryCache.records(of: Array(chain.segments[(position + 1)...])))
-        }
-        restoredSnapshot = restored != nil
-        clock.lap("cache chain and snapshot (\(restored.map { "restored, \($0.pending.count) cached commits past it" } ?? "not restored"))")
-        // The speculative fold applies when it folded exactly the chain this run uses.
-        let holding: (folder: HistoryFolder, records: [CommitRecord], index: EvidenceIndex)?
-        if let chain, let speculated, let speculativeIndex, let speculation, speculation.holds(tip: chain.tip, key: key) {
-            holding = (speculated.folder, speculated.records, speculativeIndex)
-        } else {
-            holding = nil
-        }
-        // Every record, oldest first; nil when a restored snapshot stands for those before the new ones.
-        var records: [CommitRecord]?
-        var newRecords: [CommitRecord] = []
-        if let chain {
-            // Only what was committed since the cached tip: O(new commits). Parents' trees
-            // outside the new commits are read from git, so the cached records are not needed here.
-            if chain.tip != head {
-                newRecords = try walker.records(head: head, hiding: [chain.tip], knownTrees: [:])
-            }
-            records = restored != nil ? nil : try (holding?.records ?? HistoryCache.records(of: chain.segments)) + newRecords
-        } else {
-            // No cache, another filter, or history rewritten (rebase, force-push): walk it all,
-            // reusing the records of commits that are still there.
-            records = try walker.records(head: head, hiding: [], knownTrees: [:], reuse: cache?.records(matching: key) ?? [:], commits: listed)
-        }
+        let start = try foldStart(chain: chain, key: key, restoring: background.restoring,
+                                  speculation: background.speculation, speculated: try speculatedResult.get(), speculativeIndex: speculativeIndex)
+        if case .snapshot = start { restoredSnapshot = true } else { restoredSnapshot = false }
+        clock.lap("cache chain and snapshot (\(start.summary))")
+
+        let records = try collectRecords(walker: walker, head: head, chain: chain, cache: cache, key: key, start: start, listed: listed)
         if chain == nil {
             // What only the full walk needed goes now, before parse and fold allocate (the peak at 100k commits).
             listed = nil
             repository.releaseCaches()
             ProcessMemory.returnFreePages()
         }
-        let commitCount = records?.count ?? (restoring!.header.commitCount + restored!.pending.count + newRecords.count)
-        clock.lap("walk and diff \(chain == nil ? commitCount : newRecords.count) commits")
+        let commitCount = records.all?.count ?? ((background.restoring?.header.commitCount ?? 0) + records.unfolded.count)
+        clock.lap("walk and diff \(chain == nil ? commitCount : records.new.count) commits")
         // Blobs of cached records were parsed when they were recorded; only new ones can be missing.
-        let unparsedFrom = chain != nil ? newRecords : records ?? []
+        let unparsedFrom: [CommitRecord] = chain != nil ? records.new : records.all ?? []
         try parseAll(Set(unparsedFrom.flatMap { $0.threatFiles.flatMap(\.regularBlobs) }), idPrefix: config.idPrefix)
         clock.lap("parse (\(parsed.count) distinct threat files)")
 
-        var folder: HistoryFolder
-        let index: EvidenceIndex
-        if let restored {
-            let unfolded = restored.pending + newRecords
-            folder = makeFolder(idPrefix: config.idPrefix, restoring: restored.folder)
-            try folder.fold(unfolded)
-            if !unfolded.isEmpty { restored.index.append(unfolded) }
-            index = restored.index
-        } else if let holding {
-            folder = holding.folder
-            try folder.fold(newRecords)
-            if !newRecords.isEmpty { holding.index.append(newRecords) }
-            index = holding.index
-        } else {
-            // The staleness index needs only the records: built on the other core during the fold.
-            let all = records ?? []
-            let indexing = BackgroundValue { EvidenceIndex(records: all) }
-            folder = makeFolder(idPrefix: config.idPrefix, timelines: timelines, collecting: collecting)
-            let folded = Result { try folder.fold(all) }
-            index = indexing.value()
-            try folded.get()
-        }
-        let reducer = folder.reducer
+        let (folder, index) = try fold(from: start, records: records, idPrefix: config.idPrefix, timelines: timelines, collecting: collecting)
         clock.lap("fold and evidence index")
+        if let cache, Self.mayWriteCache {
+            persist(cache: cache, key: key, chain: chain, head: head, records: records, start: start,
+                    snapshot: tip == nil ? snapshotPath : nil, folder: folder, index: index, commitCount: commitCount)
+            clock.lap("save cache")
+        }
+
+        let reducer = folder.reducer
         let problems = reducer.problems.map {
             Diagnostic(path: $0.path, line: 0, column: 0, severity: .warning, rule: $0.rule,
                        message: "\($0.message) (commit \($0.commit.prefix(12)))")
-        }
-        if let cache, Self.mayWriteCache {
-            let compacted = cache.save(key: key, chainTip: chain?.tip, head: head, newRecords: newRecords) {
-                try records ?? HistoryCache.records(of: chain?.segments ?? []) + newRecords
-            }
-            // Only a run at HEAD replaces the snapshot (one at an older tip would push out HEAD's).
-            // A restored one is replaced once enough commits were folded onto it, or when the
-            // cache was compacted (its tip is then no longer a segment's).
-            let snapshotIsBehind = restored.map { restored in
-                compacted || restored.pending.count + newRecords.count >= FoldSnapshot.refreshAfterCommits
-            } ?? true
-            if let snapshotPath, tip == nil, snapshotIsBehind, let state = folder.state {
-                FoldSnapshot(header: FoldSnapshot.Header(key: FoldSnapshot.Key(cache: key), tip: head, commitCount: commitCount),
-                             folder: state, index: index.state).save(to: snapshotPath)
-            }
-            clock.lap("save cache")
         }
         let templateHistory = system.isEmpty ? nil
             : TemplateHistory(repository: repository, modelPrefix: location.prefix, index: index, head: system.discovered)
@@ -203,11 +134,156 @@ public final class HistoryEngine {
         return analysis
     }
 
+    /// The commit a run reads: `tip` resolved, or HEAD.
+    private func resolveHead(_ tip: String?) throws -> ObjectID {
+        if let tip { return try location.repository.resolveCommit(tip) }
+        guard let found = try location.repository.headCommit() else { throw TMRepoError.emptyHistory }
+        return found
+    }
+
+    /// What runs on the other core while the HEAD model is read: the snapshot's decode, the
+    /// commit listing (no cache), or a fold of the likely cached chain.
+    private struct BackgroundWork {
+        let restoring: RestoredFold?
+        let listing: BackgroundListing?
+        let speculation: SpeculativeFold?
+    }
+
+    private func startBackgroundWork(head: ObjectID, cache: HistoryCache?, snapshotPath: String?, idPrefix: String,
+                                     timelines: Bool, collecting: Set<ObjectID>) throws -> BackgroundWork {
+        let repository = location.repository
+        let restoring = try snapshotPath.flatMap { path in
+            try cache?.segments.isEmpty == false ? RestoredFold.start(path: path, head: head, repository: repository) : nil
+        }
+        let listing = (cache?.segments.isEmpty ?? true) ? try BackgroundListing(repository: repository, head: head) : nil
+        let speculation = try restoring != nil ? nil : cache.flatMap {
+            try SpeculativeFold.start(cache: $0, head: head, repository: repository, parsed: parsed, idPrefix: idPrefix,
+                                      timelines: timelines, collecting: collecting)
+        }
+        return BackgroundWork(restoring: restoring, listing: listing, speculation: speculation)
+    }
+
     /// A fold snapshot that applies to this run, with the cached records after its tip.
     private struct RestoredState {
         let folder: HistoryFolder.State
         let index: EvidenceIndex
         let pending: [CommitRecord]
+    }
+
+    /// Where this run's fold starts from.
+    private enum FoldStart {
+        /// A persisted fold, and the cached records after its tip.
+        case snapshot(RestoredState)
+        /// The fold of the cached chain another thread made while the model was read.
+        case speculated(folder: HistoryFolder, records: [CommitRecord], index: EvidenceIndex)
+        /// Nothing: every record is folded here.
+        case nothing
+
+        var summary: String {
+            switch self {
+            case .snapshot(let restored): "restored, \(restored.pending.count) cached commits past it"
+            case .speculated: "speculative fold of the chain"
+            case .nothing: "not restored"
+            }
+        }
+    }
+
+    /// The snapshot applies when it was folded under this run's key up to a tip in the chain: the
+    /// chain's own, or an earlier one (it is not rewritten for every few commits), whose later
+    /// segments' records are then folded onto it. Else the speculative fold applies when it folded
+    /// exactly the chain this run uses.
+    private func foldStart(chain: (segments: [HistoryCache.Segment], tip: ObjectID)?, key: HistoryCache.Key, restoring: RestoredFold?,
+                           speculation: SpeculativeFold?, speculated: (folder: HistoryFolder, records: [CommitRecord])?,
+                           speculativeIndex: EvidenceIndex?) throws -> FoldStart {
+        guard let chain else { return .nothing }
+        if let restoring, restoring.header.key == FoldSnapshot.Key(cache: key),
+           let position = chain.segments.lastIndex(where: { $0.tip == restoring.header.tip }),
+           let state = restoring.result() {
+            return .snapshot(RestoredState(folder: state.folder, index: state.index,
+                                           pending: try HistoryCache.records(of: Array(chain.segments[(position + 1)...]))))
+        }
+        if let speculated, let speculativeIndex, let speculation, speculation.holds(tip: chain.tip, key: key) {
+            return .speculated(folder: speculated.folder, records: speculated.records, index: speculativeIndex)
+        }
+        return .nothing
+    }
+
+    /// The commit records a run folds.
+    private struct Records {
+        /// Every record, oldest first; nil when a restored snapshot stands for those before `unfolded`.
+        let all: [CommitRecord]?
+        /// Those committed since the cached chain's tip (all of them without a chain).
+        let new: [CommitRecord]
+        /// Those the fold start lacks: a snapshot's pending records and the new ones.
+        let unfolded: [CommitRecord]
+    }
+
+    private func collectRecords(walker: HistoryWalker, head: ObjectID, chain: (segments: [HistoryCache.Segment], tip: ObjectID)?,
+                                cache: HistoryCache?, key: HistoryCache.Key, start: FoldStart, listed: [CommitInfo]?) throws -> Records {
+        guard let chain else {
+            // No cache, another filter, or history rewritten (rebase, force-push): walk it all,
+            // reusing the records of commits that are still there.
+            let all = try walker.records(head: head, hiding: [], knownTrees: [:], reuse: cache?.records(matching: key) ?? [:], commits: listed)
+            return Records(all: all, new: [], unfolded: all)
+        }
+        // Only what was committed since the cached tip: O(new commits). Parents' trees
+        // outside the new commits are read from git, so the cached records are not needed here.
+        let new = chain.tip == head ? [] : try walker.records(head: head, hiding: [chain.tip], knownTrees: [:])
+        switch start {
+        case .snapshot(let restored):
+            return Records(all: nil, new: new, unfolded: restored.pending + new)
+        case .speculated(_, let records, _):
+            return Records(all: records + new, new: new, unfolded: new)
+        case .nothing:
+            let all = try HistoryCache.records(of: chain.segments) + new
+            return Records(all: all, new: new, unfolded: all)
+        }
+    }
+
+    /// Folds what `start` lacks onto it, and brings the staleness index up to the same commits.
+    private func fold(from start: FoldStart, records: Records, idPrefix: String, timelines: Bool,
+                      collecting: Set<ObjectID>) throws -> (HistoryFolder, EvidenceIndex) {
+        switch start {
+        case .snapshot(let restored):
+            var folder = makeFolder(idPrefix: idPrefix, restoring: restored.folder)
+            try folder.fold(records.unfolded)
+            if !records.unfolded.isEmpty { restored.index.append(records.unfolded) }
+            return (folder, restored.index)
+        case .speculated(var folder, _, let index):
+            try folder.fold(records.unfolded)
+            if !records.unfolded.isEmpty { index.append(records.unfolded) }
+            return (folder, index)
+        case .nothing:
+            // The staleness index needs only the records: built on the other core during the fold.
+            let all = records.unfolded
+            let indexing = BackgroundValue { EvidenceIndex(records: all) }
+            var folder = makeFolder(idPrefix: idPrefix, timelines: timelines, collecting: collecting)
+            let folded = Result { try folder.fold(all) }
+            let index = indexing.value()
+            try folded.get()
+            return (folder, index)
+        }
+    }
+
+    /// Appends the new records to the cache (or compacts it), and replaces the fold snapshot
+    /// (`snapshot`: its path, for a run at HEAD) once it is behind: never restored, enough commits
+    /// folded onto it, or the cache compacted (its tip is then no longer a segment's).
+    private func persist(cache: HistoryCache, key: HistoryCache.Key, chain: (segments: [HistoryCache.Segment], tip: ObjectID)?,
+                         head: ObjectID, records: Records, start: FoldStart, snapshot: String?, folder: HistoryFolder,
+                         index: EvidenceIndex, commitCount: Int) {
+        let compacted = cache.save(key: key, chainTip: chain?.tip, head: head, newRecords: records.new) {
+            try records.all ?? HistoryCache.records(of: chain?.segments ?? []) + records.new
+        }
+        let snapshotIsBehind: Bool
+        if case .snapshot = start {
+            snapshotIsBehind = compacted || records.unfolded.count >= FoldSnapshot.refreshAfterCommits
+        } else {
+            snapshotIsBehind = true
+        }
+        if let snapshot, snapshotIsBehind, let state = folder.state {
+            FoldSnapshot(header: FoldSnapshot.Header(key: FoldSnapshot.Key(cache: key), tip: head, commitCount: commitCount),
+                         folder: state, index: index.state).save(to: snapshot)
+        }
     }
 
     /// A folder that parses blobs missing from the store on this engine's repository handle.
