@@ -9,9 +9,9 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     private var indexOf: [ObjectID: Int] = [:]
     private var parents: [[Int]] = []
     /// Position on HEAD's first-parent chain, nil for commits off it.
-    private var mainline: [Int?] = []
+    private(set) var mainline: [Int?] = []
     /// For commits off the chain: the chain position of the first chain commit that contains them.
-    private var mergedAt: [Int?] = []
+    private(set) var mergedAt: [Int?] = []
     private var byPath: [String: [Int]] = [:]
     /// `byPath`'s keys, sorted (built on first use).
     private lazy var paths: [String] = byPath.keys.sorted()
@@ -51,8 +51,9 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
 
     /// Adds `records` (the commits after the last one, in topological order), in place.
     func append(_ records: [CommitRecord]) {
+        let known = ids.count
         add(records)
-        computeGraph()
+        if !extendGraph(after: known) { computeGraph() }
         paths = byPath.keys.sorted()
         changesByPattern = [:]
     }
@@ -69,6 +70,26 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         }
     }
 
+    /// Extends the graph of the first `known` commits to the appended ones, in O(appended), when
+    /// the new HEAD's first-parent chain runs through the old HEAD (new commits on top, merges
+    /// into it): the old chain positions and merge points then stay as they were. false when it
+    /// does not (HEAD moved to a branch that merged the old one), and the graph is recomputed.
+    private func extendGraph(after known: Int) -> Bool {
+        guard known > 0, mainline.count == known, mergedAt.count == known, let oldHead = mainline[known - 1] else { return false }
+        var chain: [Int] = []
+        var cursor: Int? = ids.count - 1
+        while let current = cursor, current >= known {
+            chain.append(current)
+            cursor = firstParents[current].flatMap { indexOf[$0] }
+        }
+        guard cursor == known - 1 else { return false }
+        mainline += [Int?](repeating: nil, count: ids.count - known)
+        mergedAt += [Int?](repeating: nil, count: ids.count - known)
+        for (offset, index) in chain.reversed().enumerated() { mainline[index] = oldHead + 1 + offset }
+        for index in chain.reversed() { markMerged(into: index, position: mainline[index]!) }
+        return true
+    }
+
     /// The first-parent chain from the last commit (HEAD) and, for commits off it, where they joined it.
     private func computeGraph() {
         var mainline = [Int?](repeating: nil, count: ids.count)
@@ -80,17 +101,19 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         }
         chain.reverse()
         for (position, index) in chain.enumerated() { mainline[index] = position }
-        var mergedAt = [Int?](repeating: nil, count: ids.count)
-        for (position, index) in chain.enumerated() {
-            var stack = parents[index].dropFirst().filter { mainline[$0] == nil && mergedAt[$0] == nil }
-            while let next = stack.popLast() {
-                guard mergedAt[next] == nil else { continue }
-                mergedAt[next] = position
-                stack += parents[next].filter { mainline[$0] == nil && mergedAt[$0] == nil }
-            }
-        }
         self.mainline = mainline
-        self.mergedAt = mergedAt
+        self.mergedAt = [Int?](repeating: nil, count: ids.count)
+        for (position, index) in chain.enumerated() { markMerged(into: index, position: position) }
+    }
+
+    /// Gives the commits a chain commit's other parents bring in (and not yet merged) its position.
+    private func markMerged(into index: Int, position: Int) {
+        var stack = parents[index].dropFirst().filter { mainline[$0] == nil && mergedAt[$0] == nil }
+        while let next = stack.popLast() {
+            guard mergedAt[next] == nil else { continue }
+            mergedAt[next] = position
+            stack += parents[next].filter { mainline[$0] == nil && mergedAt[$0] == nil }
+        }
     }
 
     func firstChange(matching globs: [String], after commit: String) -> String? {

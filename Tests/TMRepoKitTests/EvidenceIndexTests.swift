@@ -1,0 +1,152 @@
+import Testing
+import TMGit
+import ThreatModel
+@testable import TMRepoKit
+
+/// The staleness index against a brute-force answer on generated commit graphs (no repository):
+/// ancestry by explicit reachability, and "the first change after V" by scanning every commit.
+/// An index grown by appends must hold the graph one built at once holds.
+struct EvidenceIndexTests {
+    /// A generated history: records in topological order, and the points where every commit so far
+    /// is an ancestor of the last one (where a run could have stopped and appended later).
+    struct History {
+        var records: [CommitRecord] = []
+        var cuts: [Int] = []
+    }
+
+    static let paths = ["src/a.ts", "src/b.ts", "src/deep/c.ts", "infra/main.tf", "docs/readme.md"]
+
+    static func id(_ number: Int) -> ObjectID {
+        var bytes = [UInt8](repeating: 0, count: 20)
+        withUnsafeBytes(of: UInt64(number + 1).bigEndian) { bytes.replaceSubrange(12..<20, with: $0) }
+        return ObjectID(bytes: bytes)
+    }
+
+    /// Mainline commits, side branches merged back, and now and then HEAD moving to a branch that
+    /// merged the mainline (its first-parent chain then leaves the old one).
+    static func generate(seed: UInt64, commits: Int) -> History {
+        var random = SplitMix(seed)
+        var history = History()
+        var mainline: Int?
+        var branch: Int?
+        func commit(_ parents: [Int]) -> Int {
+            let number = history.records.count
+            let changed = paths.filter { _ in random.next() % 3 == 0 }
+            history.records.append(CommitRecord(
+                id: id(number), parents: parents.map(id), rootTree: id(100_000 + number), time: 1_700_000_000 + Int64(number) * 60,
+                offsetMinutes: 0, author: Identity(name: "A", email: "a@example.com"), committer: Identity(name: "A", email: "a@example.com"),
+                reviewedIDs: [], threatFiles: [], changedPaths: changed))
+            return number
+        }
+        mainline = commit([])
+        while history.records.count < commits {
+            switch random.next() % 10 {
+            case 0...3:
+                mainline = commit([mainline!])
+            case 4...6:
+                branch = commit([branch ?? mainline!])
+            case 7, 8:
+                if let side = branch {
+                    mainline = commit([mainline!, side])
+                    branch = nil
+                } else {
+                    mainline = commit([mainline!])
+                }
+            default:
+                if let side = branch {
+                    // The branch merges the mainline and becomes it.
+                    mainline = commit([side, mainline!])
+                    branch = nil
+                } else {
+                    mainline = commit([mainline!])
+                }
+            }
+            if branch == nil && mainline == history.records.count - 1 { history.cuts.append(history.records.count) }
+        }
+        if branch != nil || mainline != history.records.count - 1 {
+            _ = commit([mainline!] + (branch.map { [$0] } ?? []))
+        }
+        if history.cuts.last != history.records.count { history.cuts.append(history.records.count) }
+        return history
+    }
+
+    /// Reachability by brute force: ancestors[i] holds every commit reachable from i (itself included).
+    static func ancestors(_ records: [CommitRecord]) -> [Set<Int>] {
+        var index: [ObjectID: Int] = [:]
+        var out: [Set<Int>] = []
+        for (number, record) in records.enumerated() {
+            index[record.id] = number
+            var reach: Set<Int> = [number]
+            for parent in record.parents { reach.formUnion(out[index[parent]!]) }
+            out.append(reach)
+        }
+        return out
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
+    func appendsGiveTheGraphAndAnswersOfOneBuildAndOfBruteForce(seed: UInt64) throws {
+        let history = Self.generate(seed: seed, commits: 160)
+        let records = history.records
+        let whole = EvidenceIndex(records: records)
+
+        // Grown in the chunks a run after each cut would append.
+        var start = 0
+        var grown: EvidenceIndex?
+        for cut in history.cuts {
+            let chunk = Array(records[start..<cut])
+            if let index = grown { index.append(chunk) } else { grown = EvidenceIndex(records: chunk) }
+            start = cut
+        }
+        let appended = try #require(grown)
+        #expect(appended.mainline == whole.mainline, "seed \(seed): chain positions")
+        #expect(appended.mergedAt == whole.mergedAt, "seed \(seed): merge points")
+
+        let reach = Self.ancestors(records)
+        for b in records.indices {
+            for a in records.indices where appended.isAncestor(a, of: b) != reach[b].contains(a) {
+                Issue.record("seed \(seed): isAncestor(\(a), of: \(b)) should be \(reach[b].contains(a))")
+            }
+        }
+        for pattern in ["src/**", "infra/*.tf", "docs/readme.md", "nothing/**"] {
+            let glob = Glob(pattern)
+            for verified in records.indices {
+                let expected = records.indices.first { candidate in
+                    !reach[verified].contains(candidate) && records[candidate].changedPaths.contains { glob.matches($0) }
+                }
+                let answer = appended.firstChange(matching: [pattern], after: records[verified].id.hex)
+                #expect(answer == expected.map { records[$0].id.hex }, "seed \(seed): first change of \(pattern) after \(verified)")
+            }
+        }
+    }
+
+    @Test func headMovingOffTheOldChainRecomputesTheGraph() throws {
+        // 0 ← 1 (old HEAD); 0 ← 2 (branch); 3 = merge with first parent 2, second 1: the chain leaves 1.
+        func record(_ number: Int, _ parents: [Int], _ paths: [String]) -> CommitRecord {
+            CommitRecord(id: Self.id(number), parents: parents.map(Self.id), rootTree: Self.id(900 + number), time: Int64(number),
+                         offsetMinutes: 0, author: Identity(name: "A", email: "a@x"), committer: Identity(name: "A", email: "a@x"),
+                         reviewedIDs: [], threatFiles: [], changedPaths: paths)
+        }
+        let first = [record(0, [], ["src/a.ts"]), record(1, [0], ["src/a.ts"])]
+        let index = EvidenceIndex(records: first)
+        index.append([record(2, [0], ["src/b.ts"]), record(3, [2, 1], [])])
+        let whole = EvidenceIndex(records: first + [record(2, [0], ["src/b.ts"]), record(3, [2, 1], [])])
+        #expect(index.mainline == whole.mainline)
+        #expect(index.mergedAt == whole.mergedAt)
+        #expect(index.mainline[1] == nil, "the old HEAD is off the new chain")
+        #expect(index.firstChange(matching: ["src/**"], after: Self.id(1).hex) == Self.id(2).hex)
+        #expect(index.firstChange(matching: ["src/**"], after: Self.id(2).hex) == Self.id(1).hex)
+    }
+}
+
+/// A small seeded generator (the same graphs on every run and machine).
+struct SplitMix {
+    private var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
