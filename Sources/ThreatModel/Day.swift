@@ -79,11 +79,27 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
     }
 
     public var description: String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        String(unsafeUninitializedCapacity: 10) { buffer in
+            write(into: buffer)
+            return 10
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    /// Writes `YYYY-MM-DD` into the first 10 bytes of `buffer` (reports print tens of thousands of
+    /// dates: digits into a buffer, not interpolated strings).
+    func write(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        func digits(_ value: Int, _ width: Int, at start: Int) {
+            var rest = value
+            for position in stride(from: start + width - 1, through: start, by: -1) {
+                buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+        }
+        digits(year, 4, at: 0)
+        buffer[4] = UInt8(ascii: "-")
+        digits(month, 2, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        digits(day, 2, at: 8)
     }
 
     public static func < (lhs: Day, rhs: Day) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }

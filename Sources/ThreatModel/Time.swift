@@ -5,8 +5,22 @@ public enum ISOTime {
         let unixTime = min(max(unixTime, Day.earliest.unixTime), Day.latest.unixTime + 86_399)
         let day = Day(unixTime: unixTime)
         let seconds = Int(unixTime - day.unixTime)
-        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(day)T\(pad(seconds / 3600)):\(pad(seconds / 60 % 60)):\(pad(seconds % 60))Z"
+        // `YYYY-MM-DDTHH:MM:SSZ`, written as bytes (see `Day.write(into:)`).
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            day.write(into: buffer)
+            func pair(_ value: Int, at start: Int) {
+                buffer[start] = UInt8(ascii: "0") + UInt8(value / 10)
+                buffer[start + 1] = UInt8(ascii: "0") + UInt8(value % 10)
+            }
+            buffer[10] = UInt8(ascii: "T")
+            pair(seconds / 3600, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            pair(seconds / 60 % 60, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            pair(seconds % 60, at: 17)
+            buffer[19] = UInt8(ascii: "Z")
+            return 20
+        }
     }
 
     /// Parses `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM[:SS]` with `Z` or `±HH:MM`, or nil.

@@ -46,13 +46,11 @@ public enum StatusFormatter {
 
     /// The same document as `json(_:entries:)`, written without building the tree (large models).
     public static func jsonBytes(_ report: StatusReport, entries: [ThreatStatusEntry], assessment: AssessmentReport? = nil) -> [UInt8] {
-        let full = json(report, entries: [], assessment: assessment)
-        guard case .object(var pairs) = full else { return full.bytes() }
-        var writer = JSONStreamWriter(capacity: entries.count * 700 + 4096)
+        // Everything but the threats' list as a tree (the summary and counts need the entries).
+        let document = json(report, entries: entries, includeThreats: false, assessment: assessment)
+        guard case .object(let pairs) = document else { return document.bytes() }
+        var writer = JSONStreamWriter(capacity: entries.count * 900 + 4096)
         writer.objectStart()
-        // The summary and counts need the entries; everything else comes from the empty-entry document.
-        let withEntries = json(report, entries: entries, includeThreats: false, assessment: assessment)
-        if case .object(let computed) = withEntries { pairs = computed }
         for (name, value) in pairs {
             writer.key(name)
             if name == "threats" {
