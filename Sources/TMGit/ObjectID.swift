@@ -89,8 +89,17 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public var description: String { hex }
 
+    /// Byte order (as `git` sorts ids), compared word by word without copying the bytes out.
     public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        if lhs.a != rhs.a { return lhs.a.bigEndian < rhs.a.bigEndian }
+        if lhs.b != rhs.b { return lhs.b.bigEndian < rhs.b.bigEndian }
+        return lhs.c.bigEndian < rhs.c.bigEndian
+    }
+
+    /// The first 8 bytes of a SHA-1 are as good a hash as all 20 (ids differing only later are
+    /// told apart by `==`), at a third of the hashing: tables keyed by id are everywhere in a walk.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(a)
     }
 
     private static func nibble(_ char: UInt8) -> UInt8? {

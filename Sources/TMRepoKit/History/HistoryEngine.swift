@@ -60,6 +60,9 @@ public final class HistoryEngine {
         let config = try override ?? readConfig(tree: headCommit.tree)
         var clock = PhaseClock()
         let threatsFolder = location.prefix + config.threatsDirectory
+        // The system's templates are searched for on another handle while the rest starts (unless
+        // `system.templates` names them, finding them walks the whole tree).
+        let templateSearch = try searchTemplates(tree: headCommit.tree, config: config)
         let layout = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix, filter: "")
         let cache = useCache ? HistoryCache.load(from: HistoryCache.location(for: repository), layout: layout, trusted: trustCache) : nil
         if let cache { parsed = cache.parsed }
@@ -78,7 +81,7 @@ public final class HistoryEngine {
 
         // The system's templates and the code they deploy are watched like evidence: their changes
         // make the threats on an element due (change-triggered reviews).
-        var system = try readSystem(tree: headCommit.tree, model: model)
+        var system = SystemModel.make(found: try templateSearch.value().get(), config: model.config, elements: model.elements ?? [])
         clock.lap("read the system (\(system.templates.count) templates)")
         let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) } + system.watchedPaths.map { location.prefix + $0 }
         let filter = HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence)
@@ -296,10 +299,17 @@ public final class HistoryEngine {
         return HistoryFolder(parsed: parsed, idPrefix: idPrefix, recordEvents: timelines, collect: collecting, load: load)
     }
 
-    /// The system as `tree` has it, read with the model's configuration and compared with its elements.
-    private func readSystem(tree: ObjectID, model: Model) throws -> SystemModel {
-        let source = TreeSource(repository: location.repository, tree: tree, prefix: location.prefix, name: "HEAD's tree")
-        return try SystemModel.read(from: source, config: model.config, elements: model.elements ?? [])
+    /// The templates `tree` holds (as `config.system` names or finds them), read on a second handle
+    /// on another thread.
+    private func searchTemplates(tree: ObjectID, config: ModelConfig) throws -> BackgroundValue<Result<[TemplateFiles.Found], Error>> {
+        nonisolated(unsafe) let repository = try location.repository.reopen()
+        let prefix = location.prefix, settings = config.system
+        return BackgroundValue {
+            Result {
+                let source = TreeSource(repository: repository, tree: tree, prefix: prefix, name: "HEAD's tree")
+                return try TemplateFiles(source: source, settings: settings, declaresTemplate: CloudFormationTemplate.looksLikeTemplate).find()
+            }
+        }
     }
 
     /// The configuration committed at `commit`.
