@@ -19,6 +19,8 @@ public struct StrayEntry: Hashable, Sendable {
         case folder
         /// A regular file over `Limits.maximumFileBytes` (not loaded).
         case tooLarge(bytes: Int)
+        /// The threats folder itself (or a folder above it) is no folder: `what` it is instead.
+        case folderIsNot(what: String)
     }
 
     /// Path relative to the model root.
@@ -38,6 +40,8 @@ public struct StrayEntry: Hashable, Sendable {
         case .folder: (rule, what) = (.notARegularFile, "is a folder; a threat file must be a regular file (rename the folder)")
         case .tooLarge(let bytes):
             (rule, what) = (.fileTooLarge, "is \(bytes) bytes; threat files are limited to \(Limits.maximumFileBytes) bytes")
+        case .folderIsNot(let kind):
+            (rule, what) = (.notARegularFile, "is \(kind); the threats folder must be a folder in the repository (links are never followed, so no threat in it can be read)")
         }
         return Diagnostic(path: path, line: 0, column: 0, rule: rule, message: "\(path) \(what)")
     }

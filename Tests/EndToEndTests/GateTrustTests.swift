@@ -99,6 +99,47 @@ struct GateTrustTests {
         #expect(status.stdout.contains("Unreadable threat files (1)"))
     }
 
+    /// The threats folder or a catalog folder replaced by a link (out of the repository or inside
+    /// it) or by a file: the work tree would follow the link and a commit holds no folder, so
+    /// each is an error that names it, in lint, status and the gate, never an empty model.
+    @Test func aModelFolderThatIsNoFolderIsAnErrorNeverAnEmptyModel() throws {
+        let repo = try repo()
+        let outside = try TempDir("outside-model")
+        try outside.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", severity: "low", reviewed: ("2026-01-01", "bob@example.com")))
+        try outside.write("mitigations/MIT-0001-x.md", "---\nid: MIT-0001\ntitle: X\nstatus: implemented\n---\n")
+        let variants: [(name: String, folder: String, apply: () throws -> Void)] = [
+            ("threats linked out of the repository", "threats", {
+                try FileManager.default.removeItem(atPath: repo.dir.url("threats"))
+                try FileManager.default.createSymbolicLink(atPath: repo.dir.url("threats"), withDestinationPath: outside.path + "/threats")
+            }),
+            ("threats linked inside the repository", "threats", {
+                try FileManager.default.moveItem(atPath: repo.dir.url("threats"), toPath: repo.dir.url("kept"))
+                try FileManager.default.createSymbolicLink(atPath: repo.dir.url("threats"), withDestinationPath: "kept")
+            }),
+            ("threats replaced by a file", "threats", {
+                try FileManager.default.removeItem(atPath: repo.dir.url("threats"))
+                try repo.write("threats", "not a folder\n")
+            }),
+            ("mitigations linked out of the repository", "mitigations", {
+                try FileManager.default.createSymbolicLink(atPath: repo.dir.url("mitigations"), withDestinationPath: outside.path + "/mitigations")
+            }),
+        ]
+        for variant in variants {
+            try restart(repo)
+            try variant.apply()
+            let lint = try TMRepoBinary.run(["lint"], in: repo.root)
+            #expect(lint.status == 1, "\(variant.name): \(lint.stdout)")
+            #expect(lint.stdout.contains("\(variant.folder) is a "), "\(variant.name): \(lint.stdout)")
+            #expect(!lint.stdout.contains(outside.path), "\(variant.name): nothing outside is read")
+            try repo.commit("Break: \(variant.name)", "2026-01-10T10:00:00Z", by: "alice@example.com")
+            let status = try TMRepoBinary.run(["status", "--as-of", "2026-02-01"], in: repo.root)
+            #expect(status.stdout.contains("\(variant.folder) is a "), "\(variant.name): \(status.stdout)")
+            let gate = try check(repo)
+            #expect(gate.status == 1, "\(variant.name): \(gate.rules) \(gate.text)")
+            #expect(gate.text.contains("\(variant.folder) is a "), "\(variant.name): \(gate.rules) \(gate.text)")
+        }
+    }
+
     @Test func thePreCommitHookRefusesAStagedUnreadableFile() throws {
         let repo = try repo()
         try repo.write("threats/T-0001-a.md", "---\ntitle: [x\n---\n")

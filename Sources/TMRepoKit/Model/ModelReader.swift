@@ -81,6 +81,11 @@ public struct ModelReader {
         var files: [(kind: CatalogKind, file: ModelFile)] = [], problems: [Diagnostic] = []
         for kind in CatalogKind.allCases {
             let folder = config.directory(for: kind)
+            if let (path, what) = try notAFolder(folder) {
+                problems.append(Diagnostic(path: path, line: 0, column: 0, rule: .notARegularFile,
+                                           message: "\(path) is \(what); the catalog folder \(folder) must be a folder in the repository (links are never followed, so no file in it can be read)"))
+                continue
+            }
             for entry in try source.entries(under: folder) {
                 let inside = String(entry.path.dropFirst(folder.count))
                 let named = ModelStore.isThreatFile(inside)
@@ -104,10 +109,29 @@ public struct ModelReader {
         return (files.sorted { $0.file.path < $1.file.path }, problems)
     }
 
+    /// The first of `folder` and the folders above it that exists and is no folder (a link, a
+    /// file, a submodule), and what it is: listing it would follow the link in the work tree and
+    /// find nothing in a commit, so it is reported instead.
+    func notAFolder(_ folder: String) throws -> (path: String, what: String)? {
+        var path = ""
+        for component in folder.split(separator: "/") {
+            path += path.isEmpty ? String(component) : "/" + component
+            guard let entry = try source.entry(path) else { return nil }
+            switch entry.kind {
+            case .folder: continue
+            case .symlink: return (path, "a symbolic link")
+            case .submodule: return (path, "a submodule")
+            case .file: return (path, "a file")
+            }
+        }
+        return nil
+    }
+
     /// The readable threat files and the strays under the threats folder.
     public func threatEntries(config: ModelConfig) throws -> (files: [SourceEntry], strays: [StrayEntry]) {
         var files: [SourceEntry] = [], strays: [StrayEntry] = []
         let folder = config.threatsDirectory
+        if let (path, what) = try notAFolder(folder) { return ([], [StrayEntry(path: path, kind: .folderIsNot(what: what))]) }
         for entry in try source.entries(under: folder) {
             let inside = String(entry.path.dropFirst(folder.count))
             let named = ModelStore.isThreatFile(inside)

@@ -209,6 +209,11 @@ public enum MergeGate {
         for subject in input.subjects {
             if case .modelFile(let path) = subject.kind, catalogFolders.contains(where: { path.hasPrefix($0) }) { changedPaths.insert(path) }
         }
+        // A catalog folder that is no folder (a link, a file) hides every file it should hold: its
+        // error blocks, changed or not.
+        for diagnostic in input.model.diagnostics where catalogFolders.contains(where: { $0.hasPrefix(diagnostic.path + "/") }) {
+            changedPaths.insert(diagnostic.path)
+        }
         for subject in input.subjects {
             if case .threat = subject.kind, !input.policy.blockUnreviewedChanges { continue }
             // Catalog files follow the threat files' policy.
