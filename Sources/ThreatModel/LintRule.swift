@@ -68,7 +68,7 @@ public enum LintRule: String, CaseIterable, Sendable {
         switch self {
         case .fileTooLarge: "a threat file or inventory over 1 MiB; it is not parsed"
         case .notUtf8: "the file is not valid UTF-8 (the line of the first bad byte is given)"
-        case .notARegularFile: "an entry below the threats folder is a symbolic link or a submodule, or a folder is named `*.md`: never read, always reported"
+        case .notARegularFile: "an entry below the threats folder is a symbolic link or a submodule, a folder is named `*.md`, or the threats or a catalog folder is itself no folder: never read, always reported"
         case .frontMatterMissing: "the file does not start with a `---` line"
         case .frontMatterUnterminated: "no closing `---` (or `...`) line"
         case .frontMatterEmpty: "nothing between the two `---` lines"
