@@ -17,7 +17,14 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     private lazy var paths: [String] = byPath.keys.sorted()
     private var firstParents: [ObjectID?] = []
     /// `changes(matching:)` per glob pattern; emptied when commits are appended.
-    private var changesByPattern: [String: [Int]] = [:]
+    private var changesByPattern: [String: Changes] = [:]
+
+    /// The commits that changed a path matching one pattern, ascending: all of them, and those off
+    /// HEAD's first-parent chain.
+    private struct Changes {
+        let all: [Int]
+        let offChain: [Int]
+    }
 
     /// `records` in topological order (parents first); the last one is HEAD.
     init(records: [CommitRecord]) {
@@ -122,7 +129,23 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         for pattern in globs {
             // The first commit, in topological order, that changed a matching path and is not
             // contained in the verified one.
-            for candidate in changes(matching: pattern) {
+            let found = changes(matching: pattern)
+            if let chainPosition = mainline[verified] {
+                // Verified on the chain (the usual case): what it does not contain is every later
+                // commit, and the earlier ones off the chain merged after it; no scan of the
+                // (often thousands of) earlier changes it does contain.
+                let later = upperBound(found.all, verified)
+                if later < found.all.count, found.all[later] < (best ?? .max) { best = found.all[later] }
+                for candidate in found.offChain {
+                    guard candidate < (best ?? .max) else { break }
+                    if candidate > verified || mergedAt[candidate].map({ $0 > chainPosition }) ?? !isAncestor(candidate, of: verified) {
+                        best = candidate
+                        break
+                    }
+                }
+                continue
+            }
+            for candidate in found.all {
                 guard candidate < (best ?? .max) else { break }
                 if candidate != verified && !isAncestor(candidate, of: verified) {
                     best = candidate
@@ -133,9 +156,19 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         return best.map { ids[$0].hex }
     }
 
+    /// The position of the first element of ascending `values` above `value`.
+    private func upperBound(_ values: [Int], _ value: Int) -> Int {
+        var low = 0, high = values.count
+        while low < high {
+            let mid = (low + high) / 2
+            if values[mid] <= value { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
     /// The commits that changed a path matching `pattern`, ascending, found once per pattern
     /// (many mitigations name the same glob, and a wildcard may match thousands of paths).
-    private func changes(matching pattern: String) -> [Int] {
+    private func changes(matching pattern: String) -> Changes {
         if let known = changesByPattern[pattern] { return known }
         let glob = Glob(pattern)
         let prefix = glob.literalPrefix
@@ -150,8 +183,9 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
             found += byPath[path]!
         }
         found.sort()
-        changesByPattern[pattern] = found
-        return found
+        let changes = Changes(all: found, offChain: found.filter { mainline[$0] == nil })
+        changesByPattern[pattern] = changes
+        return changes
     }
 
     private func lowerBound(_ prefix: String) -> Int {
@@ -176,7 +210,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
 
     /// Commits that changed a path matching any of `globs`, oldest first.
     func commits(matching globs: [String]) -> [String] {
-        Set(globs.flatMap { changes(matching: $0) }).sorted().map { ids[$0].hex }
+        Set(globs.flatMap { changes(matching: $0).all }).sorted().map { ids[$0].hex }
     }
 
     /// Position in topological order (parents first).
