@@ -15,7 +15,7 @@ import ThreatModel
 /// fresh walk that still reuses every record whose commit is still there, and a rewritten file.
 struct HistoryCache {
     /// Bump when the record format or what a parse produces changes.
-    static let formatVersion: UInt64 = 13
+    static let formatVersion: UInt64 = 14
     static let magic: [UInt8] = Array("TMRS".utf8)
     /// After this many segments the file is rewritten as one (increments and other branches' chains add up).
     static let compactAfterSegments = 32
