@@ -55,12 +55,10 @@ public struct AssumptionStatusEntry: Sendable {
         let entries = model.assumptions.map { assumption -> AssumptionStatusEntry in
             let known = facts[assumption.id]
             let lastReview = known?.lastReview(asOf: asOf)
-            let start = lastReview.map { Day(unixTime: $0.ref.time) } ?? known?.created.map { Day(unixTime: $0.time) }
-            let due = start.map { config.cadence(for: assumption).after($0) }
-            let days = due.map { max(0, today.daysSinceEpoch - $0.daysSinceEpoch) } ?? 0
-            let soon = due.map { days == 0 && config.dueSoon.before($0) <= today } ?? false
-            return AssumptionStatusEntry(assumption: assumption, created: known?.created, lastReview: lastReview, reviewDue: due,
-                                         overdue: days > 0, daysOverdue: days, dueSoon: soon)
+            let schedule = ReviewSchedule(lastReview: lastReview, created: known?.created, cadence: config.cadence(for: assumption),
+                                          today: today, dueSoonWindow: config.dueSoon)
+            return AssumptionStatusEntry(assumption: assumption, created: known?.created, lastReview: lastReview, reviewDue: schedule.due,
+                                         overdue: schedule.overdue, daysOverdue: schedule.daysOverdue, dueSoon: schedule.dueSoon)
         }
         // Most overdue first, then by id.
         return entries.sorted { ($0.overdue ? 0 : 1, -$0.daysOverdue) != ($1.overdue ? 0 : 1, -$1.daysOverdue)

@@ -122,9 +122,13 @@ public struct StatusReport: Sendable {
     /// The day a threat's next review is due: one cadence after its last review (or, never
     /// reviewed, after its creation); nil for a closed threat or one with no cadence.
     public static func reviewDue(threat: Threat, config: ModelConfig, lastReview: Review?, created: CommitRef?) -> Day? {
-        guard threat.status != .closed, let cadence = config.cadence(for: threat) else { return nil }
-        let start = lastReview.map { Day(unixTime: $0.ref.time) } ?? created.map { Day(unixTime: $0.time) }
-        return start.map { cadence.after($0) }
+        schedule(threat: threat, config: config, lastReview: lastReview, created: created, today: Day.earliest).due
+    }
+
+    /// A threat's review schedule on `today` (a closed threat is never due).
+    static func schedule(threat: Threat, config: ModelConfig, lastReview: Review?, created: CommitRef?, today: Day) -> ReviewSchedule {
+        ReviewSchedule(lastReview: lastReview, created: created, cadence: threat.status == .closed ? nil : config.cadence(for: threat),
+                       today: today, dueSoonWindow: config.dueSoon)
     }
 
     /// Builds the report. `asOf` is seconds since 1970; reviews are due on
@@ -149,9 +153,7 @@ public struct StatusReport: Sendable {
                     message: "\(threat.id): the review in commit \(review.ref.commit.prefix(12)) is dated \(Day(unixTime: review.ref.time)), after \(Day(unixTime: asOf)); a review from the future does not count"))
             }
             let cadence = config.cadence(for: threat)
-            let reviewDue = Self.reviewDue(threat: threat, config: config, lastReview: lastReview, created: history?.created)
-            let daysOverdue = reviewDue.map { max(0, today.daysSinceEpoch - $0.daysSinceEpoch) } ?? 0
-            let dueSoon = reviewDue.map { due in daysOverdue == 0 && config.dueSoon.before(due) <= today } ?? false
+            let schedule = Self.schedule(threat: threat, config: config, lastReview: lastReview, created: history?.created, today: today)
 
             var stale: [StaleMitigation] = []
             // Staleness is reported whatever the threat's status (the format's definition has no
@@ -186,8 +188,8 @@ public struct StatusReport: Sendable {
                let since = lastReview?.ref.commit ?? history?.created?.commit {
                 changed = elementChanges.firstChange(of: element, after: since)
             }
-            entries.append(ThreatStatusEntry(threat: threat, created: history?.created, lastReview: lastReview, reviewDue: reviewDue,
-                                             overdue: daysOverdue > 0, daysOverdue: daysOverdue, dueSoon: dueSoon,
+            entries.append(ThreatStatusEntry(threat: threat, created: history?.created, lastReview: lastReview, reviewDue: schedule.due,
+                                             overdue: schedule.overdue, daysOverdue: schedule.daysOverdue, dueSoon: schedule.dueSoon,
                                              staleMitigations: stale, ownershipProblem: ownership, elementChanged: changed))
         }
         // Most urgent first: overdue by severity then days, then changed elements, due soon, stale, the rest.
