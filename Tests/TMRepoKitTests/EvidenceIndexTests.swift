@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import TMGit
 import ThreatModel
 @testable import TMRepoKit
@@ -25,7 +26,7 @@ struct EvidenceIndexTests {
     /// Mainline commits, side branches merged back, and now and then HEAD moving to a branch that
     /// merged the mainline (its first-parent chain then leaves the old one).
     static func generate(seed: UInt64, commits: Int) -> History {
-        var random = SplitMix(seed)
+        var random = SeededGenerator(seed: seed)
         var history = History()
         var mainline: Int?
         var branch: Int?
@@ -135,18 +136,5 @@ struct EvidenceIndexTests {
         #expect(index.mainline[1] == nil, "the old HEAD is off the new chain")
         #expect(index.firstChange(matching: ["src/**"], after: Self.id(1).hex) == Self.id(2).hex)
         #expect(index.firstChange(matching: ["src/**"], after: Self.id(2).hex) == Self.id(1).hex)
-    }
-}
-
-/// A small seeded generator (the same graphs on every run and machine).
-struct SplitMix {
-    private var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
