@@ -131,6 +131,9 @@ struct GateTrustTests {
             #expect(lint.status == 1, "\(variant.name): \(lint.stdout)")
             #expect(lint.stdout.contains("\(variant.folder) is a "), "\(variant.name): \(lint.stdout)")
             #expect(!lint.stdout.contains(outside.path), "\(variant.name): nothing outside is read")
+            try repo.git.run(["add", "-A"])
+            let hook = try TMRepoBinary.run(["hook", "pre-commit"], in: repo.root)
+            #expect(hook.status == 1 && hook.stderr.contains("\(variant.folder) is a "), "\(variant.name): the pre-commit hook: \(hook.stderr)")
             try repo.commit("Break: \(variant.name)", "2026-01-10T10:00:00Z", by: "alice@example.com")
             let status = try TMRepoBinary.run(["status", "--as-of", "2026-02-01"], in: repo.root)
             #expect(status.stdout.contains("\(variant.folder) is a "), "\(variant.name): \(status.stdout)")
@@ -138,6 +141,20 @@ struct GateTrustTests {
             #expect(gate.status == 1, "\(variant.name): \(gate.rules) \(gate.text)")
             #expect(gate.text.contains("\(variant.folder) is a "), "\(variant.name): \(gate.rules) \(gate.text)")
         }
+
+        // A range that moves the threats folder in .tmrepo.yml onto a link, config review and all:
+        // head is judged with the base's folders, and the folder it moves to blocks.
+        try restart(repo)
+        try FileManager.default.createSymbolicLink(atPath: repo.dir.url("elsewhere"), withDestinationPath: outside.path + "/threats")
+        let config = try String(contentsOfFile: repo.dir.url(".tmrepo.yml"), encoding: .utf8)
+        #expect(!config.contains("threats:"), "the fixture keeps the default threats folder")
+        try repo.write(".tmrepo.yml", config + "\nthreats: elsewhere/\n")
+        try repo.commit("Move the threats folder", "2026-01-10T10:00:00Z", by: "alice@example.com")
+        try repo.git.run(["commit", "-q", "--allow-empty", "-m", "Review", "-m", "Reviewed-config: .tmrepo.yml"],
+                         date: "2026-01-11T10:00:00Z", author: ("bob", "bob@example.com"))
+        let moved = try check(repo)
+        #expect(moved.status == 1, "\(moved.rules) \(moved.text)")
+        #expect(moved.text.contains("moves a model folder to elsewhere/, but elsewhere is a symbolic link"), "\(moved.rules) \(moved.text)")
     }
 
     @Test func thePreCommitHookRefusesAStagedUnreadableFile() throws {

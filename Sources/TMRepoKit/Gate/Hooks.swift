@@ -35,6 +35,8 @@ public struct HookRunner {
         }
         // Catalog files the commit adds or changes (and entries there that are not regular files).
         for kind in CatalogKind.allCases {
+            // A catalog folder staged as a link, a file or a submodule hides its files: always reported.
+            if let (path, _) = try staged.notAFolder(config.directory(for: kind)) { changed.append(path) }
             for entry in try staged.source.entries(under: config.directory(for: kind)) where entry.kind != .folder {
                 let before = try committed?.entry(entry.path)
                 if before?.object != entry.object || before?.kind != entry.kind { changed.append(entry.path) }

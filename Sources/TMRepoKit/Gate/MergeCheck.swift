@@ -82,8 +82,8 @@ public struct MergeCheck {
         }
         let baseConfig = shapeConfig ?? fallbackShape
         var findings: [GateFinding] = []
-        if baseConfig != nil {
-            findings += headConfigFindings(engine: engine, head: head)
+        if let baseConfig {
+            findings += headConfigFindings(engine: engine, head: head, baseConfig: baseConfig)
         }
         if shapeConfig == nil, let shapeCommit, let moved = try movedModelRoot(from: shapeCommit, head: head) {
             // Judged from the new root, the base would look like no model at all.
@@ -189,13 +189,25 @@ public struct MergeCheck {
     }
 
     /// Head's own configuration must still be readable: it is what the next range is judged by.
-    private func headConfigFindings(engine: HistoryEngine, head: ObjectID) -> [GateFinding] {
+    private func headConfigFindings(engine: HistoryEngine, head: ObjectID, baseConfig: ModelConfig) -> [GateFinding] {
         func finding(_ message: String, _ fix: String, line: Int = 0) -> GateFinding {
             GateFinding(rule: .configError, threatID: nil, path: ModelConfig.fileName, line: line, commit: head.hex, message: message, fix: fix)
         }
         do {
-            _ = try engine.config(at: head)
-            return []
+            let headConfig = try engine.config(at: head)
+            // Head is judged with the base's folders; folders head's configuration moves to are
+            // read after the merge, so one that is no folder there (a link the work tree would
+            // follow, a file) blocks now.
+            let baseFolders = Set([baseConfig.threatsDirectory] + CatalogKind.allCases.map { baseConfig.directory(for: $0) })
+            let reader = ModelReader(source: engine.source(tree: try location.repository.commit(head).tree, commit: head))
+            var out: [GateFinding] = []
+            for folder in [headConfig.threatsDirectory] + CatalogKind.allCases.map({ headConfig.directory(for: $0) }) where !baseFolders.contains(folder) {
+                if let (path, what) = try reader.notAFolder(folder) {
+                    out.append(finding("\(ModelConfig.fileName) at head moves a model folder to \(folder), but \(path) is \(what) there: links are never followed, so nothing in it could be read after the merge",
+                                       "make \(path) a folder in the repository"))
+                }
+            }
+            return out
         } catch TMRepoError.configInvalid(let errors) {
             return errors.map { finding("\(ModelConfig.fileName) at head: \($0.formatted)", "fix \(ModelConfig.fileName), then: tmrepo lint", line: $0.line) }
         } catch TMRepoError.modelNotFound {
