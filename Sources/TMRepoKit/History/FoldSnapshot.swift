@@ -4,9 +4,10 @@ import ThreatModel
 
 /// The folded history at one tip, persisted so that the next run folds only the commits made
 /// since (O(new commits)) instead of decoding and re-folding every cached record. Kept beside the
-/// history cache (`<git common dir>/tmrepo/fold.snapshot`), one file, replaced whole by each run
-/// that moves the tip; a snapshot that is torn, damaged, of another format or made under another
-/// key is ignored and replaced, never trusted.
+/// history cache (`<git common dir>/tmrepo/fold.snapshot`), one file, replaced whole once
+/// `refreshAfterCommits` commits have gathered after its tip or the cache was compacted; a
+/// snapshot that is torn, damaged, of another format or made under another key is ignored and
+/// replaced, never trusted.
 ///
 /// It holds what the fold carries from commit to commit and nothing derived elsewhere: the
 /// reducer's histories (without timelines), problems, activity and id spellings; the folder's last
