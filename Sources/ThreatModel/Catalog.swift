@@ -131,4 +131,9 @@ extension ModelConfig {
     public func directory(for kind: CatalogKind) -> String {
         kind == .mitigation ? mitigationsDirectory : assumptionsDirectory
     }
+
+    /// The folders the model is read from: threats, then the catalog's.
+    public var modelFolders: [String] {
+        [threatsDirectory] + CatalogKind.allCases.map(directory(for:))
+    }
 }

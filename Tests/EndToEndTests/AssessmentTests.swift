@@ -42,6 +42,17 @@ struct AssessmentTests {
 
     """
 
+    /// The project's configuration with unassessed high findings blocking the gate (and overdue reviews not).
+    static let blockingUnassessedHigh = ModelRepo.config.replacingOccurrences(
+        of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_overdue: []\n")
+
+    /// A template's `Resources:` section: a logging trail and a function whose URL has `authType`.
+    static func orderStackResources(authType: String) -> String {
+        "Resources:\n  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
+            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
+            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: \(authType)\n"
+    }
+
     static func threat(_ id: String, status: String = "open", vulnerabilities: String, reviewed: (String, String)? = nil) -> String {
         ModelRepo.threat(id, status: status, reviewed: reviewed).replacingOccurrences(
             of: "owner: team-a\n", with: "owner: team-a\nvulnerabilities:\n" + vulnerabilities)
@@ -323,8 +334,7 @@ struct AssessmentTests {
     /// A duration counts from the commit that wrote it; a commit dated in the far future (the date
     /// is a claim, and no diff shows it) must not stretch `until: 30d` to decades.
     @Test func anAcceptanceForADurationWrittenInTheFutureDoesNotHold() throws {
-        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_overdue: []\n")
-        let repo = try ModelRepo(config: policy)
+        let repo = try ModelRepo(config: Self.blockingUnassessedHigh)
         try repo.write("template.yaml", "Transform: AWS::Serverless-2016-10-31\nResources:\n"
             + "  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
             + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
@@ -381,11 +391,8 @@ struct AssessmentTests {
     /// with another name than template.yaml made discovery skip the file, so every finding in it
     /// vanished and the gate passed. A template the base reads that head still holds must be read.
     @Test func aTemplateThatStopsDeclaringItselfIsNotDroppedByTheGate() throws {
-        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_overdue: []\n")
-        let repo = try ModelRepo(config: policy)
-        let body = "Resources:\n  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
-            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
-            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: AWS_IAM\n"
+        let repo = try ModelRepo(config: Self.blockingUnassessedHigh)
+        let body = Self.orderStackResources(authType: "AWS_IAM")
         try repo.write("infra/stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n" + body)
         try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", reviewed: ("2026-01-05", "bob@example.com")))
         try repo.commit("Model", "2026-01-05T10:00:00Z", by: "bob@example.com")
@@ -425,12 +432,8 @@ struct AssessmentTests {
     /// stack brings (SAM templates share names like HelloWorldFunction). Once the logical id is
     /// reported in several templates, such an entry covers none of them.
     @Test func anEntryWithoutATemplateDoesNotCoverAnotherStacksResource() throws {
-        let policy = ModelRepo.config.replacingOccurrences(of: "policy:\n", with: "policy:\n  block_unassessed: [high]\n  block_overdue: []\n")
-        let repo = try ModelRepo(config: policy)
-        let stack = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
-            + "  Trail: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true, S3BucketName: b}}\n"
-            + "  OrderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
-            + "      CodeUri: src/\n      FunctionUrlConfig:\n        AuthType: NONE\n"
+        let repo = try ModelRepo(config: Self.blockingUnassessedHigh)
+        let stack = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n" + Self.orderStackResources(authType: "NONE")
         try repo.write("orders/template.yaml", stack)
         try repo.write("threats/T-0001-a.md", Self.threat("T-0001", vulnerabilities: "  - rule: TM-API-004\n    resource: OrderFunction\n"
             + "    status: accepted\n    reason: the orders URL checks a signed token\n    until: 2026-12-31\n", reviewed: ("2026-01-05", "bob@example.com")))

@@ -198,10 +198,10 @@ public struct MergeCheck {
             // Head is judged with the base's folders; folders head's configuration moves to are
             // read after the merge, so one that is no folder there (a link the work tree would
             // follow, a file) blocks now.
-            let baseFolders = Set([baseConfig.threatsDirectory] + CatalogKind.allCases.map { baseConfig.directory(for: $0) })
+            let baseFolders = Set(baseConfig.modelFolders)
             let reader = ModelReader(source: engine.source(tree: try location.repository.commit(head).tree, commit: head))
             var out: [GateFinding] = []
-            for folder in [headConfig.threatsDirectory] + CatalogKind.allCases.map({ headConfig.directory(for: $0) }) where !baseFolders.contains(folder) {
+            for folder in headConfig.modelFolders where !baseFolders.contains(folder) {
                 if let (path, what) = try reader.notAFolder(folder) {
                     out.append(finding("\(ModelConfig.fileName) at head moves a model folder to \(folder), but \(path) is \(what) there: links are never followed, so nothing in it could be read after the merge",
                                        "make \(path) a folder in the repository"))

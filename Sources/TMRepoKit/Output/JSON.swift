@@ -72,16 +72,18 @@ public indirect enum JSON: Equatable, Sendable {
     static func escape(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most text needs no escape at all: copied as it is.
+        func plain(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") }
         // (Scanned as one contiguous buffer: the generic `allSatisfy` on the view is several times slower.)
         let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for byte in bytes where byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                return false
-            }
+            guard bytes.allSatisfy(plain) else { return false }
             out.append(contentsOf: bytes)
             return true
-        }
-        if copied == true || (copied == nil && text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })) {
-            if copied == nil { out += text.utf8 }
+        } ?? {
+            guard text.utf8.allSatisfy(plain) else { return false }
+            out += text.utf8
+            return true
+        }()
+        if copied {
             out.append(UInt8(ascii: "\""))
             return
         }

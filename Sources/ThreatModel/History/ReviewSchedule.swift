@@ -9,9 +9,14 @@ public struct ReviewSchedule: Sendable, Equatable {
     public var overdue: Bool { daysOverdue > 0 }
 
     public init(lastReview: Review?, created: CommitRef?, cadence: Cadence?, today: Day, dueSoonWindow: Cadence) {
-        let start = lastReview.map { Day(unixTime: $0.ref.time) } ?? created.map { Day(unixTime: $0.time) }
-        due = cadence.flatMap { cadence in start.map { cadence.after($0) } }
+        due = Self.due(lastReview: lastReview, created: created, cadence: cadence)
         daysOverdue = due.map { max(0, today.daysSinceEpoch - $0.daysSinceEpoch) } ?? 0
         dueSoon = due.map { [daysOverdue] due in daysOverdue == 0 && dueSoonWindow.before(due) <= today } ?? false
+    }
+
+    /// The due day alone: one `cadence` after the last review, else after the creation.
+    public static func due(lastReview: Review?, created: CommitRef?, cadence: Cadence?) -> Day? {
+        let start = lastReview.map { Day(unixTime: $0.ref.time) } ?? created.map { Day(unixTime: $0.time) }
+        return cadence.flatMap { cadence in start.map { cadence.after($0) } }
     }
 }

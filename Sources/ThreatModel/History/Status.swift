@@ -122,12 +122,17 @@ public struct StatusReport: Sendable {
     /// The day a threat's next review is due: one cadence after its last review (or, never
     /// reviewed, after its creation); nil for a closed threat or one with no cadence.
     public static func reviewDue(threat: Threat, config: ModelConfig, lastReview: Review?, created: CommitRef?) -> Day? {
-        schedule(threat: threat, config: config, lastReview: lastReview, created: created, today: Day.earliest).due
+        ReviewSchedule.due(lastReview: lastReview, created: created, cadence: cadence(of: threat, config: config))
+    }
+
+    /// A closed threat is never due.
+    private static func cadence(of threat: Threat, config: ModelConfig) -> Cadence? {
+        threat.status == .closed ? nil : config.cadence(for: threat)
     }
 
     /// A threat's review schedule on `today` (a closed threat is never due).
     static func schedule(threat: Threat, config: ModelConfig, lastReview: Review?, created: CommitRef?, today: Day) -> ReviewSchedule {
-        ReviewSchedule(lastReview: lastReview, created: created, cadence: threat.status == .closed ? nil : config.cadence(for: threat),
+        ReviewSchedule(lastReview: lastReview, created: created, cadence: cadence(of: threat, config: config),
                        today: today, dueSoonWindow: config.dueSoon)
     }
 
