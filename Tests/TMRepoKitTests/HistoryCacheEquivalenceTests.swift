@@ -65,6 +65,43 @@ struct HistoryCacheEquivalenceTests {
         #expect(try answer(root, cache: true) == answer(root, cache: false), "after a rewrite")
         #expect(try answer(root, cache: true) == answer(root, cache: false), "warm after the rewrite")
     }
+
+    /// A branch dated before a mainline commit but merged after a run cached the mainline: the cache
+    /// appends its commits after the mainline's, a fresh walk sorts them by date. Both must name the
+    /// same commit as the first change after verification (the order every run agrees on).
+    @Test func aLateMergedBranchNamesTheSameFirstChangeCachedAndUncached() throws {
+        let repo = try ModelRepo()
+        let threat = { (verified: String?) in
+            ModelRepo.threat("T-0001", mitigations: [(id: "M-1", status: "verified", evidence: "src/**", verified: verified)])
+        }
+        try repo.write("threats/T-0001-a.md", threat(nil))
+        try repo.write("src/a.ts", "a\n")
+        try repo.write("src/b.ts", "b\n")
+        try repo.commit("Model", "2026-01-01T10:00:00Z")
+        try repo.write("threats/T-0001-a.md", threat("2026-01-02"))
+        let verified = try repo.commit("Verify M-1", "2026-01-02T10:00:00Z")
+        _ = try repo.git.run(["checkout", "-q", "-b", "side"])
+        try repo.write("src/a.ts", "a2\n")
+        let side = try repo.commit("Side change", "2026-01-03T10:00:00Z")
+        _ = try repo.git.run(["checkout", "-q", "-"])
+        try repo.write("src/b.ts", "b2\n")
+        let mainline = try repo.commit("Mainline change", "2026-01-05T10:00:00Z")
+        func staleCommit(cache: Bool, timelines: Bool) throws -> String? {
+            let location = try ModelLocation.find(store: try ModelStore.locate(explicit: repo.root))
+            let analysis = try HistoryEngine(location: location, useCache: cache).analyze(timelines: timelines)
+            let report = try analysis.status(asOf: ISOTime.parse("2026-02-01")!)
+            return report.entries.first?.staleMitigations.first { $0.reason == .evidenceChanged }?.commit
+        }
+        // Cached before the merge: the mainline change is the only one after verification.
+        #expect(try staleCommit(cache: true, timelines: false) == mainline)
+        #expect(try staleCommit(cache: true, timelines: true) == mainline)
+        _ = try repo.git.run(["merge", "-q", "--no-ff", "-m", "Merge side", "side"], date: "2026-01-06T10:00:00Z")
+        let fresh = try staleCommit(cache: false, timelines: false)
+        #expect(fresh == side, "the side change is as deep as the mainline one, and earlier")
+        #expect(try staleCommit(cache: true, timelines: false) == fresh, "snapshot and appended segment")
+        #expect(try staleCommit(cache: true, timelines: true) == fresh, "cached chain")
+        #expect(verified != side)
+    }
 }
 
 struct HistoryCacheCodecTests {

@@ -1,11 +1,30 @@
 import TMGit
 import ThreatModel
 
+/// Where a commit stands in the one order every run agrees on, however its records reached the
+/// index (a fresh walk, or cached segments with later ones appended): generation (the longest
+/// path from a root, so parents come first), then commit time, then id.
+struct CommitOrder: Comparable, Hashable, Sendable {
+    let generation: Int
+    let time: Int64
+    let id: ObjectID
+
+    static func < (lhs: CommitOrder, rhs: CommitOrder) -> Bool {
+        if lhs.generation != rhs.generation { return lhs.generation < rhs.generation }
+        if lhs.time != rhs.time { return lhs.time < rhs.time }
+        return lhs.id < rhs.id
+    }
+}
+
 /// Answers "did a path matching these globs change after commit V?" exactly as
 /// `git log V..HEAD -- <paths>` would: a change counts when its commit is reachable from HEAD
 /// but not from V. Built once per run from the commit records, in O(commits + changed paths).
+/// Every answer that names or orders commits uses `CommitOrder`, never the order records arrived
+/// in: a cached run and a fresh walk name the same commit.
 final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     private var ids: [ObjectID] = []
+    private var times: [Int64] = []
+    private var generations: [Int] = []
     private var indexOf: [ObjectID: Int] = [:]
     private var parents: [[Int]] = []
     /// Position on HEAD's first-parent chain, nil for commits off it.
@@ -18,12 +37,22 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     private var firstParents: [ObjectID?] = []
     /// `changes(matching:)` per glob pattern; emptied when commits are appended.
     private var changesByPattern: [String: Changes] = [:]
+    /// `containedChainPosition(of:)` per commit off the chain; emptied when commits are appended.
+    private var containedChainPositions: [Int: Int] = [:]
 
-    /// The commits that changed a path matching one pattern, ascending: all of them, and those off
-    /// HEAD's first-parent chain.
+    /// The commits that changed a path matching one pattern, arranged for "the earliest one a
+    /// commit does not contain".
     private struct Changes {
+        /// All of them, ascending by position.
         let all: [Int]
-        let offChain: [Int]
+        /// Those on HEAD's first-parent chain or merged into it, ascending by `chainKey`.
+        let placed: [Int]
+        /// `chainKey` of each of `placed`.
+        let keys: [Int]
+        /// earliestFrom[i]: the earliest (by `CommitOrder`) of placed[i...]; -1 past the end.
+        let earliestFrom: [Int]
+        /// Those neither on the chain nor merged into it (none when every commit is HEAD's ancestor).
+        let unplaced: [Int]
     }
 
     /// `records` in topological order (parents first); the last one is HEAD.
@@ -36,21 +65,26 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     /// parents and first parent by position (-1: none known), and the positions per changed path.
     struct State: Equatable {
         let ids: [ObjectID]
+        /// Committer time of each commit (seconds since 1970).
+        let times: [Int64]
         let parents: [[Int]]
         let firstParents: [Int]
         let byPath: [String: [Int]]
     }
 
     var state: State {
-        State(ids: ids, parents: parents, firstParents: firstParents.map { $0.flatMap { indexOf[$0] } ?? -1 }, byPath: byPath)
+        State(ids: ids, times: times, parents: parents, firstParents: firstParents.map { $0.flatMap { indexOf[$0] } ?? -1 }, byPath: byPath)
     }
 
     /// The index `state` was taken from.
     init(restoring state: State) {
         ids = state.ids
+        times = state.times
         indexOf.reserveCapacity(ids.count)
         for (index, id) in ids.enumerated() { indexOf[id] = index }
         parents = state.parents
+        generations.reserveCapacity(ids.count)
+        for own in parents { generations.append(Self.generation(parents: own, generations)) }
         firstParents = state.firstParents.map { $0 >= 0 && $0 < state.ids.count ? state.ids[$0] : nil }
         byPath = state.byPath
         computeGraph()
@@ -63,6 +97,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         if !extendGraph(after: known) { computeGraph() }
         paths = byPath.keys.sorted()
         changesByPattern = [:]
+        containedChainPositions = [:]
     }
 
     private func add(_ records: [CommitRecord]) {
@@ -70,8 +105,11 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         for record in records {
             let index = ids.count
             ids.append(record.id)
+            times.append(record.time)
             indexOf[record.id] = index
-            parents.append(record.parents.compactMap { indexOf[$0] })
+            let own = record.parents.compactMap { indexOf[$0] }
+            parents.append(own)
+            generations.append(Self.generation(parents: own, generations))
             firstParents.append(record.parents.first)
             for path in record.changedPaths { byPath[path, default: []].append(index) }
         }
@@ -95,6 +133,11 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         for (offset, index) in chain.reversed().enumerated() { mainline[index] = oldHead + 1 + offset }
         for index in chain.reversed() { markMerged(into: index, position: mainline[index]!) }
         return true
+    }
+
+    /// One more than the highest of the parents' generations (positions before the commit's).
+    private static func generation(parents: [Int], _ generations: [Int]) -> Int {
+        parents.reduce(0) { max($0, generations[$1] + 1) }
     }
 
     /// The first-parent chain from the last commit (HEAD) and, for commits off it, where they joined it.
@@ -125,35 +168,55 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
 
     func firstChange(matching globs: [String], after commit: String) -> String? {
         guard let id = ObjectID(hex: commit), let verified = indexOf[id] else { return nil }
-        var best: Int?
+        // Every chain position up to `contained` is in the verified commit; none after `merged` is.
+        let merged = mainline[verified] ?? mergedAt[verified] ?? .max
+        let contained = mainline[verified] ?? containedChainPosition(of: verified)
+        var earliest: Int?
+        func consider(_ candidate: Int) {
+            if earliest.map({ order(candidate) < order($0) }) ?? true { earliest = candidate }
+        }
         for pattern in globs {
-            // The first commit, in topological order, that changed a matching path and is not
-            // contained in the verified one.
             let found = changes(matching: pattern)
-            if let chainPosition = mainline[verified] {
-                // Verified on the chain (the usual case): what it does not contain is every later
-                // commit, and the earlier ones off the chain merged after it; no scan of the
-                // (often thousands of) earlier changes it does contain.
-                let later = upperBound(found.all, verified)
-                if later < found.all.count, found.all[later] < (best ?? .max) { best = found.all[later] }
-                for candidate in found.offChain {
-                    guard candidate < (best ?? .max) else { break }
-                    if candidate > verified || mergedAt[candidate].map({ $0 > chainPosition }) ?? !isAncestor(candidate, of: verified) {
-                        best = candidate
-                        break
-                    }
-                }
-                continue
+            // Placed after the verified commit joined the chain: not contained (the usual answer, in
+            // O(log changes) for the thousands of earlier changes a verified commit contains).
+            let after = upperBound(found.keys, merged)
+            if found.earliestFrom[after] >= 0 { consider(found.earliestFrom[after]) }
+            // Between what it surely contains and what it surely does not (a commit verified on a
+            // side branch): asked one by one, as are the commits off HEAD's ancestry.
+            for index in upperBound(found.keys, contained)..<after {
+                let candidate = found.placed[index]
+                if earliest.map({ order(candidate) < order($0) }) ?? true, !isAncestor(candidate, of: verified) { earliest = candidate }
             }
-            for candidate in found.all {
-                guard candidate < (best ?? .max) else { break }
-                if candidate != verified && !isAncestor(candidate, of: verified) {
-                    best = candidate
-                    break
-                }
+            for candidate in found.unplaced where !isAncestor(candidate, of: verified) { consider(candidate) }
+        }
+        return earliest.map { ids[$0].hex }
+    }
+
+    /// A commit's place in the order every run agrees on.
+    private func order(_ index: Int) -> CommitOrder {
+        CommitOrder(generation: generations[index], time: times[index], id: ids[index])
+    }
+
+    /// Where a commit stands on HEAD's first-parent chain: its own position, or for a commit off
+    /// it, where it was merged; nil for one that is not HEAD's ancestor.
+    private func chainKey(_ index: Int) -> Int? {
+        mainline[index] ?? mergedAt[index]
+    }
+
+    /// The highest chain position a commit off the chain contains (-1: none): its ancestry is
+    /// searched until it meets the chain.
+    private func containedChainPosition(of index: Int) -> Int {
+        if let known = containedChainPositions[index] { return known }
+        var highest = -1
+        var seen: Set<Int> = [index]
+        var stack = [index]
+        while let next = stack.popLast() {
+            for parent in parents[next] where seen.insert(parent).inserted {
+                if let position = mainline[parent] { highest = max(highest, position) } else { stack.append(parent) }
             }
         }
-        return best.map { ids[$0].hex }
+        containedChainPositions[index] = highest
+        return highest
     }
 
     /// The position of the first element of ascending `values` above `value`.
@@ -183,7 +246,14 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
             found += byPath[path]!
         }
         found.sort()
-        let changes = Changes(all: found, offChain: found.filter { mainline[$0] == nil })
+        let placed = found.filter { chainKey($0) != nil }.sorted { chainKey($0)! < chainKey($1)! }
+        var earliestFrom = [Int](repeating: -1, count: placed.count + 1)
+        for index in placed.indices.reversed() {
+            let candidate = placed[index], next = earliestFrom[index + 1]
+            earliestFrom[index] = next >= 0 && order(next) < order(candidate) ? next : candidate
+        }
+        let changes = Changes(all: found, placed: placed, keys: placed.map { chainKey($0)! }, earliestFrom: earliestFrom,
+                              unplaced: found.filter { chainKey($0) == nil })
         changesByPattern[pattern] = changes
         return changes
     }
@@ -197,25 +267,29 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         return low
     }
 
-    /// Commits that changed `path`, oldest first.
+    /// Commits that changed `path`, earliest first (by `CommitOrder`).
     func commits(changing path: String) -> [String] {
-        (byPath[path] ?? []).map { ids[$0].hex }
+        inOrder(byPath[path] ?? [])
     }
 
-    /// Commits that changed `path` and that `commit` does not contain, oldest first.
+    /// Commits that changed `path` and that `commit` does not contain, earliest first.
     func commits(changing path: String, after commit: String) -> [String] {
         guard let id = ObjectID(hex: commit), let since = indexOf[id] else { return [] }
-        return (byPath[path] ?? []).filter { $0 != since && !isAncestor($0, of: since) }.map { ids[$0].hex }
+        return inOrder((byPath[path] ?? []).filter { $0 != since && !isAncestor($0, of: since) })
     }
 
-    /// Commits that changed a path matching any of `globs`, oldest first.
+    /// Commits that changed a path matching any of `globs`, earliest first.
     func commits(matching globs: [String]) -> [String] {
-        Set(globs.flatMap { changes(matching: $0).all }).sorted().map { ids[$0].hex }
+        inOrder(Array(Set(globs.flatMap { changes(matching: $0).all })))
     }
 
-    /// Position in topological order (parents first).
-    func position(of commit: String) -> Int? {
-        ObjectID(hex: commit).flatMap { indexOf[$0] }
+    private func inOrder(_ positions: [Int]) -> [String] {
+        positions.map(order).sorted().map(\.id.hex)
+    }
+
+    /// A commit's place in the order every run agrees on; nil for one the index does not hold.
+    func order(of commit: String) -> CommitOrder? {
+        ObjectID(hex: commit).flatMap { indexOf[$0] }.map(order)
     }
 
     func contains(_ descendant: String, _ ancestor: String) -> Bool {

@@ -7,7 +7,7 @@ import ThreatModel
 enum FoldSnapshotCodec {
     static let magic: [UInt8] = Array("TMFS".utf8)
     /// Bump when the layout below changes (what the folded values mean is in `FoldSnapshot.Key`).
-    static let formatVersion: UInt64 = 1
+    static let formatVersion: UInt64 = 2
 
     static func encode(_ snapshot: FoldSnapshot) -> [UInt8] {
         var writer = BinaryWriter()
@@ -198,6 +198,12 @@ enum FoldSnapshotCodec {
     private static func write(_ index: EvidenceIndex.State, into writer: inout BinaryWriter) {
         writer.varint(UInt64(index.ids.count))
         for id in index.ids { writer.raw(id.bytes) }
+        // Times as differences from the previous commit's (zigzag: clocks go backwards too).
+        var previousTime: Int64 = 0
+        for time in index.times {
+            writer.int64(time &- previousTime)
+            previousTime = time
+        }
         for (position, parents) in index.parents.enumerated() {
             writer.varint(UInt64(parents.count))
             for parent in parents { writer.varint(UInt64(position - parent)) }
@@ -221,6 +227,13 @@ enum FoldSnapshotCodec {
         var ids: [ObjectID] = []
         ids.reserveCapacity(count)
         for _ in 0..<count { ids.append(try HistoryCacheCodec.id(&reader)) }
+        var times: [Int64] = []
+        times.reserveCapacity(count)
+        var previousTime: Int64 = 0
+        for _ in 0..<count {
+            previousTime = previousTime &+ (try reader.int64())
+            times.append(previousTime)
+        }
         var parents: [[Int]] = []
         var firstParents: [Int] = []
         parents.reserveCapacity(count)
@@ -251,6 +264,6 @@ enum FoldSnapshotCodec {
             }
             byPath[path] = positions
         }
-        return EvidenceIndex.State(ids: ids, parents: parents, firstParents: firstParents, byPath: byPath)
+        return EvidenceIndex.State(ids: ids, times: times, parents: parents, firstParents: firstParents, byPath: byPath)
     }
 }

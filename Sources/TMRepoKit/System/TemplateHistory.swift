@@ -1,19 +1,19 @@
 import TMGit
 import ThreatModel
 
-/// Which commits changed a path, in the history engine's order: what `TemplateHistory` needs of
-/// the commit graph (the engine's evidence index answers it).
+/// Which commits changed a path, in the order every run agrees on (`CommitOrder`): what
+/// `TemplateHistory` needs of the commit graph (the engine's evidence index answers it).
 protocol PathChangeIndex {
-    /// Commits that changed `path` (repository-relative), oldest first.
+    /// Commits that changed `path` (repository-relative), earliest first.
     func commits(changing path: String) -> [String]
-    /// Of those, the ones `commit` does not contain, oldest first.
+    /// Of those, the ones `commit` does not contain, earliest first.
     func commits(changing path: String, after commit: String) -> [String]
-    /// The first commit after `commit` that changed a path matching `globs`.
+    /// The earliest commit after `commit` that changed a path matching `globs`.
     func firstChange(matching globs: [String], after commit: String) -> String?
-    /// Commits that changed a path matching any of `globs`, oldest first.
+    /// Commits that changed a path matching any of `globs`, earliest first.
     func commits(matching globs: [String]) -> [String]
-    /// Position in topological order (parents first), for "which came first".
-    func position(of commit: String) -> Int?
+    /// A commit's place in that order (parents before children), for "which came first".
+    func order(of commit: String) -> CommitOrder?
 }
 
 /// The history of the templates an element's resource is declared in: when its definition
@@ -45,21 +45,20 @@ final class TemplateHistory: ElementChangeOracle {
     func firstChange(of element: Element, after commit: String) -> ElementChange? {
         guard failure == nil, let link = element.resource else { return nil }
         do {
-            var found: (position: Int, change: ElementChange)?
+            var found: (order: CommitOrder?, change: ElementChange)?
             let before = try fingerprint(link, at: commit)
             for candidate in index.commits(changing: modelPrefix + link.path, after: commit) {
                 let now = try fingerprint(link, at: candidate)
                 guard now != before else { continue }
-                found = (index.position(of: candidate) ?? .max, ElementChange(element: element.id, commit: candidate, part: .definition, path: link.path))
+                found = (index.order(of: candidate), ElementChange(element: element.id, commit: candidate, part: .definition, path: link.path))
                 break
             }
             let code = codePaths[link] ?? []
-            if !code.isEmpty, let changed = index.firstChange(matching: code.map { modelPrefix + $0 }, after: commit) {
-                let position = index.position(of: changed) ?? .max
-                if position < found?.position ?? .max {
-                    let path = code.first { Glob(modelPrefix + $0).matches(changed) } ?? code[0]
-                    found = (position, ElementChange(element: element.id, commit: changed, part: .code, path: path))
-                }
+            if !code.isEmpty, let changed = index.firstChange(matching: code.map { modelPrefix + $0 }, after: commit),
+               Self.isEarlier(index.order(of: changed), than: found?.order ?? nil) {
+                // The code location that commit changed (several may share it: the first named).
+                let path = code.first { index.firstChange(matching: [modelPrefix + $0], after: commit) == changed } ?? code[0]
+                found = (index.order(of: changed), ElementChange(element: element.id, commit: changed, part: .code, path: path))
             }
             return found?.change
         } catch {
@@ -84,26 +83,37 @@ final class TemplateHistory: ElementChangeOracle {
     /// its deployed code, oldest first: (commit, part, path).
     func changes(of element: Element) throws -> [(commit: String, part: ElementChange.Part, path: String)] {
         guard let link = element.resource else { return [] }
-        var out: [(position: Int, commit: String, part: ElementChange.Part, path: String)] = []
+        var out: [(order: CommitOrder?, commit: String, part: ElementChange.Part, path: String)] = []
         var previous: ResourceFingerprint?
         // The version that added the resource is its start, not a change; nor is code before it.
-        var added: Int?
+        var started = false
+        var added: CommitOrder?
         for commit in index.commits(changing: modelPrefix + link.path) {
             let now = try fingerprint(link, at: commit)
-            if added != nil, now != previous {
-                out.append((index.position(of: commit) ?? .max, commit, .definition, link.path))
+            if started, now != previous {
+                out.append((index.order(of: commit), commit, .definition, link.path))
             }
-            if now != nil, added == nil { added = index.position(of: commit) ?? .max }
+            if now != nil, !started { (started, added) = (true, index.order(of: commit)) }
             previous = now
         }
         let code = codePaths[link] ?? []
-        if !code.isEmpty, let added {
+        if !code.isEmpty, started {
             for commit in index.commits(matching: code.map { modelPrefix + $0 }) {
-                let position = index.position(of: commit) ?? .max
-                if position > added { out.append((position, commit, .code, code.joined(separator: ", "))) }
+                let order = index.order(of: commit)
+                if Self.isEarlier(added, than: order) { out.append((order, commit, .code, code.joined(separator: ", "))) }
             }
         }
-        return out.sorted { $0.position < $1.position }.map { ($0.commit, $0.part, $0.path) }
+        // A stable sort: definition and code changes of one commit keep that order.
+        return out.enumerated().sorted { lhs, rhs in
+            lhs.element.order == rhs.element.order ? lhs.offset < rhs.offset : Self.isEarlier(lhs.element.order, than: rhs.element.order)
+        }.map { ($0.element.commit, $0.element.part, $0.element.path) }
+    }
+
+    /// Whether `order` comes before `other`; a commit the index does not hold (nil) comes last.
+    private static func isEarlier(_ order: CommitOrder?, than other: CommitOrder?) -> Bool {
+        guard let order else { return false }
+        guard let other else { return true }
+        return order < other
     }
 
     /// The element-change events of the changelog: for each element with a resource, each change
