@@ -173,7 +173,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         let contained = mainline[verified] ?? containedChainPosition(of: verified)
         var earliest: Int?
         func consider(_ candidate: Int) {
-            if earliest.map({ order(candidate) < order($0) }) ?? true { earliest = candidate }
+            if earliest.map({ isEarlier(candidate, $0) }) ?? true { earliest = candidate }
         }
         for pattern in globs {
             let found = changes(matching: pattern)
@@ -185,7 +185,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
             // side branch): asked one by one, as are the commits off HEAD's ancestry.
             for index in upperBound(found.keys, contained)..<after {
                 let candidate = found.placed[index]
-                if earliest.map({ order(candidate) < order($0) }) ?? true, !isAncestor(candidate, of: verified) { earliest = candidate }
+                if earliest.map({ isEarlier(candidate, $0) }) ?? true, !isAncestor(candidate, of: verified) { earliest = candidate }
             }
             for candidate in found.unplaced where !isAncestor(candidate, of: verified) { consider(candidate) }
         }
@@ -195,6 +195,13 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     /// A commit's place in the order every run agrees on.
     private func order(_ index: Int) -> CommitOrder {
         CommitOrder(generation: generations[index], time: times[index], id: ids[index])
+    }
+
+    /// `order(a) < order(b)`, without building either.
+    private func isEarlier(_ a: Int, _ b: Int) -> Bool {
+        if generations[a] != generations[b] { return generations[a] < generations[b] }
+        if times[a] != times[b] { return times[a] < times[b] }
+        return ids[a] < ids[b]
     }
 
     /// Where a commit stands on HEAD's first-parent chain: its own position, or for a commit off
@@ -246,14 +253,34 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
             found += byPath[path]!
         }
         found.sort()
-        let placed = found.filter { chainKey($0) != nil }.sorted { chainKey($0)! < chainKey($1)! }
-        var earliestFrom = [Int](repeating: -1, count: placed.count + 1)
-        for index in placed.indices.reversed() {
-            let candidate = placed[index], next = earliestFrom[index + 1]
-            earliestFrom[index] = next >= 0 && order(next) < order(candidate) ? next : candidate
+        var placed: [(key: Int, candidate: Int)] = []
+        var unplaced: [Int] = []
+        placed.reserveCapacity(found.count)
+        for candidate in found {
+            if let key = chainKey(candidate) { placed.append((key, candidate)) } else { unplaced.append(candidate) }
         }
-        let changes = Changes(all: found, placed: placed, keys: placed.map { chainKey($0)! }, earliestFrom: earliestFrom,
-                              unplaced: found.filter { chainKey($0) == nil })
+        // Chain positions grow with position; only the merged side commits need moving.
+        if !placed.isEmpty, zip(placed, placed.dropFirst()).contains(where: { $0.key > $1.key }) {
+            placed.sort { ($0.key, $0.candidate) < ($1.key, $1.candidate) }
+        }
+        var earliestFrom = [Int](repeating: -1, count: placed.count + 1)
+        if let last = placed.last {
+            // The arrays are read through local copies: a class's stored arrays cost a retain per read.
+            let generations = self.generations, times = self.times, ids = self.ids
+            var earliest = last.candidate
+            earliestFrom[placed.count - 1] = earliest
+            for index in placed.indices.dropLast().reversed() {
+                let candidate = placed[index].candidate
+                if generations[candidate] < generations[earliest]
+                    || generations[candidate] == generations[earliest]
+                    && (times[candidate], ids[candidate]) < (times[earliest], ids[earliest]) {
+                    earliest = candidate
+                }
+                earliestFrom[index] = earliest
+            }
+        }
+        let changes = Changes(all: found, placed: placed.map(\.candidate), keys: placed.map(\.key), earliestFrom: earliestFrom,
+                              unplaced: unplaced)
         changesByPattern[pattern] = changes
         return changes
     }
