@@ -8,17 +8,20 @@ public enum Linter {
         }
         // Indexed once, so the checks stay linear in the number of threats.
         let keys = threats.map { ThreatID.key($0.id) }
+        var uses: [String: Int] = [:]
+        for key in keys { uses[key, default: 0] += 1 }
         var pathsByKey: [String: [String]] = [:]
-        for (key, threat) in zip(keys, threats) { pathsByKey[key, default: []].append(threat.path) }
+        for index in threats.indices where uses[keys[index]]! > 1 { pathsByKey[keys[index], default: []].append(threats[index].path) }
         let elementIDs = elements.map { Set($0.map(\.id)) }
         let assetIDs = assets.map { Set($0.map(\.id)) }
-        for (key, threat) in zip(keys, threats) {
-            if let paths = pathsByKey[key], paths.count > 1 {
+        // By index: a `Threat` is large, and a loop over copies of it costs more than the checks.
+        for index in threats.indices {
+            let threat = threats[index]
+            if let paths = pathsByKey[keys[index]] {
                 let elsewhere = paths.filter { $0 != threat.path }.sorted().joined(separator: ", ")
                 report(threat, "id", .error, .duplicateId, "id: '\(threat.id)' is also used by \(elsewhere)")
             }
-            let fileName = threat.path.lastIndex(of: "/").map { String(threat.path[threat.path.index(after: $0)...]) } ?? threat.path
-            let named = ThreatParser.idInFileName(fileName, prefix: config.idPrefix)
+            let named = ThreatParser.idInFileName(fileName(threat.path), prefix: config.idPrefix)
             if named != threat.id, ThreatParser.isValidID(threat.id, prefix: config.idPrefix) {
                 let hint = named.map { "starts with '\($0)'" } ?? "does not start with an id"
                 report(threat, "id", .error, .idFilenameMismatch,
@@ -44,6 +47,16 @@ public enum Linter {
             }
         }
         return out
+    }
+
+    /// The last component of a path.
+    static func fileName(_ path: String) -> String {
+        // Bytes when there is nothing but ASCII (where a "/" is always its own character).
+        if path.utf8.allSatisfy({ $0 < 0x80 }) {
+            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+            return String(path.utf8[path.utf8.index(after: slash)...])!
+        }
+        return path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
     }
 
     /// Data flows must connect elements that exist.

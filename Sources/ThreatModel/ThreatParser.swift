@@ -253,6 +253,7 @@ public enum ThreatParser {
 
     /// `<prefix><one or more digits>`.
     public static func isValidID(_ id: String, prefix: String) -> Bool {
+        if let ascii = asciiDigitsAfter(prefix, in: id) { return ascii.digits > 0 && ascii.end == id.utf8.count }
         guard id.hasPrefix(prefix) else { return false }
         let digits = id.dropFirst(prefix.count)
         return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
@@ -260,12 +261,47 @@ public enum ThreatParser {
 
     /// The id a file name starts with (`T-0042-forged-jwt.md` → `T-0042`), if any.
     public static func idInFileName(_ fileName: String, prefix: String) -> String? {
+        if let ascii = asciiDigitsAfter(prefix, in: fileName) {
+            guard ascii.digits > 0 else { return nil }
+            let bytes = fileName.utf8
+            guard ascii.end == bytes.count || [UInt8(ascii: "-"), UInt8(ascii: ".")].contains(bytes[bytes.index(bytes.startIndex, offsetBy: ascii.end)])
+            else { return nil }
+            return String(decoding: bytes.prefix(ascii.end), as: UTF8.self)
+        }
         guard fileName.hasPrefix(prefix) else { return nil }
         let digits = fileName.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty else { return nil }
         let rest = fileName.dropFirst(prefix.count + digits.count)
         guard rest.isEmpty || rest.hasPrefix("-") || rest.hasPrefix(".") else { return nil }
         return prefix + digits
+    }
+
+    /// For an all-ASCII text and prefix (where bytes and characters agree): whether the text starts
+    /// with the prefix, and then how many ASCII digits follow and where they end (UTF-8 offset).
+    /// nil when either is not ASCII (the caller then compares characters); digits -1 without the prefix.
+    static func asciiDigitsAfter(_ prefix: String, in text: String) -> (digits: Int, end: Int)? {
+        var textBytes = text.utf8.makeIterator()
+        var offset = 0
+        for byte in prefix.utf8 {
+            guard byte < 0x80 else { return nil }
+            guard let next = textBytes.next() else { return text.utf8.allSatisfy({ $0 < 0x80 }) ? (-1, 0) : nil }
+            guard next < 0x80 else { return nil }
+            if next != byte { return text.utf8.allSatisfy({ $0 < 0x80 }) ? (-1, 0) : nil }
+            offset += 1
+        }
+        var digits = 0
+        var end = offset
+        var inDigits = true
+        while let next = textBytes.next() {
+            guard next < 0x80 else { return nil }
+            if inDigits && next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9") {
+                digits += 1
+                end += 1
+            } else {
+                inDigits = false
+            }
+        }
+        return (digits, end)
     }
 }
 

@@ -92,6 +92,37 @@ struct MatrixTests {
         #expect(ThreatParser.idInFileName("T-0042x.md", prefix: "T-") == nil)
         #expect(Model.idOrder("T-2", "T-10"))
     }
+
+    /// The byte-wise fast path for ASCII names must answer as the character rules do, and non-ASCII
+    /// names (combining marks after "-" or "/", CR LF, other scripts) must still get the character rules.
+    @Test func idsInFileNamesAndPathsAgreeWithTheCharacterRules() {
+        func idByCharacters(_ name: String, _ prefix: String) -> String? {
+            guard name.hasPrefix(prefix) else { return nil }
+            let digits = name.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty else { return nil }
+            let rest = name.dropFirst(prefix.count + digits.count)
+            guard rest.isEmpty || rest.hasPrefix("-") || rest.hasPrefix(".") else { return nil }
+            return prefix + digits
+        }
+        func validByCharacters(_ id: String, _ prefix: String) -> Bool {
+            guard id.hasPrefix(prefix) else { return false }
+            let digits = id.dropFirst(prefix.count)
+            return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        }
+        let pieces = ["T", "-", "0", "42", "x", ".", "md", "/", "\u{301}", "\r\n", "\r", "é", "Т", "٣", " ", "RISK-"]
+        var random = SeededGenerator(seed: 42)
+        for round in 0..<20_000 {
+            let name = (0..<Int(random.next() % 7)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            let text = round % 2 == 0 ? "T-" + name : name
+            for prefix in ["T-", "RISK-", "Т-"] {
+                #expect(ThreatParser.idInFileName(text, prefix: prefix) == idByCharacters(text, prefix), "\(Array(text.unicodeScalars)) \(prefix)")
+                #expect(ThreatParser.isValidID(text, prefix: prefix) == validByCharacters(text, prefix), "\(Array(text.unicodeScalars)) \(prefix)")
+            }
+            let path = "threats/" + text
+            let byCharacters = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+            #expect(Linter.fileName(path) == byCharacters, "\(Array(path.unicodeScalars))")
+        }
+    }
 }
 
 struct ThreatIDTests {
