@@ -77,29 +77,24 @@ struct BinaryWriter {
 /// of a `String` into the array raced another thread's and corrupted the heap.
 final class StringTable: @unchecked Sendable {
     private let bytes: [UInt8]
-    private var offsets: [Int] = []
-    private var lengths: [Int] = []
-    private var decoded: [String?] = []
+    /// Where each string is: fixed when the table is read, so only the memo needs the lock.
+    private let offsets: [Int]
+    private let lengths: [Int]
+    private var decoded: [String?]
     private let lock = NSLock()
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], offsets: [Int] = [], lengths: [Int] = []) {
         self.bytes = bytes
+        self.offsets = offsets
+        self.lengths = lengths
+        decoded = [String?](repeating: nil, count: offsets.count)
     }
 
-    var count: Int { lock.withLock { offsets.count } }
-
-    /// Called while the file is being read, before any reader shares the table.
-    func add(offset: Int, length: Int) {
-        lock.withLock {
-            offsets.append(offset)
-            lengths.append(length)
-            decoded.append(nil)
-        }
-    }
+    var count: Int { offsets.count }
 
     func string(_ index: Int) -> String {
-        let (known, offset, length) = lock.withLock { (decoded[index], offsets[index], lengths[index]) }
-        if let known { return known }
+        let offset = offsets[index], length = lengths[index]
+        if let known = lock.withLock({ decoded[index] }) { return known }
         let value = bytes.withUnsafeBufferPointer { buffer in
             String(decoding: UnsafeBufferPointer(rebasing: buffer[offset..<(offset + length)]), as: UTF8.self)
         }
@@ -202,11 +197,16 @@ struct BinaryReader {
     /// Reads a string table written as count, then length-prefixed UTF-8.
     mutating func readTable() throws {
         let count = try self.count()
+        var offsets: [Int] = [], lengths: [Int] = []
+        offsets.reserveCapacity(min(count, bytes.count))
+        lengths.reserveCapacity(min(count, bytes.count))
         for _ in 0..<count {
             let length = try self.count()
-            table.add(offset: position, length: length)
+            offsets.append(position)
+            lengths.append(length)
             try skip(length)
         }
+        table = StringTable(bytes: bytes, offsets: offsets, lengths: lengths)
     }
 }
 
