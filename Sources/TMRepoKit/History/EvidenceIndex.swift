@@ -183,7 +183,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
             if found.earliestFrom[after] >= 0 { consider(found.earliestFrom[after]) }
             // Between what it surely contains and what it surely does not (a commit verified on a
             // side branch): asked one by one, as are the commits off HEAD's ancestry.
-            for index in upperBound(found.keys, contained)..<after {
+            for index in min(upperBound(found.keys, contained), after)..<after {
                 let candidate = found.placed[index]
                 if earliest.map({ isEarlier(candidate, $0) }) ?? true, !isAncestor(candidate, of: verified) { earliest = candidate }
             }
