@@ -281,5 +281,10 @@ struct StatusJSONTests {
         let streamed = StatusFormatter.jsonBytes(report, entries: report.entries)
         #expect(streamed == tree, "\(String(decoding: streamed, as: UTF8.self))")
         #expect(StatusFormatter.jsonBytes(report, entries: []) == StatusFormatter.json(report, entries: []).bytes())
+        // Thousands of entries are written in chunks on several cores and joined: still one document.
+        for copies in [1_001, 2_003] {
+            let many = Array(repeating: report.entries, count: copies).flatMap { $0 }
+            #expect(StatusFormatter.jsonBytes(report, entries: many) == StatusFormatter.json(report, entries: many).bytes(), "\(many.count) entries")
+        }
     }
 }

@@ -87,7 +87,7 @@ final class RestoredFold: @unchecked Sendable {
             return nil
         }
         guard try header.tip == head || repository.isDescendant(head, of: header.tip) else { return nil }
-        nonisolated(unsafe) let bodyReader = body
+        let bodyReader = body
         return RestoredFold(header: header, decoding: BackgroundValue {
             let started = DispatchTime.now()
             defer { Trace.note("fold snapshot: decoded in \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms") }

@@ -123,7 +123,7 @@ public indirect enum JSON: Equatable, Sendable {
 
 /// Writes pretty-printed JSON straight into a byte buffer, for reports too large to build as a
 /// `JSON` tree first. Produces exactly what `JSON.render()` would for the same structure.
-public struct JSONStreamWriter {
+public struct JSONStreamWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     /// Per open container: whether it has a member yet.
     private var hasMember: [Bool] = []
@@ -174,6 +174,22 @@ public struct JSONStreamWriter {
 
     /// An element of the enclosing array (call before writing an array element's value).
     public mutating func element() { beginMember() }
+
+    /// A writer for elements of an array this one has open, to be written elsewhere (another
+    /// thread) and appended with `append(elementsOf:)`; `afterOthers`: elements come before them.
+    public func elementWriter(afterOthers: Bool, capacity: Int) -> JSONStreamWriter {
+        var writer = JSONStreamWriter(capacity: capacity)
+        writer.hasMember = hasMember
+        if !writer.hasMember.isEmpty { writer.hasMember[writer.hasMember.count - 1] = afterOthers }
+        return writer
+    }
+
+    /// Appends what an `elementWriter` wrote.
+    public mutating func append(elementsOf other: JSONStreamWriter) {
+        guard !other.bytes.isEmpty, !hasMember.isEmpty else { return }
+        bytes += other.bytes
+        hasMember[hasMember.count - 1] = true
+    }
 
     public mutating func string(_ value: String) { JSON.escape(value, into: &bytes) }
     public mutating func int(_ value: Int) { bytes += String(value).utf8 }
