@@ -43,7 +43,8 @@ extension Repository {
         return out
     }
 
-    /// The ids of the commits reachable from `tip` and not from any of `hidden`, parents first.
+    /// The ids of the commits reachable from `tip` and not from any of `hidden`, parents first
+    /// (exactly so, whatever the commit dates say).
     public func commitIDs(from tip: ObjectID, hiding hidden: [ObjectID]) throws -> [ObjectID] {
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, handle), "start a history walk")
@@ -63,7 +64,10 @@ extension Repository {
             try check(result, "walk the history")
             out.append(ObjectID(oid))
         }
-        return out
+        guard !hidden.isEmpty else { return out }
+        // The walk stops marking hidden ancestry by commit date: what it returned is checked.
+        let leaked = try reachable(from: hidden, among: try out.map { ($0, try commit($0).parents) })
+        return out.enumerated().filter { !leaked.contains($0.offset) }.map(\.element)
     }
 
     /// Whether the object exists and is a commit.

@@ -235,6 +235,7 @@ public final class Repository {
         // whole walk (at 100k commits, tens of megabytes of repeated strings otherwise).
         let names = StringInterner()
         var oid = git_oid()
+        var walked: [CommitInfo] = []
         while true {
             let result = git_revwalk_next(&oid, walker)
             if result == GIT_ITEROVER.rawValue { break }
@@ -243,8 +244,44 @@ public final class Repository {
             try check(git_commit_lookup(&commit, handle, &oid), "read commit \(ObjectID(oid))")
             let info = Self.info(of: commit!, id: ObjectID(oid), names: names)
             git_commit_free(commit)
-            try visit(info)
+            if hidden.isEmpty { try visit(info) } else { walked.append(info) }
         }
+        guard !hidden.isEmpty else { return }
+        let leaked = try reachable(from: hidden, among: walked.map { ($0.id, $0.parents) })
+        for (index, info) in walked.enumerated() where !leaked.contains(index) { try visit(info) }
+    }
+
+    /// Which of a hiding walk's commits (parents first) are reachable from `hidden` after all.
+    /// libgit2, like `git rev-list`, stops marking the hidden commits' ancestry by commit date, so
+    /// when dates go backwards a walk can return some of it. Those found are leaked; what is above
+    /// one that is not leaked cannot be (an ancestor of a hidden commit has only such ancestors),
+    /// so only the lowest commits are asked, and the ones above them once those are leaked.
+    func reachable(from hidden: [ObjectID], among commits: [(id: ObjectID, parents: [ObjectID])]) throws -> Set<Int> {
+        let position = Dictionary(commits.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var children = [[Int]](repeating: [], count: commits.count)
+        var unresolved = [Int](repeating: 0, count: commits.count)
+        for (index, commit) in commits.enumerated() {
+            let inside = Set(commit.parents.compactMap { position[$0] })
+            unresolved[index] = inside.count
+            for parent in inside { children[parent].append(index) }
+        }
+        let hiddenSet = Set(hidden)
+        var hiddenIDs = hidden.map(\.raw)
+        var lowest = commits.indices.filter { unresolved[$0] == 0 }
+        var leaked: Set<Int> = []
+        while let next = lowest.popLast() {
+            var oid = commits[next].id.raw
+            let found = hiddenSet.contains(commits[next].id) ? 1
+                : try check(git_graph_reachable_from_any(handle, &oid, &hiddenIDs, hiddenIDs.count),
+                            "check whether commit \(commits[next].id) is hidden from the walk")
+            guard found == 1 else { continue }
+            leaked.insert(next)
+            for child in children[next] {
+                unresolved[child] -= 1
+                if unresolved[child] == 0 { lowest.append(child) }
+            }
+        }
+        return leaked
     }
 
     /// Whether `ancestor` is reachable from `descendant` (a commit is not its own descendant).

@@ -66,6 +66,43 @@ struct HistoryCacheEquivalenceTests {
         #expect(try answer(root, cache: true) == answer(root, cache: false), "warm after the rewrite")
     }
 
+    /// The cached tip's clock went backwards: the walk of what is new since it must not bring back
+    /// (and append a second time) commits the cache holds, or the root would count as a change
+    /// after verification.
+    @Test func aCachedTipDatedInThePastAddsOnlyWhatIsNew() throws {
+        let repo = try ModelRepo()
+        let threat = { (verified: String?) in
+            ModelRepo.threat("T-0001", mitigations: [(id: "M-1", status: "verified", evidence: "src/**", verified: verified)])
+        }
+        try repo.write("threats/T-0001-a.md", threat(nil))
+        try repo.write("src/a.ts", "a\n")
+        try repo.commit("Model", "2026-01-01T10:00:00Z")
+        try repo.write("threats/T-0001-a.md", threat("2026-01-02"))
+        try repo.commit("Verify M-1", "2026-01-02T10:00:00Z")
+        _ = try repo.git.run(["checkout", "-q", "-b", "side"])
+        try repo.write("docs/side.md", "side\n")
+        try repo.commit("Side", "2026-01-04T10:00:00Z")
+        _ = try repo.git.run(["checkout", "-q", "-"])
+        for day in 1...8 {
+            try repo.write("docs/d.md", "\(day)\n")
+            try repo.commit("Months behind \(day)", "2025-06-0\(day)T10:00:00Z")
+        }
+        func answer(cache: Bool) throws -> (stale: [StaleMitigation], commits: Int) {
+            let location = try ModelLocation.find(store: try ModelStore.locate(explicit: repo.root))
+            let analysis = try HistoryEngine(location: location, useCache: cache).analyze(timelines: false)
+            return (try analysis.status(asOf: ISOTime.parse("2026-02-01")!).entries.first?.staleMitigations ?? [], analysis.commitCount)
+        }
+        _ = try answer(cache: true)
+        _ = try repo.git.run(["merge", "-q", "--no-ff", "-m", "Merge side", "side"], date: "2026-01-05T10:00:00Z")
+        let fresh = try answer(cache: false)
+        #expect(fresh.commits == 12 && fresh.stale.isEmpty)
+        for run in ["first cached run after the merge", "the next one"] {
+            let cached = try answer(cache: true)
+            #expect(cached.commits == 12, "\(run): each commit once")
+            #expect(cached.stale.isEmpty, "\(run): nothing under src/ changed after verification")
+        }
+    }
+
     /// A branch dated before a mainline commit but merged after a run cached the mainline: the cache
     /// appends its commits after the mainline's, a fresh walk sorts them by date. Both must name the
     /// same commit as the first change after verification (the order every run agrees on).

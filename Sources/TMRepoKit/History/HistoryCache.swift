@@ -14,8 +14,9 @@ import ThreatModel
 /// to an ancestor of HEAD; anything else (rebase, force-push, another filter, damage) means a
 /// fresh walk that still reuses every record whose commit is still there, and a rewritten file.
 struct HistoryCache {
-    /// Bump when the record format or what a parse produces changes.
-    static let formatVersion: UInt64 = 14
+    /// Bump when the record format or what a parse produces changes. 15: earlier files may hold
+    /// a commit twice, appended by a walk that dates going backwards let leak (`Repository.walk`).
+    static let formatVersion: UInt64 = 15
     static let magic: [UInt8] = Array("TMRS".utf8)
     /// After this many segments the file is rewritten as one (increments and other branches' chains add up).
     static let compactAfterSegments = 32
