@@ -103,6 +103,37 @@ struct HistoryCacheEquivalenceTests {
         }
     }
 
+    /// Two commits set the same `verified` day (the verification cherry-picked to a release branch
+    /// merged after a cached run): the commit that set it is the later by commit time, not the one
+    /// folded last, so the verdict does not depend on the cache.
+    @Test func aCherryPickedVerificationIsJudgedAlikeCachedAndUncached() throws {
+        let repo = try ModelRepo()
+        let threat = { (verified: String?) in
+            ModelRepo.threat("T-0001", mitigations: [(id: "M-1", status: "verified", evidence: "src/**", verified: verified)])
+        }
+        try repo.write("threats/T-0001-a.md", threat(nil))
+        try repo.write("src/a.ts", "a\n")
+        try repo.commit("Model", "2026-01-01T10:00:00Z")
+        _ = try repo.git.run(["branch", "release"])
+        try repo.write("src/a.ts", "a2\n")
+        try repo.commit("Change src", "2026-01-02T10:00:00Z")
+        try repo.write("threats/T-0001-a.md", threat("2026-01-03"))
+        let verified = try repo.commit("Verify M-1", "2026-01-03T10:00:00Z")
+        func stale(cache: Bool) throws -> [StaleMitigation] {
+            let location = try ModelLocation.find(store: try ModelStore.locate(explicit: repo.root))
+            let analysis = try HistoryEngine(location: location, useCache: cache).analyze(timelines: false)
+            return try analysis.status(asOf: ISOTime.parse("2026-01-20")!).entries.first?.staleMitigations ?? []
+        }
+        #expect(try stale(cache: true).isEmpty)
+        _ = try repo.git.run(["checkout", "-q", "release"])
+        _ = try repo.git.run(["cherry-pick", verified], date: "2026-01-02T12:00:00Z")
+        _ = try repo.git.run(["checkout", "-q", "-"])
+        _ = try repo.git.run(["merge", "-q", "--no-ff", "-m", "Merge release", "release"], date: "2026-01-05T10:00:00Z")
+        let fresh = try stale(cache: false)
+        #expect(fresh.isEmpty, "verified on main after the change (the later of the two commits)")
+        #expect(try stale(cache: true) == fresh)
+    }
+
     /// A branch dated before a mainline commit but merged after a run cached the mainline: the cache
     /// appends its commits after the mainline's, a fresh walk sorts them by date. Both must name the
     /// same commit as the first change after verification (the order every run agrees on).

@@ -125,6 +125,23 @@ struct MatrixTests {
     }
 }
 
+struct ReviewOrderTests {
+    /// Reviews of one second: one answer whatever order they were folded in.
+    @Test func theLatestReviewDoesNotDependOnTheirOrder() {
+        func review(_ commit: String, _ time: Int64, _ via: Review.Via, _ reviewer: String) -> Review {
+            Review(ref: CommitRef(commit: commit, time: time, author: Identity(name: "A", email: reviewer)), via: via, reviewer: reviewer)
+        }
+        let reviews = [review("b", 100, .trailer, "bob@x"), review("a", 100, .trailer, "alice@x"), review("c", 99, .reviewedBlock, "carol@x"),
+                       review("d", 100, .reviewedBlock, "dan@x"), review("e", 100, .reviewedBlock, "erin@x"), review("f", 200, .trailer, "fay@x")]
+        var random = SeededGenerator(seed: 9)
+        for _ in 0..<50 {
+            let shuffled = reviews.shuffled(using: &random)
+            #expect(Review.latest(of: shuffled, asOf: 150)?.ref.commit == "e", "a block beats a trailer of the same second; then the id")
+            #expect(Review.latest(of: shuffled, asOf: 250)?.ref.commit == "f")
+        }
+    }
+}
+
 struct ThreatIDTests {
     @Test(arguments: [("T-0042", "t-0042", true), ("T-0042", "T-0042", true), ("T-0042", "T-042", false),
                       ("T-0042", "Т-0042", false), ("RISK-7", "risk-7", true), ("T-1", "T-1 ", false)])

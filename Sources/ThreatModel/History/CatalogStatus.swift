@@ -22,8 +22,7 @@ public struct CatalogItemFacts: Hashable, Sendable {
 
     /// The latest review at or before `moment` (commit time counts, as for threats).
     public func lastReview(asOf moment: Int64) -> Review? {
-        reviews.filter { $0.ref.time <= moment }
-            .max { ($0.ref.time, $0.via == .reviewedBlock ? 1 : 0) < ($1.ref.time, $1.via == .reviewedBlock ? 1 : 0) }
+        Review.latest(of: reviews, asOf: moment)
     }
 }
 

@@ -108,4 +108,10 @@ public struct CommitRef: Hashable, Sendable {
         self.time = time
         self.author = author
     }
+
+    /// Whether this commit comes after `other` by commit time, then id: one answer however the
+    /// history's commits were folded (a cache folds them in the order they arrived).
+    public func isLater(than other: CommitRef) -> Bool {
+        (time, commit) > (other.time, other.commit)
+    }
 }

@@ -34,6 +34,15 @@ public struct Review: Hashable, Sendable {
     public let via: Via
     /// Who reviewed: `reviewed.by` for a block change, else the commit's author email.
     public let reviewer: String
+
+    /// The latest of `reviews` committed by `moment`: by commit time, a `reviewed` block before a
+    /// trailer of the same time, then commit id and reviewer (never the order they were folded in).
+    public static func latest(of reviews: [Review], asOf moment: Int64) -> Review? {
+        reviews.filter { $0.ref.time <= moment }.max { lhs, rhs in
+            (lhs.ref.time, lhs.via == .reviewedBlock ? 1 : 0, lhs.ref.commit, lhs.reviewer)
+                < (rhs.ref.time, rhs.via == .reviewedBlock ? 1 : 0, rhs.ref.commit, rhs.reviewer)
+        }
+    }
 }
 
 /// Everything history knows about one threat id.
@@ -62,8 +71,7 @@ public struct ThreatHistory: Sendable, Equatable {
     /// The last review at or before `moment`. A commit time is a claim its author makes: a review
     /// dated after the moment judged is not a review yet (see `reviewsAfter`).
     public func lastReview(asOf moment: Int64) -> Review? {
-        reviews.filter { $0.ref.time <= moment }
-            .max { ($0.ref.time, $0.via == .reviewedBlock ? 1 : 0) < ($1.ref.time, $1.via == .reviewedBlock ? 1 : 0) }
+        Review.latest(of: reviews, asOf: moment)
     }
 
     /// Reviews whose commit time is after `moment` (clock skew or a forged date).
@@ -176,11 +184,16 @@ public struct HistoryReducer: Sendable {
                 event(.mitigationStatus(id: mitigation.id, from: before.status, to: mitigation.status))
             }
             if let day = mitigation.verified, before?.verified != day {
-                history.verifiedSetBy[mitigation.id, default: [:]][day] = ref
+                // Two commits can set the same day (a cherry-pick): the later one, whatever the fold order.
+                if history.verifiedSetBy[mitigation.id]?[day].map({ ref.isLater(than: $0) }) ?? true {
+                    history.verifiedSetBy[mitigation.id, default: [:]][day] = ref
+                }
                 if old != nil { event(.mitigationVerified(id: mitigation.id, day: day)) }
             }
             if let status = mitigation.status, status == .implemented || status == .verified, before?.status != status {
-                history.implementedSetBy[mitigation.id] = ref
+                if history.implementedSetBy[mitigation.id].map({ ref.isLater(than: $0) }) ?? true {
+                    history.implementedSetBy[mitigation.id] = ref
+                }
             }
         }
         for removed in oldMitigations where !new.mitigations.contains(where: { $0.id == removed.id }) {
