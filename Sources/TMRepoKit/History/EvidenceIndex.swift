@@ -37,8 +37,19 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     private var firstParents: [ObjectID?] = []
     /// `changes(matching:)` per glob pattern; emptied when commits are appended.
     private var changesByPattern: [String: Changes] = [:]
-    /// `containedChainPosition(of:)` per commit off the chain; emptied when commits are appended.
-    private var containedChainPositions: [Int: Int] = [:]
+    /// `containment(of:)` per commit off the chain; emptied when commits are appended.
+    private var containments: [Int: Containment] = [:]
+
+    /// What a commit off HEAD's first-parent chain contains: the highest chain position (-1: none),
+    /// and its ancestors off the chain (itself included) as a bit per position.
+    private struct Containment {
+        let chainPosition: Int
+        let offChain: [UInt64]
+
+        func contains(_ index: Int) -> Bool {
+            index / 64 < offChain.count && offChain[index / 64] & (1 << UInt64(index % 64)) != 0
+        }
+    }
 
     /// The commits that changed a path matching one pattern, arranged for "the earliest one a
     /// commit does not contain".
@@ -97,7 +108,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         if !extendGraph(after: known) { computeGraph() }
         paths = byPath.keys.sorted()
         changesByPattern = [:]
-        containedChainPositions = [:]
+        containments = [:]
     }
 
     private func add(_ records: [CommitRecord]) {
@@ -170,7 +181,8 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         guard let id = ObjectID(hex: commit), let verified = indexOf[id] else { return nil }
         // Every chain position up to `contained` is in the verified commit; none after `merged` is.
         let merged = mainline[verified] ?? mergedAt[verified] ?? .max
-        let contained = mainline[verified] ?? containedChainPosition(of: verified)
+        let containment = mainline[verified] == nil ? containment(of: verified) : nil
+        let contained = mainline[verified] ?? containment!.chainPosition
         var earliest: Int?
         func consider(_ candidate: Int) {
             if earliest.map({ isEarlier(candidate, $0) }) ?? true { earliest = candidate }
@@ -182,10 +194,13 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
             let after = upperBound(found.keys, merged)
             if found.earliestFrom[after] >= 0 { consider(found.earliestFrom[after]) }
             // Between what it surely contains and what it surely does not (a commit verified on a
-            // side branch): asked one by one, as are the commits off HEAD's ancestry.
+            // side branch): side commits its ancestry holds, known once per verified commit (a
+            // search per candidate made a long-lived branch's history quadratic).
             for index in min(upperBound(found.keys, contained), after)..<after {
                 let candidate = found.placed[index]
-                if earliest.map({ isEarlier(candidate, $0) }) ?? true, !isAncestor(candidate, of: verified) { earliest = candidate }
+                if earliest.map({ isEarlier(candidate, $0) }) ?? true, containment.map({ !$0.contains(candidate) }) ?? true {
+                    earliest = candidate
+                }
             }
             for candidate in found.unplaced where !isAncestor(candidate, of: verified) { consider(candidate) }
         }
@@ -210,20 +225,28 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         mainline[index] ?? mergedAt[index]
     }
 
-    /// The highest chain position a commit off the chain contains (-1: none): its ancestry is
-    /// searched until it meets the chain.
-    private func containedChainPosition(of index: Int) -> Int {
-        if let known = containedChainPositions[index] { return known }
+    /// What a commit off the chain contains: its ancestry is searched until it meets the chain.
+    /// The side commits a candidate can be (placed after the highest chain position it contains)
+    /// are all met on the way: a path to one through a chain commit would place it at or below it.
+    private func containment(of index: Int) -> Containment {
+        if let known = containments[index] { return known }
         var highest = -1
-        var seen: Set<Int> = [index]
+        var offChain = [UInt64](repeating: 0, count: (ids.count + 63) / 64)
+        offChain[index / 64] |= 1 << UInt64(index % 64)
         var stack = [index]
         while let next = stack.popLast() {
-            for parent in parents[next] where seen.insert(parent).inserted {
-                if let position = mainline[parent] { highest = max(highest, position) } else { stack.append(parent) }
+            for parent in parents[next] {
+                if let position = mainline[parent] {
+                    highest = max(highest, position)
+                } else if offChain[parent / 64] & (1 << UInt64(parent % 64)) == 0 {
+                    offChain[parent / 64] |= 1 << UInt64(parent % 64)
+                    stack.append(parent)
+                }
             }
         }
-        containedChainPositions[index] = highest
-        return highest
+        let found = Containment(chainPosition: highest, offChain: offChain)
+        containments[index] = found
+        return found
     }
 
     /// The position of the first element of ascending `values` above `value`.
