@@ -72,8 +72,7 @@ public final class HistoryEngine {
         let snapshotPath = useCache && !timelines && collecting.isEmpty ? FoldSnapshot.location(for: repository) : nil
         let background = try startBackgroundWork(head: head, cache: cache, snapshotPath: trustCache ? snapshotPath : nil,
                                                  idPrefix: config.idPrefix, timelines: timelines, collecting: collecting)
-        // A commit listing on another thread takes a core: parsing leaves it that core.
-        let model = try readModel(tree: headCommit.tree, config: config, coresInUse: background.listing == nil ? 0 : 1)
+        let model = try readModel(tree: headCommit.tree, config: config)
         clock.lap("read HEAD model (\(model.threats.count) threats)")
         let speculativeIndex = background.speculation?.index()
         let listedResult = Result { try background.listing?.commits() }
@@ -336,22 +335,20 @@ public final class HistoryEngine {
         return config
     }
 
-    /// The model as committed in `tree`, threat files parsed once per blob id (`coresInUse`: by
-    /// other work of this run, left to it).
-    func readModel(tree: ObjectID, config: ModelConfig, coresInUse: Int = 0) throws -> Model {
+    /// The model as committed in `tree`, threat files parsed once per blob id.
+    func readModel(tree: ObjectID, config: ModelConfig) throws -> Model {
         try ModelReader(source: source(tree: tree)).read(config: config) { entries, config in
             let blobs = entries.compactMap(\.object)
-            try self.parseAll(Set(blobs), idPrefix: config.idPrefix, coresInUse: coresInUse)
+            try self.parseAll(Set(blobs), idPrefix: config.idPrefix)
             return try zip(entries, blobs).map { entry, blob in try self.parse(blob: blob, path: entry.path, idPrefix: config.idPrefix) }
         }
     }
 
-    /// Parses blobs not parsed yet, split across the machine's cores (each with its own handle)
-    /// but those `coresInUse` by other work.
-    private func parseAll(_ blobs: Set<ObjectID>, idPrefix: String, coresInUse: Int = 0) throws {
+    /// Parses blobs not parsed yet, split across the machine's cores (each with its own handle).
+    private func parseAll(_ blobs: Set<ObjectID>, idPrefix: String) throws {
         let todo = blobs.filter { !parsed.contains($0) }.sorted()
         guard !todo.isEmpty else { return }
-        let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount - coresInUse), 4, max(1, todo.count / 200))
+        let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4, max(1, todo.count / 200))
         let slots = Slots<Result<[(ObjectID, ParsedThreatFile)], Error>>(count: workers)
         nonisolated(unsafe) let main = location.repository
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
