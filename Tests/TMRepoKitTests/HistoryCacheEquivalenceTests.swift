@@ -66,18 +66,28 @@ struct HistoryCacheEquivalenceTests {
         #expect(try answer(root, cache: true) == answer(root, cache: false), "warm after the rewrite")
     }
 
+    /// T-0001 with mitigation M-1 (evidence `src/**`), verified on `verified` or not yet.
+    static func verifiedThreat(_ verified: String?) -> String {
+        ModelRepo.threat("T-0001", mitigations: [(id: "M-1", status: "verified", evidence: "src/**", verified: verified)])
+    }
+
+    /// T-0001's stale mitigations and the commit count, as `status` computes them (no timelines) or
+    /// the changelog's run does (timelines).
+    func staleness(_ repo: ModelRepo, cache: Bool, timelines: Bool = false, asOf: String) throws -> (stale: [StaleMitigation], commits: Int) {
+        let location = try ModelLocation.find(store: try ModelStore.locate(explicit: repo.root))
+        let analysis = try HistoryEngine(location: location, useCache: cache).analyze(timelines: timelines)
+        return (try analysis.status(asOf: ISOTime.parse(asOf)!).entries.first?.staleMitigations ?? [], analysis.commitCount)
+    }
+
     /// The cached tip's clock went backwards: the walk of what is new since it must not bring back
     /// (and append a second time) commits the cache holds, or the root would count as a change
     /// after verification.
     @Test func aCachedTipDatedInThePastAddsOnlyWhatIsNew() throws {
         let repo = try ModelRepo()
-        let threat = { (verified: String?) in
-            ModelRepo.threat("T-0001", mitigations: [(id: "M-1", status: "verified", evidence: "src/**", verified: verified)])
-        }
-        try repo.write("threats/T-0001-a.md", threat(nil))
+        try repo.write("threats/T-0001-a.md", Self.verifiedThreat(nil))
         try repo.write("src/a.ts", "a\n")
         try repo.commit("Model", "2026-01-01T10:00:00Z")
-        try repo.write("threats/T-0001-a.md", threat("2026-01-02"))
+        try repo.write("threats/T-0001-a.md", Self.verifiedThreat("2026-01-02"))
         try repo.commit("Verify M-1", "2026-01-02T10:00:00Z")
         _ = try repo.git.run(["checkout", "-q", "-b", "side"])
         try repo.write("docs/side.md", "side\n")
@@ -87,11 +97,7 @@ struct HistoryCacheEquivalenceTests {
             try repo.write("docs/d.md", "\(day)\n")
             try repo.commit("Months behind \(day)", "2025-06-0\(day)T10:00:00Z")
         }
-        func answer(cache: Bool) throws -> (stale: [StaleMitigation], commits: Int) {
-            let location = try ModelLocation.find(store: try ModelStore.locate(explicit: repo.root))
-            let analysis = try HistoryEngine(location: location, useCache: cache).analyze(timelines: false)
-            return (try analysis.status(asOf: ISOTime.parse("2026-02-01")!).entries.first?.staleMitigations ?? [], analysis.commitCount)
-        }
+        func answer(cache: Bool) throws -> (stale: [StaleMitigation], commits: Int) { try staleness(repo, cache: cache, asOf: "2026-02-01") }
         _ = try answer(cache: true)
         _ = try repo.git.run(["merge", "-q", "--no-ff", "-m", "Merge side", "side"], date: "2026-01-05T10:00:00Z")
         let fresh = try answer(cache: false)
@@ -108,22 +114,15 @@ struct HistoryCacheEquivalenceTests {
     /// folded last, so the verdict does not depend on the cache.
     @Test func aCherryPickedVerificationIsJudgedAlikeCachedAndUncached() throws {
         let repo = try ModelRepo()
-        let threat = { (verified: String?) in
-            ModelRepo.threat("T-0001", mitigations: [(id: "M-1", status: "verified", evidence: "src/**", verified: verified)])
-        }
-        try repo.write("threats/T-0001-a.md", threat(nil))
+        try repo.write("threats/T-0001-a.md", Self.verifiedThreat(nil))
         try repo.write("src/a.ts", "a\n")
         try repo.commit("Model", "2026-01-01T10:00:00Z")
         _ = try repo.git.run(["branch", "release"])
         try repo.write("src/a.ts", "a2\n")
         try repo.commit("Change src", "2026-01-02T10:00:00Z")
-        try repo.write("threats/T-0001-a.md", threat("2026-01-03"))
+        try repo.write("threats/T-0001-a.md", Self.verifiedThreat("2026-01-03"))
         let verified = try repo.commit("Verify M-1", "2026-01-03T10:00:00Z")
-        func stale(cache: Bool) throws -> [StaleMitigation] {
-            let location = try ModelLocation.find(store: try ModelStore.locate(explicit: repo.root))
-            let analysis = try HistoryEngine(location: location, useCache: cache).analyze(timelines: false)
-            return try analysis.status(asOf: ISOTime.parse("2026-01-20")!).entries.first?.staleMitigations ?? []
-        }
+        func stale(cache: Bool) throws -> [StaleMitigation] { try staleness(repo, cache: cache, asOf: "2026-01-20").stale }
         #expect(try stale(cache: true).isEmpty)
         _ = try repo.git.run(["checkout", "-q", "release"])
         _ = try repo.git.run(["cherry-pick", verified], date: "2026-01-02T12:00:00Z")
@@ -139,14 +138,11 @@ struct HistoryCacheEquivalenceTests {
     /// same commit as the first change after verification (the order every run agrees on).
     @Test func aLateMergedBranchNamesTheSameFirstChangeCachedAndUncached() throws {
         let repo = try ModelRepo()
-        let threat = { (verified: String?) in
-            ModelRepo.threat("T-0001", mitigations: [(id: "M-1", status: "verified", evidence: "src/**", verified: verified)])
-        }
-        try repo.write("threats/T-0001-a.md", threat(nil))
+        try repo.write("threats/T-0001-a.md", Self.verifiedThreat(nil))
         try repo.write("src/a.ts", "a\n")
         try repo.write("src/b.ts", "b\n")
         try repo.commit("Model", "2026-01-01T10:00:00Z")
-        try repo.write("threats/T-0001-a.md", threat("2026-01-02"))
+        try repo.write("threats/T-0001-a.md", Self.verifiedThreat("2026-01-02"))
         let verified = try repo.commit("Verify M-1", "2026-01-02T10:00:00Z")
         _ = try repo.git.run(["checkout", "-q", "-b", "side"])
         try repo.write("src/a.ts", "a2\n")
@@ -155,10 +151,7 @@ struct HistoryCacheEquivalenceTests {
         try repo.write("src/b.ts", "b2\n")
         let mainline = try repo.commit("Mainline change", "2026-01-05T10:00:00Z")
         func staleCommit(cache: Bool, timelines: Bool) throws -> String? {
-            let location = try ModelLocation.find(store: try ModelStore.locate(explicit: repo.root))
-            let analysis = try HistoryEngine(location: location, useCache: cache).analyze(timelines: timelines)
-            let report = try analysis.status(asOf: ISOTime.parse("2026-02-01")!)
-            return report.entries.first?.staleMitigations.first { $0.reason == .evidenceChanged }?.commit
+            try staleness(repo, cache: cache, timelines: timelines, asOf: "2026-02-01").stale.first { $0.reason == .evidenceChanged }?.commit
         }
         // Cached before the merge: the mainline change is the only one after verification.
         #expect(try staleCommit(cache: true, timelines: false) == mainline)
