@@ -196,11 +196,9 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
             // Between what it surely contains and what it surely does not (a commit verified on a
             // side branch): side commits its ancestry holds, known once per verified commit (a
             // search per candidate made a long-lived branch's history quadratic).
-            for index in min(upperBound(found.keys, contained), after)..<after {
-                let candidate = found.placed[index]
-                if earliest.map({ isEarlier(candidate, $0) }) ?? true, containment.map({ !$0.contains(candidate) }) ?? true {
-                    earliest = candidate
-                }
+            for index in min(upperBound(found.keys, contained), after)..<after
+            where containment.map({ !$0.contains(found.placed[index]) }) ?? true {
+                consider(found.placed[index])
             }
             for candidate in found.unplaced where !isAncestor(candidate, of: verified) { consider(candidate) }
         }
