@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers, each using only the one below:
 //   CLibgit2 (system library) → TMGit (the only importer of libgit2)
+//   CZlib (system library) → TMGit (pack files read directly on the history walk's hot path)
 //   CGraphviz (system library) → TMGraphviz (the only importer of Graphviz: DOT in, SVG out)
 //   ThreatModel (pure: parsing, policy, reducers; no file system, no clock)
 //   TMRepoKit (app: model loading, history index, cache, writers, formatters, reports)
@@ -27,7 +28,13 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
-        .target(name: "TMGit", dependencies: ["CLibgit2"]),
+        // zlib comes with libgit2-dev; TMGit inflates pack entries itself where a walk reads many trees.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "TMGit", dependencies: ["CLibgit2", "CZlib"]),
         // Graphviz lays out the report's data-flow diagram (libgvc + libcgraph, rendered to SVG in-process).
         .systemLibrary(
             name: "CGraphviz",
@@ -55,7 +62,8 @@ let package = Package(
         // Times the threat-file parser on real file versions (Benchmarks/run.sh runs it).
         .executableTarget(name: "tmrepo-parse-bench", dependencies: ["ThreatModel"], path: "Benchmarks/ParseBench"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TMGitTests", dependencies: ["TMGit", "TestSupport"]),
+        // Crypto: the pack reader's tests check what it reads against the object ids (SHA-1).
+        .testTarget(name: "TMGitTests", dependencies: ["TMGit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ThreatModelTests", dependencies: ["ThreatModel", "TestSupport"]),
         .testTarget(name: "TMRepoKitTests", dependencies: ["TMRepoKit", "TMGit", "TMGraphviz", "ThreatModel", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "tmrepo"]),

@@ -46,6 +46,13 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// Builds an id from the 20 bytes at `pointer` (inside a tree or a pack), copying nothing else.
+    init(at pointer: UnsafeRawPointer) {
+        (a, b, c) = (pointer.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                     pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                     pointer.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+    }
+
     /// The 20 raw bytes.
     public var bytes: [UInt8] {
         var out = [UInt8](repeating: 0, count: 20)
@@ -55,6 +62,12 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
             raw.storeBytes(of: c, toByteOffset: 16, as: UInt32.self)
         }
         return out
+    }
+
+    /// The 20 raw bytes, lent without copying them into an array.
+    func withRawBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        var words = (a, b, c)
+        return Swift.withUnsafeBytes(of: &words) { body(UnsafeRawBufferPointer(rebasing: $0[0..<20])) }
     }
 
     var raw: git_oid {

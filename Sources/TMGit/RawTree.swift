@@ -10,7 +10,13 @@ import Darwin
 /// plus work proportional to the changed entries, not to the tree's size: the shared prefix
 /// and suffix of the two byte strings are skipped without looking at their entries.
 final class RawTree {
-    private let object: OpaquePointer
+    /// Who owns the bytes: libgit2's object, or a buffer read from a pack directly.
+    private enum Owner {
+        case libgit2(OpaquePointer)
+        case buffer(ObjectBytes)
+    }
+
+    private let owner: Owner
     let bytes: UnsafePointer<UInt8>
     let length: Int
     /// Entry i occupies bytes starts[i] ..< starts[i+1]; the last element is `length`.
@@ -25,17 +31,28 @@ final class RawTree {
     /// Reads a tree's entries. With `base`, an earlier version of the same tree (a parent
     /// commit's), only the bytes between their common prefix and suffix are scanned: the
     /// boundaries on either side are `base`'s, shifted where the lengths differ.
-    init(object: OpaquePointer, id: ObjectID, base: RawTree? = nil) throws {
-        self.object = object
-        let length = git_odb_object_size(object)
+    convenience init(object: OpaquePointer, id: ObjectID, base: RawTree? = nil) throws {
         let bytes = UnsafePointer(git_odb_object_data(object)!.assumingMemoryBound(to: UInt8.self))
-        self.length = length
-        self.bytes = bytes
+        do {
+            try self.init(owner: .libgit2(object), bytes: bytes, length: git_odb_object_size(object), id: id, base: base)
+        } catch {
+            git_odb_object_free(object)
+            throw error
+        }
+    }
+
+    convenience init(buffer: ObjectBytes, id: ObjectID, base: RawTree? = nil) throws {
+        try self.init(owner: .buffer(buffer), bytes: UnsafePointer(buffer.pointer), length: buffer.count, id: id, base: base)
+    }
+
+    private init(owner: Owner, bytes: UnsafePointer<UInt8>, length: Int, id: ObjectID, base: RawTree?) throws {
         let parsed = base.flatMap { Self.parse(bytes, length, derivedFrom: $0) } ?? Self.parse(bytes, length)
         guard let parsed else {
-            git_odb_object_free(object)
             throw GitError(code: .other(-1), operation: "read tree \(id)", message: "the tree object is malformed")
         }
+        self.owner = owner
+        self.length = length
+        self.bytes = bytes
         (starts, nameStarts, nameEnds) = parsed
     }
 
@@ -104,7 +121,7 @@ final class RawTree {
     }
 
     deinit {
-        git_odb_object_free(object)
+        if case .libgit2(let object) = owner { git_odb_object_free(object) }
     }
 
     var count: Int { starts.count - 1 }
@@ -135,7 +152,7 @@ final class RawTree {
     }
 
     func id(_ index: Int) -> ObjectID {
-        ObjectID(bytes: Array(UnsafeBufferPointer(start: bytes + Int(nameEnds[index]) + 1, count: 20)))
+        ObjectID(at: bytes + Int(nameEnds[index]) + 1)
     }
 
     func name(_ index: Int) -> String {

@@ -22,9 +22,15 @@ let libgit2Runtime: Void = {
     // Re-hashing every object read costs more than everything else in a history walk
     // (SHA-1 with collision detection over each 100 KB+ tree). git does not do it on read
     // either; zlib's checksums still catch damaged pack data. TMREPO_VERIFY_OBJECTS=1 turns it on.
-    let verify = ProcessInfo.processInfo.environment["TMREPO_VERIFY_OBJECTS"].map { $0 == "1" } ?? false
-    _ = tmrepo_git_set_strict_hash_verification(verify ? 1 : 0)
+    _ = tmrepo_git_set_strict_hash_verification(verifyingObjects ? 1 : 0)
 }()
+
+/// TMREPO_VERIFY_OBJECTS=1: every object read is re-hashed (by libgit2, so packs are not read directly).
+let verifyingObjects = ProcessInfo.processInfo.environment["TMREPO_VERIFY_OBJECTS"] == "1"
+
+/// Trees on a walk come straight from the pack files (PackedObjects) unless TMREPO_DIRECT_PACKS=0
+/// or objects are verified.
+let readingPacksDirectly = !verifyingObjects && ProcessInfo.processInfo.environment["TMREPO_DIRECT_PACKS"] != "0"
 
 /// The libgit2 version this process is linked against, e.g. "1.5.1".
 public var libgit2Version: String {
@@ -88,6 +94,9 @@ public final class Repository {
     let handle: OpaquePointer
     /// Recently read raw trees, so history walks read each tree once.
     let rawTrees = RawTreeCache()
+    /// This handle's own reader of the pack files, opened on the first tree a walk reads.
+    private(set) lazy var packedObjects: PackedObjects? =
+        readingPacksDirectly ? PackedObjects(objectsDirectory: commonDirectory + "objects") : nil
 
     /// How this handle was opened, so `reopen()` can give another thread its own handle.
     private let openPath: String?
@@ -116,6 +125,7 @@ public final class Repository {
     /// Lets go of the raw trees kept for diffs (call when a walk is over).
     public func releaseCaches() {
         rawTrees.removeAll()
+        packedObjects?.releaseCache()
     }
 
     /// Opens the repository containing `path`, searching upwards like git does.
@@ -301,6 +311,9 @@ public final class Repository {
 
     /// Reads a blob's bytes.
     public func blob(_ id: ObjectID) throws -> [UInt8] {
+        if let (kind, bytes) = packedObjects?.read(id), kind == .blob {
+            return Array(UnsafeBufferPointer(start: bytes.pointer, count: bytes.count))
+        }
         var oid = id.raw
         var pointer: OpaquePointer?
         try check(git_blob_lookup(&pointer, handle, &oid), "read blob \(id)")

@@ -115,6 +115,12 @@ extension Repository {
 
     func rawTree(_ id: ObjectID, base: RawTree? = nil) throws -> RawTree {
         if let cached = rawTrees.get(id) { return cached }
+        if let (kind, bytes) = packedObjects?.read(id) {
+            guard kind == .tree else { throw GitError(code: .other(-1), operation: "read tree \(id)", message: "the object is not a tree") }
+            let tree = try RawTree(buffer: bytes, id: id, base: base)
+            rawTrees.put(id, tree)
+            return tree
+        }
         var odb: OpaquePointer?
         try check(git_repository_odb(&odb, handle), "open the object database")
         defer { git_odb_free(odb) }

@@ -168,6 +168,33 @@ struct HistoryCommandTests {
         #expect(outside.stderr.contains("not inside a git repository"))
     }
 
+    /// Packs are read directly (PackedObjects) and loose objects through libgit2: a history that
+    /// is part packed (with deep delta chains), part loose must give the answer libgit2 alone gives.
+    @Test func aPackedHistoryReadsAsLibgit2ReadsIt() throws {
+        let repo = try ModelRepo()
+        try repo.writeRoot("services/orders/handler.ts", "v0\n")
+        var random = SeededGenerator(seed: 3)
+        for day in 1...40 {
+            let id = "T-\(String(format: "%04d", Int.random(in: 1...25, using: &random)))"
+            let verified = day % 3 == 0 ? "2026-02-\(String(format: "%02d", day % 28 + 1))" : nil
+            try repo.write("threats/\(id).md", ModelRepo.threat(id, severity: day % 2 == 0 ? "high" : "low",
+                                                                mitigations: [("M-1", "implemented", "services/orders/**", verified)],
+                                                                body: "Seen on day \(day).\n" + String(repeating: "Context line.\n", count: 40)))
+            if day % 4 == 0 { try repo.writeRoot("services/orders/handler.ts", "v\(day)\n") }
+            try repo.commit(day % 5 == 0 ? "Review\n\nReviewed-threat: \(id)" : "Day \(day)", "2026-02-\(String(format: "%02d", day % 28 + 1))T10:00:00Z")
+            if day == 30 { try repo.git.run(["gc", "-q", "--aggressive", "--prune=now"]) }
+        }
+        let arguments = ["status", "--format", "json", "--as-of", "2026-06-01"]
+        let direct = try TMRepoBinary.run(arguments, in: repo.root, environment: ["TMREPO_NO_CACHE": "1"])
+        let libgit2 = try TMRepoBinary.run(arguments, in: repo.root, environment: ["TMREPO_NO_CACHE": "1", "TMREPO_DIRECT_PACKS": "0"])
+        #expect(direct.status == libgit2.status)
+        #expect(direct.stdout == libgit2.stdout)
+        #expect(threats(try json(direct.stdout)).count >= 10, "\(direct.stdout.prefix(400))")
+        let changelog = ["changelog", "--format", "json"]
+        #expect(try TMRepoBinary.run(changelog, in: repo.root, environment: ["TMREPO_NO_CACHE": "1"]).stdout
+                == (try TMRepoBinary.run(changelog, in: repo.root, environment: ["TMREPO_NO_CACHE": "1", "TMREPO_DIRECT_PACKS": "0"])).stdout)
+    }
+
     @Test func concurrentRunsShareTheCacheSafely() throws {
         let repo = try sampleRepo()
         let reference = try TMRepoBinary.run(["status", "--as-of", "2026-04-01", "--format", "json"], in: repo.root,

@@ -1,0 +1,295 @@
+import CZlib
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Reads objects straight out of a repository's pack files, for the places that read thousands
+/// of them: a history walk's trees and the versions of its threat files. libgit2 reads packs through windows and a delta
+/// cache shared by every handle in the process, behind locks; two walker threads spent half
+/// their time waiting on each other there (docs/benchmarks.md). This reader belongs to one
+/// repository handle, so to one thread, and shares nothing.
+///
+/// It answers nil for anything it does not hold or cannot read (a loose object, an alternate
+/// object directory, an index it does not understand, a damaged entry, a chain too deep), and
+/// the caller then asks libgit2, whose answer or error stands. Like libgit2 with strict hash
+/// verification off, it does not re-hash what it reads; with TMREPO_VERIFY_OBJECTS=1 it is not used.
+final class PackedObjects {
+    enum Kind: UInt8 { case commit = 1, tree = 2, blob = 3, tag = 4 }
+
+    private let packs: [PackFile]
+    private let bases: DeltaBaseCache
+    private let stream: UnsafeMutablePointer<z_stream>
+    private var streamReady = false
+    /// Pack bytes read since the mapped pages were last let go of.
+    private var touched = 0
+
+    /// The largest object (or delta) it will inflate; larger ones are left to libgit2.
+    static let objectLimit = 256 << 20
+    /// Git's deepest delta chain by default is 50 (at most 4095 when asked); past this, libgit2.
+    static let chainLimit = 10_000
+    /// Mapped pack pages read count as this process's memory until let go of; past this many
+    /// bytes read they are (the page cache keeps them, so reading them again costs a page fault).
+    /// With the 8 MiB of delta bases, this kept the 100k-commit peak under 400 MiB (docs/benchmarks.md).
+    static let residentLimit = 8 << 20
+
+    /// The packs in `objectsDirectory/pack` whose index and pack look sound.
+    init(objectsDirectory: String, cacheBytes: Int = 8 << 20) {
+        var packs: [PackFile] = []
+        let folder = objectsDirectory + "/pack"
+        if let directory = opendir(folder) {
+            defer { closedir(directory) }
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard name.hasPrefix("pack-"), name.hasSuffix(".idx") else { continue }
+                let stem = folder + "/" + name.dropLast(4)
+                if let index = PackIndex(path: stem + ".idx"), let pack = PackFile(path: stem + ".pack", index: index) { packs.append(pack) }
+            }
+        }
+        self.packs = packs
+        bases = DeltaBaseCache(limit: cacheBytes)
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+    }
+
+    deinit {
+        if streamReady { inflateEnd(stream) }
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
+
+    /// Lets go of the delta bases kept and of the mapped pages read (the packs stay open).
+    func releaseCache() {
+        bases.removeAll()
+        for pack in packs { pack.releasePages() }
+        touched = 0
+    }
+
+    /// The object's kind and bytes, or nil when this reader cannot answer (see the type's note).
+    func read(_ id: ObjectID) -> (kind: Kind, bytes: ObjectBytes)? {
+        guard let (pack, offset) = locate(id) else { return nil }
+        let object = object(pack: pack, offset: offset)
+        if touched > Self.residentLimit { releasePages() }
+        return object
+    }
+
+    private func releasePages() {
+        for pack in packs { pack.releasePages() }
+        touched = 0
+    }
+
+    private func locate(_ id: ObjectID) -> (Int, Int)? {
+        for (number, pack) in packs.enumerated() {
+            if let offset = pack.index.offset(of: id) { return (number, offset) }
+        }
+        return nil
+    }
+
+    /// One step of a delta chain: where the delta's compressed data starts and how long it inflates to.
+    private struct Link {
+        let pack: Int
+        let offset: Int
+        let dataStart: Int
+        let size: Int
+    }
+
+    /// Follows the chain down to a cached object or a whole one, then applies the deltas upwards,
+    /// keeping each result as a base for the next read.
+    private func object(pack: Int, offset: Int) -> (kind: Kind, bytes: ObjectBytes)? {
+        var links: [Link] = []
+        var pack = pack, offset = offset
+        var bottom: (kind: Kind, bytes: ObjectBytes)
+        while true {
+            if let cached = bases.get(pack: pack, offset: offset) {
+                bottom = cached
+                break
+            }
+            guard links.count < Self.chainLimit, let header = entryHeader(pack: pack, offset: offset) else { return nil }
+            switch header.type {
+            case 1...4:
+                guard let bytes = inflated(pack: pack, from: header.dataStart, size: header.size) else { return nil }
+                bottom = (Kind(rawValue: header.type)!, bytes)
+                bases.put(pack: pack, offset: offset, kind: bottom.kind, bytes: bytes)
+            case 6, 7:
+                links.append(Link(pack: pack, offset: offset, dataStart: header.dataStart, size: header.size))
+                guard let base = header.base else { return nil }
+                (pack, offset) = base
+                continue
+            default:
+                return nil
+            }
+            break
+        }
+        for link in links.reversed() {
+            guard let delta = inflated(pack: link.pack, from: link.dataStart, size: link.size),
+                  let result = GitDelta.apply(UnsafeRawBufferPointer(start: delta.pointer, count: delta.count), to: bottom.bytes,
+                                              limit: Self.objectLimit) else { return nil }
+            bottom = (bottom.kind, result)
+            bases.put(pack: link.pack, offset: link.offset, kind: bottom.kind, bytes: result)
+        }
+        return bottom
+    }
+
+    private struct EntryHeader {
+        let type: UInt8
+        let size: Int
+        let dataStart: Int
+        /// A delta's base: its pack and offset.
+        let base: (Int, Int)?
+    }
+
+    /// Reads "type and size" and, for a delta, where its base is.
+    private func entryHeader(pack number: Int, offset: Int) -> EntryHeader? {
+        let pack = packs[number]
+        let end = pack.dataEnd
+        guard offset >= 12, offset < end else { return nil }
+        let bytes = pack.bytes
+        var cursor = offset
+        var byte = bytes[cursor]
+        cursor += 1
+        let type = (byte >> 4) & 7
+        var size = Int(byte & 0x0f), shift = 4
+        while byte & 0x80 != 0 {
+            guard cursor < end, shift <= 56 else { return nil }
+            byte = bytes[cursor]
+            cursor += 1
+            size |= Int(byte & 0x7f) << shift
+            shift += 7
+        }
+        guard size <= Self.objectLimit else { return nil }
+        switch type {
+        case 6:
+            guard cursor < end else { return nil }
+            byte = bytes[cursor]
+            cursor += 1
+            var distance = Int(byte & 0x7f)
+            while byte & 0x80 != 0 {
+                guard cursor < end, distance < (1 << 48) else { return nil }
+                byte = bytes[cursor]
+                cursor += 1
+                distance = ((distance + 1) << 7) | Int(byte & 0x7f)
+            }
+            guard distance > 0, distance <= offset else { return nil }
+            return EntryHeader(type: type, size: size, dataStart: cursor, base: (number, offset - distance))
+        case 7:
+            guard cursor + 20 <= end else { return nil }
+            let base = ObjectID(at: bytes + cursor)
+            guard let located = locate(base) else { return nil }
+            return EntryHeader(type: type, size: size, dataStart: cursor + 20, base: located)
+        default:
+            return EntryHeader(type: type, size: size, dataStart: cursor, base: nil)
+        }
+    }
+
+    /// Inflates the zlib stream at `start` into exactly `size` bytes; nil when it is damaged,
+    /// ends early, or holds more.
+    private func inflated(pack number: Int, from start: Int, size: Int) -> ObjectBytes? {
+        let pack = packs[number]
+        guard start < pack.dataEnd, let output = ObjectBytes(count: size) else { return nil }
+        if streamReady {
+            guard inflateReset(stream) == Z_OK else { return nil }
+        } else {
+            guard tmrepo_inflate_init(stream) == Z_OK else { return nil }
+            streamReady = true
+        }
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: pack.bytes + start)
+        stream.pointee.avail_in = UInt32(min(pack.dataEnd - start, Int(UInt32.max)))
+        stream.pointee.next_out = output.pointer
+        stream.pointee.avail_out = UInt32(size)
+        let status = inflate(stream, Z_FINISH)
+        touched += Int(stream.pointee.total_in)
+        return status == Z_STREAM_END && stream.pointee.total_out == UInt(size) ? output : nil
+    }
+}
+
+/// A pack file mapped read-only, with its index; checked against the index when opened.
+final class PackFile {
+    let index: PackIndex
+    let bytes: UnsafePointer<UInt8>
+    let size: Int
+    /// Where the entries end: the last 20 bytes are the pack's checksum.
+    var dataEnd: Int { size - 20 }
+
+    init?(path: String, index: PackIndex) {
+        let file = open(path, O_RDONLY | O_CLOEXEC)
+        guard file >= 0 else { return nil }
+        defer { close(file) }
+        var info = stat()
+        guard fstat(file, &info) == 0, info.st_size >= 32,
+              let mapped = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, file, 0), mapped != MAP_FAILED else { return nil }
+        let bytes = UnsafePointer(mapped.assumingMemoryBound(to: UInt8.self))
+        let header = UnsafeBufferPointer(start: bytes, count: 12)
+        guard header[0..<4].elementsEqual("PACK".utf8), header[4..<7].allSatisfy({ $0 == 0 }), header[7] == 2 || header[7] == 3,
+              header[8..<12].reduce(0, { $0 << 8 | Int($1) }) == index.count else {
+            munmap(mapped, Int(info.st_size))
+            return nil
+        }
+        self.index = index
+        self.bytes = bytes
+        self.size = Int(info.st_size)
+    }
+
+    /// Drops the pages read from this process's memory; the page cache still has them.
+    func releasePages() {
+        madvise(UnsafeMutableRawPointer(mutating: bytes), size, MADV_DONTNEED)
+    }
+
+    deinit {
+        munmap(UnsafeMutableRawPointer(mutating: bytes), size)
+    }
+}
+
+/// Recently made objects by where they sit in a pack, as bases for the deltas read next;
+/// the least recently used go first once `limit` bytes are held.
+final class DeltaBaseCache {
+    private struct Entry {
+        let kind: PackedObjects.Kind
+        let bytes: ObjectBytes
+        var lastUse: Int
+    }
+
+    private let limit: Int
+    private var entries: [Int: Entry] = [:]
+    private var held = 0
+    private var clock = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func removeAll() {
+        entries = [:]
+        held = 0
+    }
+
+    private static func key(_ pack: Int, _ offset: Int) -> Int { pack << 48 | offset }
+
+    func get(pack: Int, offset: Int) -> (kind: PackedObjects.Kind, bytes: ObjectBytes)? {
+        let key = Self.key(pack, offset)
+        guard var entry = entries[key] else { return nil }
+        clock += 1
+        entry.lastUse = clock
+        entries[key] = entry
+        return (entry.kind, entry.bytes)
+    }
+
+    func put(pack: Int, offset: Int, kind: PackedObjects.Kind, bytes: ObjectBytes) {
+        guard bytes.count <= limit / 4 else { return }
+        clock += 1
+        let key = Self.key(pack, offset)
+        if let old = entries.updateValue(Entry(kind: kind, bytes: bytes, lastUse: clock), forKey: key) { held -= old.bytes.count }
+        held += bytes.count
+        if held > limit { evict() }
+    }
+
+    /// Drops the least recently used until a quarter of the room is free again: one sort per
+    /// many insertions.
+    private func evict() {
+        let ordered = entries.sorted { $0.value.lastUse < $1.value.lastUse }
+        for (key, entry) in ordered where held > limit * 3 / 4 {
+            entries[key] = nil
+            held -= entry.bytes.count
+        }
+    }
+}
