@@ -24,6 +24,10 @@ check() {
 }
 check status --as-of 2026-11-22 --format json
 check status --as-of 2026-11-22 --format json
+# Packed, with delta chains: the direct pack reader (mapped packs, zlib streams, delta buffers)
+# is checked too; the loose objects written below go through libgit2.
+git -C "$work/repo" gc -q --aggressive
+TMREPO_NO_CACHE=1 check status --as-of 2026-11-22 --format json
 check changelog --format json
 check log T-0001
 check review T-0007 --by carol@example.com --commit

@@ -41,7 +41,10 @@ final class PackedObjects {
         if let directory = opendir(folder) {
             defer { closedir(directory) }
             while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                // Only the bytes up to the terminator: the rest of d_name is not initialised.
+                let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: $0.pointee)) { String(cString: $0) }
+                }
                 guard name.hasPrefix("pack-"), name.hasSuffix(".idx") else { continue }
                 let stem = folder + "/" + name.dropLast(4)
                 if let index = PackIndex(path: stem + ".idx"), let pack = PackFile(path: stem + ".pack", index: index) { packs.append(pack) }
