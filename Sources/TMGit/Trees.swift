@@ -82,24 +82,24 @@ extension Repository {
     /// Every file (blob, symbolic link or submodule) under `tree`, recursively, paths prefixed
     /// with `base`; with `includingFolders`, each folder too (before what it holds).
     public func files(in tree: ObjectID, base: String = "", includingFolders: Bool = false) throws -> [TreeFile] {
+        // Depth first in git's order, each folder before what it holds; a stack, not recursion,
+        // so that a hostile history's deeply nested trees cannot exhaust the thread's stack.
         var out: [TreeFile] = []
-        try collect(try loadTree(tree), prefix: base, includingFolders: includingFolders, into: &out)
-        return out
-    }
-
-    private func collect(_ tree: TreeHandle, prefix: String, includingFolders: Bool, into out: inout [TreeFile]) throws {
-        for index in 0..<tree.count {
-            let entry = tree.entry(at: index)
-            guard let entryKind = kind(of: entry) else { continue }
-            let path = prefix + entryName(entry)
-            let id = ObjectID(git_tree_entry_id(entry)!)
-            if entryKind == .tree {
+        var pending: [(tree: RawTree, next: Int, prefix: String)] = [(try rawTree(tree), 0, base)]
+        while let (tree, next, prefix) = pending.popLast() {
+            guard next < tree.count else { continue }
+            pending.append((tree, next + 1, prefix))
+            let path = prefix + tree.name(next)
+            let id = tree.id(next)
+            switch tree.kind(next) {
+            case .tree:
                 if includingFolders { out.append(TreeFile(path: path, id: id, kind: .tree)) }
-                try collect(try loadTree(id), prefix: path + "/", includingFolders: includingFolders, into: &out)
-            } else {
-                out.append(TreeFile(path: path, id: id, kind: entryKind))
+                pending.append((try rawTree(id), 0, path + "/"))
+            case let kind:
+                out.append(TreeFile(path: path, id: id, kind: kind))
             }
         }
+        return out
     }
 
     /// The files that differ between two trees (nil = empty tree). Equal subtrees are never

@@ -6,7 +6,21 @@ public struct PhaseClock {
     private let enabled = ProcessInfo.processInfo.environment["TMREPO_TRACE"] != nil
     private var last = DispatchTime.now()
 
-    public init() {}
+    public init() {
+        guard enabled, let started = Self.sinceProcessStart() else { return }
+        FileHandle.standardError.write(Data("tmrepo: \(String(format: "%8.1f", started)) ms  since the process started\n".utf8))
+    }
+
+    /// Milliseconds since this process started (Linux, 10 ms resolution: clock ticks); nil elsewhere.
+    static func sinceProcessStart() -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+              let uptime = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+              let afterName = stat.lastIndex(of: ")") else { return nil }
+        // Field 22 (starttime, in clock ticks since boot) is the 20th after the command name.
+        let fields = stat[stat.index(after: afterName)...].split(separator: " ")
+        guard fields.count > 19, let ticks = Double(fields[19]), let now = uptime.split(separator: " ").first.flatMap({ Double($0) }) else { return nil }
+        return (now - ticks / Double(sysconf(Int32(_SC_CLK_TCK)))) * 1000
+    }
 
     public mutating func lap(_ label: @autoclosure () -> String) {
         guard enabled else { return }

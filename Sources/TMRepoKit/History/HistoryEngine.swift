@@ -53,16 +53,17 @@ public final class HistoryEngine {
     /// Each step is its own function below; this one says their order and what runs beside what.
     private func analyzeThrowingGitErrors(at tip: String?, config override: ModelConfig?, timelines: Bool, collecting: Set<ObjectID>,
                                           trustCache: Bool) throws -> HistoryAnalysis {
+        var clock = PhaseClock()
         let repository = location.repository
         if repository.isShallow { throw TMRepoError.shallowClone(repository.workingDirectory ?? repository.gitDirectory) }
         let head = try resolveHead(tip)
         let headCommit = try repository.commit(head)
         let config = try override ?? readConfig(tree: headCommit.tree)
-        var clock = PhaseClock()
         let threatsFolder = location.prefix + config.threatsDirectory
         // The system's templates are searched for on another handle while the rest starts (unless
         // `system.templates` names them, finding them walks the whole tree).
         let templateSearch = try searchTemplates(tree: headCommit.tree, config: config)
+        clock.lap("HEAD and its configuration")
         let layout = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix, filter: "")
         let cache = useCache ? HistoryCache.load(from: HistoryCache.location(for: repository), layout: layout, trusted: trustCache) : nil
         if let cache { parsed = cache.parsed }

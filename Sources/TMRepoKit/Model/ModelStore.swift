@@ -64,11 +64,11 @@ public struct ModelStore: Sendable {
     /// Whether a path inside the threats folder is a threat file.
     public static func isThreatFile(_ relativePath: String) -> Bool {
         // Byte tests, not lowercased copies: this runs for every entry of every threats tree read.
-        let bytes = Array(relativePath.utf8)
-        let nameStart = (bytes.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
+        let utf8 = relativePath.utf8
+        let name = utf8[(utf8.lastIndex(of: UInt8(ascii: "/")).map(utf8.index(after:)) ?? utf8.startIndex)...]
         func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
-        let name = bytes[nameStart...].map(lower)
-        return name.count > 3 && name.suffix(3).elementsEqual(".md".utf8) && !name.elementsEqual("readme.md".utf8) && !isHidden(relativePath)
+        return name.count > 3 && name.suffix(3).lazy.map(lower).elementsEqual(".md".utf8)
+            && !name.lazy.map(lower).elementsEqual("readme.md".utf8) && !isHidden(relativePath)
     }
 
     /// Whether any part of a path starts with a dot (hidden files and folders are not the model's).
