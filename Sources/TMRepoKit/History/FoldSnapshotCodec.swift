@@ -7,7 +7,7 @@ import ThreatModel
 enum FoldSnapshotCodec {
     static let magic: [UInt8] = Array("TMFS".utf8)
     /// Bump when the layout below changes (what the folded values mean is in `FoldSnapshot.Key`).
-    static let formatVersion: UInt64 = 2
+    static let formatVersion: UInt64 = 3
 
     static func encode(_ snapshot: FoldSnapshot) -> [UInt8] {
         var writer = BinaryWriter()

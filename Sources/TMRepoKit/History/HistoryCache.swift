@@ -16,7 +16,7 @@ import ThreatModel
 struct HistoryCache {
     /// Bump when the record format or what a parse produces changes. 15: earlier files may hold
     /// a commit twice, appended by a walk that dates going backwards let leak (`Repository.walk`).
-    static let formatVersion: UInt64 = 15
+    static let formatVersion: UInt64 = 16
     static let magic: [UInt8] = Array("TMRS".utf8)
     /// After this many segments the file is rewritten as one (increments and other branches' chains add up).
     static let compactAfterSegments = 32

@@ -119,7 +119,9 @@ enum ParsedFileCodec {
 
     /// The facts history needs about a version (nil: no readable threat) and the parse's digest,
     /// as `readFactsAndDigest` reads them.
+    /// The block is prefixed with its length, so that a reader after the whole parse skips it.
     static func writeFacts(_ facts: ThreatVersion?, digest: MaterialDigest, into writer: inout BinaryWriter) {
+        let mark = writer.reserveLength()
         if let facts {
             writer.byte(1)
             writer.string(facts.id)
@@ -136,6 +138,7 @@ enum ParsedFileCodec {
         } else {
             writer.byte(0)
         }
+        writer.patchLength(at: mark)
         writer.uint64(digest.high)
         writer.uint64(digest.low)
     }
@@ -147,7 +150,32 @@ enum ParsedFileCodec {
 
     /// The facts block and the digest that follows it.
     static func readFactsAndDigest(_ reader: inout BinaryReader) throws -> (facts: ThreatVersion?, digest: MaterialDigest) {
-        guard try reader.byte() == 1 else { return (nil, try readDigest(&reader)) }
+        let end = try factsEnd(&reader)
+        // The digest after the block completes the version read from it.
+        var afterFacts = reader
+        try afterFacts.skip(end - reader.position)
+        let digest = try readDigest(&afterFacts)
+        let facts = try readFactsBlock(&reader, digest: digest)
+        guard reader.position == end else { throw BinaryReader.Malformed() }
+        reader = afterFacts
+        return (facts, digest)
+    }
+
+    /// Only the digest: the facts block before it is skipped, not decoded (the whole parse that
+    /// follows holds them again).
+    static func readDigestSkippingFacts(_ reader: inout BinaryReader) throws -> MaterialDigest {
+        try reader.skip(try factsEnd(&reader) - reader.position)
+        return try readDigest(&reader)
+    }
+
+    /// Where the facts block that starts at the reader (after its length) ends.
+    private static func factsEnd(_ reader: inout BinaryReader) throws -> Int {
+        let length = Int(try reader.uint32())
+        return reader.position + length
+    }
+
+    private static func readFactsBlock(_ reader: inout BinaryReader, digest: MaterialDigest) throws -> ThreatVersion? {
+        guard try reader.byte() == 1 else { return nil }
         let id = try reader.string()
         let severity = try readCase(&reader, Severity.self)
         let status = try readCase(&reader, ThreatStatus.self)
@@ -160,9 +188,8 @@ enum ParsedFileCodec {
             mitigations.append(ThreatVersion.MitigationVersion(id: try reader.string(), status: try readCase(&reader, MitigationStatus.self),
                                                                verified: try readDay(&reader)))
         }
-        let digest = try readDigest(&reader)
-        return (ThreatVersion(id: id, severity: severity, status: status, owner: owner, reviewed: reviewed,
-                              mitigations: mitigations, materialDigest: digest), digest)
+        return ThreatVersion(id: id, severity: severity, status: status, owner: owner, reviewed: reviewed,
+                             mitigations: mitigations, materialDigest: digest)
     }
 
     static func readDigest(_ reader: inout BinaryReader) throws -> MaterialDigest {
@@ -170,7 +197,7 @@ enum ParsedFileCodec {
     }
 
     static func readParsed(_ reader: inout BinaryReader) throws -> ParsedThreatFile {
-        let digest = try readFactsAndDigest(&reader).digest
+        let digest = try readDigestSkippingFacts(&reader)
         let diagnosticCount = try reader.count()
         var diagnostics: [Diagnostic] = []
         for _ in 0..<diagnosticCount {
@@ -220,11 +247,15 @@ enum ParsedFileCodec {
         }
         threat.extraKeys = try reader.strings()
         threat.body = try reader.string()
-        let locationCount = try reader.count()
+        // Built whole and assigned once: growing the threat's own dictionary entry by entry rehashed it.
+        let locationCount = try reader.count(limit: 100_000)
+        var locations: [String: SourceLocation] = [:]
+        locations.reserveCapacity(locationCount)
         for _ in 0..<locationCount {
             let field = try reader.string()
-            threat.locations[field] = SourceLocation(line: try reader.int(), column: try reader.int())
+            locations[field] = SourceLocation(line: try reader.int(), column: try reader.int())
         }
+        threat.locations = locations
         threat.vulnerabilities = try readVulnerabilities(&reader)
         return ParsedThreatFile(path: "", threat: threat, diagnostics: diagnostics, materialDigest: digest)
     }
