@@ -26,6 +26,8 @@ final class PackIndex {
         guard fstat(descriptor, &info) == 0, info.st_size > 0, info.st_size < Int64(Int32.max) else { return nil }
         let length = Int(info.st_size)
         guard let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else { return nil }
+        // Binary searches touch a page here and there: map only those (see `PackFile`).
+        madvise(mapped, length, MADV_RANDOM)
         let base = UnsafeRawPointer(mapped)
         guard let layout = Self.layout(base, length) else {
             munmap(mapped, length)

@@ -22,7 +22,7 @@ final class PackedObjects {
     private let bases: DeltaBaseCache
     private let stream: UnsafeMutablePointer<z_stream>
     private var streamReady = false
-    /// Pack bytes read since the mapped pages were last let go of.
+    /// Pack pages read (in bytes) since the mapped pages were last let go of.
     private var touched = 0
 
     /// The largest object (or delta) it will inflate; larger ones are left to libgit2.
@@ -30,9 +30,12 @@ final class PackedObjects {
     /// Git's deepest delta chain by default is 50 (at most 4095 when asked); past this, libgit2.
     static let chainLimit = 10_000
     /// Mapped pack pages read count as this process's memory until let go of; past this many
-    /// bytes read they are (the page cache keeps them, so reading them again costs a page fault).
-    /// With the 8 MiB of delta bases, this kept the 100k-commit peak under 400 MiB (docs/benchmarks.md).
-    static let residentLimit = 8 << 20
+    /// bytes of pages read they are (the page cache keeps them, so reading them again costs a page
+    /// fault). Counted in pages, not in compressed bytes: the 30k small threat-file deltas the
+    /// 100k-commit parse reads were 8 MiB of bytes but over 100 MiB of pages, and the peak went
+    /// from 455 to 376 MiB with no change in time; 8 MiB gave 350 MiB, 32 MiB 390 (docs/benchmarks.md).
+    static let residentLimit = 16 << 20
+    private static let pageSize = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
 
     /// The packs in `objectsDirectory/pack` whose index and pack look sound.
     init(objectsDirectory: String, cacheBytes: Int = 8 << 20) {
@@ -201,7 +204,8 @@ final class PackedObjects {
         stream.pointee.next_out = output.pointer
         stream.pointee.avail_out = UInt32(size)
         let status = inflate(stream, Z_FINISH)
-        touched += Int(stream.pointee.total_in)
+        // Resident memory grows by whole pages: a 200-byte delta costs (at least) the page it is on.
+        touched += (Int(stream.pointee.total_in) + 2 * Self.pageSize - 1) / Self.pageSize * Self.pageSize
         return status == Z_STREAM_END && stream.pointee.total_out == UInt(size) ? output : nil
     }
 }
@@ -221,6 +225,10 @@ final class PackFile {
         var info = stat()
         guard fstat(file, &info) == 0, info.st_size >= 32,
               let mapped = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, file, 0), mapped != MAP_FAILED else { return nil }
+        // Objects are read where their deltas lead, not in file order: without this hint each page
+        // fault maps the pages around it too, and the process's resident memory grows many times
+        // faster than what `releasePages` is told was read.
+        madvise(mapped, Int(info.st_size), MADV_RANDOM)
         let bytes = UnsafePointer(mapped.assumingMemoryBound(to: UInt8.self))
         let header = UnsafeBufferPointer(start: bytes, count: 12)
         guard header[0..<4].elementsEqual("PACK".utf8), header[4..<7].allSatisfy({ $0 == 0 }), header[7] == 2 || header[7] == 3,

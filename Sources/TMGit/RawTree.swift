@@ -88,16 +88,43 @@ final class RawTree {
         return entry.nameEnd + 21
     }
 
-    /// One entry's name bounds, or nil when the bytes are not a well-formed entry.
+    /// One entry's name bounds, or nil when the bytes are not a well-formed entry: as libgit2
+    /// reads trees, an octal mode of at most 0xFFFF, one space, a name of at least one byte, a NUL
+    /// and a 20-byte id (stricter only in refusing a sign or a tab before the digits).
     private static func entry(_ bytes: UnsafePointer<UInt8>, _ length: Int, at offset: Int) -> (nameStart: Int, nameEnd: Int)? {
         var cursor = offset
         while cursor < length && bytes[cursor] != 0x20 { cursor += 1 }
-        guard cursor < length, cursor - offset <= 7 else { return nil }
+        guard cursor < length, mode(bytes + offset, cursor - offset) != nil else { return nil }
         let nameStart = cursor + 1
         cursor = nameStart
         while cursor < length && bytes[cursor] != 0 { cursor += 1 }
-        guard cursor + 21 <= length else { return nil }
+        guard cursor > nameStart, cursor + 21 <= length else { return nil }
         return (nameStart, cursor)
+    }
+
+    /// The octal number in `count` bytes; nil when they are not all octal digits, there are none,
+    /// or it is over 0xFFFF.
+    static func mode(_ digits: UnsafePointer<UInt8>, _ count: Int) -> UInt32? {
+        guard count > 0 else { return nil }
+        var value: UInt32 = 0
+        for index in 0..<count {
+            let digit = digits[index] &- UInt8(ascii: "0")
+            guard digit < 8 else { return nil }
+            value = value << 3 | UInt32(digit)
+            guard value <= 0xFFFF else { return nil }
+        }
+        return value
+    }
+
+    /// What a mode holds, as libgit2 says (`git_tree_entry_type`, and a blob is a link only
+    /// when its normalized mode is 120000): the type bits decide, the permission bits do not.
+    static func kind(mode: UInt32) -> EntryKind {
+        switch mode & 0o170000 {
+        case 0o160000: return .submodule
+        case 0o040000: return .tree
+        case 0o120000 where mode & 0o111 == 0: return .symlink
+        default: return .blob
+        }
     }
 
     /// The lengths of the common prefix and (non-overlapping) common suffix of two byte strings.
@@ -143,12 +170,9 @@ final class RawTree {
     }
 
     func kind(_ index: Int) -> EntryKind {
-        // Modes: 40000 tree, 160000 gitlink, 120000 symbolic link, anything else (100644, 100755) a blob.
         let start = Int(starts[index])
-        if bytes[start] == UInt8(ascii: "4") { return .tree }
-        if bytes[start] == UInt8(ascii: "1") && bytes[start + 1] == UInt8(ascii: "6") { return .submodule }
-        if bytes[start] == UInt8(ascii: "1") && bytes[start + 1] == UInt8(ascii: "2") { return .symlink }
-        return .blob
+        // Checked when the entry was parsed.
+        return Self.kind(mode: Self.mode(bytes + start, Int(nameStarts[index]) - 1 - start) ?? 0o100644)
     }
 
     func id(_ index: Int) -> ObjectID {

@@ -7,9 +7,14 @@ public struct PhaseClock {
     private var last = DispatchTime.now()
 
     public init() {
-        guard enabled, let started = Self.sinceProcessStart() else { return }
-        FileHandle.standardError.write(Data("tmrepo: \(String(format: "%8.1f", started)) ms  since the process started\n".utf8))
+        if enabled { _ = Self.noteStart }
     }
+
+    /// Printed by the first clock only (a command and the engine each keep one).
+    private static let noteStart: Void = {
+        guard let started = sinceProcessStart() else { return }
+        FileHandle.standardError.write(Data("tmrepo: \(String(format: "%8.1f", started)) ms  since the process started\n".utf8))
+    }()
 
     /// Milliseconds since this process started (Linux, 10 ms resolution: clock ticks); nil elsewhere.
     static func sinceProcessStart() -> Double? {
