@@ -108,23 +108,35 @@ struct BinaryReader {
 
     private let bytes: [UInt8]
     private(set) var position: Int
+    /// Where reading stops: the end of the bytes, or of the one entry this reader was limited to.
+    private var end: Int
     var table: StringTable
 
     init(_ bytes: [UInt8], from position: Int = 0) {
         self.bytes = bytes
         self.position = position
+        end = bytes.count
         table = StringTable(bytes: bytes)
     }
 
+    /// A reader of the next `length` bytes only (an entry read later on its own: it cannot run
+    /// into the entries after it, and `isAtEnd` says whether it was read whole).
+    func limited(to length: Int) throws -> BinaryReader {
+        guard length >= 0, position + length <= end else { throw Malformed() }
+        var copy = self
+        copy.end = position + length
+        return copy
+    }
+
     mutating func skip(_ count: Int) throws {
-        guard count >= 0, position + count <= bytes.count else { throw Malformed() }
+        guard count >= 0, position + count <= end else { throw Malformed() }
         position += count
     }
 
-    var isAtEnd: Bool { position == bytes.count }
+    var isAtEnd: Bool { position == end }
 
     mutating func byte() throws -> UInt8 {
-        guard position < bytes.count else { throw Malformed() }
+        guard position < end else { throw Malformed() }
         defer { position += 1 }
         return bytes[position]
     }
@@ -167,7 +179,7 @@ struct BinaryReader {
     }
 
     mutating func raw(_ count: Int) throws -> ArraySlice<UInt8> {
-        guard count >= 0, position + count <= bytes.count else { throw Malformed() }
+        guard count >= 0, position + count <= end else { throw Malformed() }
         defer { position += count }
         return bytes[position..<(position + count)]
     }

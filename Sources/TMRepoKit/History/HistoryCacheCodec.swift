@@ -52,7 +52,7 @@ enum HistoryCacheCodec {
             for _ in 0..<parsedCount {
                 let blob = try id(&reader)
                 let entryLength = Int(try reader.uint32())
-                parsed.remember(blob, reader: reader)
+                parsed.remember(blob, reader: try reader.limited(to: entryLength))
                 try reader.skip(entryLength)
             }
             guard reader.position == end else { return nil }

@@ -32,8 +32,9 @@ final class ParsedStore: @unchecked Sendable {
             return lazy[blob]
         }
         if var reader = pending {
-            // Decoded outside the lock; two threads decoding the same entry get equal results.
-            guard let file = try? ParsedFileCodec.readParsed(&reader) else { return nil }
+            // Decoded outside the lock; two threads decoding the same entry get equal results. An
+            // entry not read exactly whole is damaged: the blob is parsed again from git instead.
+            guard let file = try? ParsedFileCodec.readParsed(&reader), reader.isAtEnd else { return nil }
             lock.withLock {
                 decoded[blob] = Entry(file)
                 lazy[blob] = nil
