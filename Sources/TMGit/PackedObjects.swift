@@ -38,7 +38,10 @@ final class PackedObjects {
     private static let pageSize = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
 
     /// The packs in `objectsDirectory/pack` whose index and pack look sound.
-    init(objectsDirectory: String, cacheBytes: Int = 8 << 20) {
+    /// `cacheBytes` of delta bases: on the 20k-commit project repository (long-lived branches
+    /// interleave, so each walker's bases are far apart) 8 MiB walked cold in 3.24–3.34 s, 16 MiB
+    /// in 2.81–2.98 s, 24 in 2.57–2.88; the 100k peak was 374 MiB at 16 and 391 at 24.
+    init(objectsDirectory: String, cacheBytes: Int = 16 << 20) {
         var packs: [PackFile] = []
         let folder = objectsDirectory + "/pack"
         if let directory = opendir(folder) {
