@@ -38,10 +38,6 @@ final class TreeHandle {
     let pointer: OpaquePointer
     init(_ pointer: OpaquePointer) { self.pointer = pointer }
     deinit { git_tree_free(pointer) }
-
-    var count: Int { git_tree_entrycount(pointer) }
-
-    func entry(at index: Int) -> OpaquePointer { git_tree_entry_byindex(pointer, index)! }
 }
 
 private func kind(of entry: OpaquePointer) -> EntryKind? {
@@ -51,10 +47,6 @@ private func kind(of entry: OpaquePointer) -> EntryKind? {
     case GIT_OBJECT_COMMIT: return .submodule
     default: return nil
     }
-}
-
-private func entryName(_ entry: OpaquePointer) -> String {
-    String(cString: git_tree_entry_name(entry))
 }
 
 extension Repository {

@@ -118,8 +118,8 @@ enum ParsedFileCodec {
     }
 
     /// The facts history needs about a version (nil: no readable threat) and the parse's digest,
-    /// as `readFactsAndDigest` reads them.
-    /// The block is prefixed with its length, so that a reader after the whole parse skips it.
+    /// as `readFactsAndDigest` reads them. The block is prefixed with its length, so that a reader
+    /// after the whole parse skips it.
     static func writeFacts(_ facts: ThreatVersion?, digest: MaterialDigest, into writer: inout BinaryWriter) {
         let mark = writer.reserveLength()
         if let facts {
