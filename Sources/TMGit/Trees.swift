@@ -74,6 +74,18 @@ extension Repository {
     /// Every file (blob, symbolic link or submodule) under `tree`, recursively, paths prefixed
     /// with `base`; with `includingFolders`, each folder too (before what it holds).
     public func files(in tree: ObjectID, base: String = "", includingFolders: Bool = false) throws -> [TreeFile] {
+        try files(in: tree, base: base, includingFolders: includingFolders, entering: { _ in true }, keeping: { _ in true })
+    }
+
+    /// The files under `tree` whose name `keeping` accepts, not looking inside folders whose name
+    /// `entering` refuses: a search for a few kinds of file (templates) lists only what it wants,
+    /// and reads no tree below a folder it skips.
+    public func files(in tree: ObjectID, base: String = "", entering: (String) -> Bool, keeping: (String) -> Bool) throws -> [TreeFile] {
+        try files(in: tree, base: base, includingFolders: false, entering: entering, keeping: keeping)
+    }
+
+    private func files(in tree: ObjectID, base: String, includingFolders: Bool,
+                       entering: (String) -> Bool, keeping: (String) -> Bool) throws -> [TreeFile] {
         // Depth first in git's order, each folder before what it holds; a stack, not recursion,
         // so that a hostile history's deeply nested trees cannot exhaust the thread's stack.
         var out: [TreeFile] = []
@@ -81,14 +93,15 @@ extension Repository {
         while let (tree, next, prefix) = pending.popLast() {
             guard next < tree.count else { continue }
             pending.append((tree, next + 1, prefix))
-            let path = prefix + tree.name(next)
-            let id = tree.id(next)
+            let name = tree.name(next)
             switch tree.kind(next) {
             case .tree:
-                if includingFolders { out.append(TreeFile(path: path, id: id, kind: .tree)) }
-                pending.append((try rawTree(id), 0, path + "/"))
+                guard entering(name) else { continue }
+                let path = prefix + name
+                if includingFolders { out.append(TreeFile(path: path, id: tree.id(next), kind: .tree)) }
+                pending.append((try rawTree(tree.id(next)), 0, path + "/"))
             case let kind:
-                out.append(TreeFile(path: path, id: id, kind: kind))
+                if keeping(name) { out.append(TreeFile(path: prefix + name, id: tree.id(next), kind: kind)) }
             }
         }
         return out

@@ -41,6 +41,37 @@ struct RepositoryTests {
         #expect(try repository.entryID(in: try repository.commit(second).tree, path: "missing.md") == nil)
     }
 
+    /// A search lists only the files it keeps, in the full listing's order, and never reads a
+    /// tree below a folder it does not enter: with that tree's object deleted, the full listing
+    /// fails and the search does not.
+    @Test func aSearchSkipsTheFoldersItDoesNotEnter() throws {
+        let dir = try TempDir("tmgit-search")
+        let git = try GitDriver.initialize(dir.path)
+        for path in ["template.yaml", "svc/a/template.yml", "svc/a/handler.ts", "svc/b/stack.JSON", "svc/b/readme",
+                     "node_modules/x/template.yaml", ".hidden/template.yaml", "deep/er/est/t.template"] {
+            try dir.write(path, "x: \(path)\n")
+        }
+        let commit = try git.commitAll("All", date: "2026-01-01T10:00:00Z")
+        let repository = try Repository.open(at: dir.path)
+        let tree = try repository.commit(try #require(ObjectID(hex: commit))).tree
+        let enter = { (name: String) in name != "node_modules" && !name.hasPrefix(".") }
+        let keep = { (name: String) in [".yaml", ".yml", ".json", ".template"].contains { name.lowercased().hasSuffix($0) } }
+        let found = try repository.files(in: tree, entering: enter, keeping: keep).map(\.path)
+        let expected = try repository.files(in: tree).map(\.path).filter { path in
+            let parts = path.split(separator: "/").map(String.init)
+            return keep(parts.last!) && parts.dropLast().allSatisfy(enter)
+        }
+        #expect(found == expected)
+        #expect(found == ["deep/er/est/t.template", "svc/a/template.yml", "svc/b/stack.JSON", "template.yaml"])
+
+        // The skipped folder's tree gone: only a listing that reads it fails.
+        let skipped = try git.run(["rev-parse", "HEAD:node_modules"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.removeItem(atPath: dir.url(".git/objects/\(skipped.prefix(2))/\(skipped.dropFirst(2))"))
+        let reopened = try Repository.open(at: dir.path)
+        #expect(throws: GitError.self) { try reopened.files(in: tree) }
+        #expect(try reopened.files(in: tree, entering: enter, keeping: keep).map(\.path) == found)
+    }
+
     @Test func treeChangesMatchGitDiff() throws {
         let fixture = try sample()
         let git = fixture.git; let repository = fixture.repository; let first = fixture.first; let second = fixture.second

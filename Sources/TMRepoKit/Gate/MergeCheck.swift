@@ -167,10 +167,8 @@ public struct MergeCheck {
         let source = TreeSource(repository: repository, tree: headTree, prefix: location.prefix, name: "commit \(head.hex.prefix(12))")
         var out: [Diagnostic] = []
         var parsed = 0
-        for entry in try source.entries(under: "") where entry.kind == .file && TemplateFiles.mayBeTemplate(entry.path) && !headPaths.contains(entry.path) {
-            let parts = entry.path.split(separator: "/")
-            guard !parts.dropLast().contains(where: { $0.hasPrefix(".") || TemplateFiles.skippedFolders.contains(String($0)) }),
-                  (entry.size ?? 0) <= Limits.maximumTemplateBytes else { continue }
+        for entry in try TemplateFiles.searchedFiles(in: source) where entry.kind == .file && !headPaths.contains(entry.path) {
+            guard (entry.size ?? 0) <= Limits.maximumTemplateBytes else { continue }
             let mine = try repository.entryID(in: headTree, path: location.prefix + entry.path)
             let theirs = try repository.entryID(in: baseTree, path: location.prefix + entry.path)
             guard let mine, mine.id != theirs?.id else { continue }
@@ -225,8 +223,8 @@ public struct MergeCheck {
         let repository = location.repository
         do {
             let headTree = try repository.commit(head).tree
-            for file in try repository.files(in: try repository.commit(base).tree)
-            where file.path == ModelConfig.fileName || file.path.hasSuffix("/" + ModelConfig.fileName) {
+            for file in try repository.files(in: try repository.commit(base).tree, entering: { _ in true },
+                                             keeping: { $0 == ModelConfig.fileName }) {
                 if try repository.entryID(in: headTree, path: file.path) == nil {
                     return String(file.path.dropLast(ModelConfig.fileName.count))
                 }

@@ -84,11 +84,22 @@ public struct TreeSource: ModelFileSource {
     }
 
     public func entries(under folder: String) throws -> [SourceEntry] {
+        guard let found = try folderTree(folder) else { return [] }
+        return try repository.files(in: found, includingFolders: true).map { sourceEntry($0, path: folder + $0.path) }
+    }
+
+    public func files(under folder: String, entering: (String) -> Bool, keeping: (String) -> Bool) throws -> [SourceEntry] {
+        guard let found = try folderTree(folder) else { return [] }
+        return try repository.files(in: found, entering: entering, keeping: keeping).map { sourceEntry($0, path: folder + $0.path) }
+    }
+
+    /// The tree of `folder` (relative to the model root); nil when it is not a folder here.
+    private func folderTree(_ folder: String) throws -> ObjectID? {
         var path = prefix + folder
         if path.hasSuffix("/") { path.removeLast() }
         let found = path.isEmpty ? (id: tree, kind: EntryKind.tree) : try repository.entryID(in: tree, path: path)
-        guard let found, found.kind == .tree else { return [] }
-        return try repository.files(in: found.id, includingFolders: true).map { sourceEntry($0, path: folder + $0.path) }
+        guard let found, found.kind == .tree else { return nil }
+        return found.id
     }
 
     public func bytes(of entry: SourceEntry) throws -> [UInt8] {

@@ -25,8 +25,22 @@ public protocol ModelFileSource {
     func entry(_ path: String) throws -> SourceEntry?
     /// Every entry below `folder` (relative to the model root, trailing slash), recursively; folders included.
     func entries(under folder: String) throws -> [SourceEntry]
+    /// The files below `folder` whose name `keeping` accepts, nothing inside a folder whose name
+    /// `entering` refuses (a git source then never reads that folder's trees).
+    func files(under folder: String, entering: (String) -> Bool, keeping: (String) -> Bool) throws -> [SourceEntry]
     /// The content of a file entry.
     func bytes(of entry: SourceEntry) throws -> [UInt8]
+}
+
+extension ModelFileSource {
+    /// `entries(under:)` with the refused folders' contents and the unwanted files left out.
+    public func files(under folder: String, entering: (String) -> Bool, keeping: (String) -> Bool) throws -> [SourceEntry] {
+        try entries(under: folder).filter { entry in
+            guard entry.kind != .folder else { return false }
+            let parts = entry.path.dropFirst(folder.count).split(separator: "/", omittingEmptySubsequences: false)
+            return keeping(String(parts.last ?? "")) && !parts.dropLast().contains { !entering(String($0)) }
+        }
+    }
 }
 
 /// Reads a model from any source: `.tmrepo.yml`, the inventories, and every entry under the

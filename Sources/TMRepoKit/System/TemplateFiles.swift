@@ -57,10 +57,8 @@ public struct TemplateFiles {
     private func discover() throws -> [Found] {
         var found: [Found] = []
         var candidates = 0
-        for entry in try source.entries(under: "") where entry.kind != .folder && Self.mayBeTemplate(entry.path) {
-            let parts = entry.path.split(separator: "/")
-            guard let name = parts.last.map(String.init),
-                  !parts.dropLast().contains(where: { $0.hasPrefix(".") || Self.skippedFolders.contains(String($0)) }) else { continue }
+        for entry in try Self.searchedFiles(in: source) {
+            guard let name = entry.path.split(separator: "/").last.map(String.init) else { continue }
             let lowered = name.lowercased()
             let byName = Self.defaultNames.contains(lowered)
             guard byName || Self.extensions.contains(where: { lowered.hasSuffix($0) }) else { continue }
@@ -90,16 +88,24 @@ public struct TemplateFiles {
         return found.sorted { $0.path < $1.path }
     }
 
-    /// A byte test on the name's ending, before any string work: most files in a repository are
+    /// The files a search for templates looks at: named like YAML or JSON, outside hidden and
+    /// skipped folders, which are not entered at all (a git source reads none of their trees).
+    static func searchedFiles(in source: ModelFileSource) throws -> [SourceEntry] {
+        try source.files(under: "", entering: { !$0.hasPrefix(".") && !skippedFolders.contains($0) }, keeping: mayBeTemplate)
+    }
+
+    /// A byte test on a file name's extension, before any string work: most files in a repository are
     /// code, and this runs for each of them.
-    static func mayBeTemplate(_ path: String) -> Bool {
+    static func mayBeTemplate(_ name: String) -> Bool {
         var tail: [UInt8] = []
-        for byte in path.utf8.reversed() {
-            if byte == UInt8(ascii: ".") { break }
+        for byte in name.utf8.reversed() {
+            if byte == UInt8(ascii: ".") {
+                return ["yaml", "yml", "json", "template"].contains { Array($0.utf8.reversed()) == tail }
+            }
             tail.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
             if tail.count > 8 { return false }
         }
-        return ["yaml", "yml", "json", "template"].contains { Array($0.utf8.reversed()) == tail }
+        return false
     }
 
     private func load(_ entry: SourceEntry) throws -> Found {
