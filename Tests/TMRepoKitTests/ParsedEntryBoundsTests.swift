@@ -57,6 +57,18 @@ struct ParsedEntryBoundsTests {
         #expect(store.facts(blob)?.id == "T-0001")
     }
 
+    /// A parse read for a path carries that path, whichever path it was read for first.
+    @Test func aParseReadForAPathCarriesIt() throws {
+        let store = try store(segment())
+        let first = try #require(store.file(blob, at: "threats/T-0001-forged.md"))
+        #expect(first.path == "threats/T-0001-forged.md" && first.threat?.path == "threats/T-0001-forged.md")
+        let renamed = try #require(store.file(blob, at: "threats/T-0001-renamed.md"))
+        #expect(renamed.path == "threats/T-0001-renamed.md" && renamed.threat?.path == "threats/T-0001-renamed.md")
+        var expected = first.threat
+        expected?.path = "threats/T-0001-renamed.md"
+        #expect(renamed.threat == expected)
+    }
+
     @Test(arguments: [UInt32(0), 1, 3, 0xFFFF_FFFF])
     func aWrongFactsLengthGivesNothing(length: UInt32) throws {
         let store = try store(try withFactsLength(length, in: segment()))

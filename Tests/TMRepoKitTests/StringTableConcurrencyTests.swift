@@ -8,8 +8,16 @@ import Testing
 /// crash when a history analysis was freed).
 struct StringTableConcurrencyTests {
     @Test func manyThreadsDecodeOneTableAlike() throws {
-        // Strings long enough to live on the heap, so a racing write would release one twice.
-        let expected = (0..<3000).map { "threats/T-\($0)-a-threat-file-name-long-enough-for-the-heap.md" }
+        // Mostly strings long enough to live on the heap (memoized, so a racing write would release
+        // one twice), some short enough to be made each time, and some whose length takes two
+        // varint bytes; over several memo blocks.
+        let expected = (0..<3000).map { index -> String in
+            switch index % 5 {
+            case 0: "M-\(index)"
+            case 1: String(repeating: "long-\(index)-", count: 30)
+            default: "threats/T-\(index)-a-threat-file-name-long-enough-for-the-heap.md"
+            }
+        }
         var writer = BinaryWriter()
         writer.strings(expected)
         let frame = BinaryFrame.encode(magic: Array("TEST".utf8), version: 1, writer)

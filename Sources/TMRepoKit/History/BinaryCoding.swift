@@ -69,36 +69,57 @@ struct BinaryWriter {
     }
 }
 
-/// A string table whose strings are decoded on first use: a cache run that needs a few
-/// strings does not pay for all of them.
-/// The strings of one encoded file, decoded on first use. Shared by every reader of that file,
-/// and those readers run on several threads at once (the HEAD model read and a background fold
-/// both decode parses from one cache segment), so the memo is behind a lock: an unguarded write
-/// of a `String` into the array raced another thread's and corrupted the heap.
+/// The strings of one encoded file, decoded on first use: a cache run that needs a few strings
+/// does not pay for all of them. Shared by every reader of that file, and those readers run on
+/// several threads at once (the HEAD model read and a background fold both decode parses from one
+/// cache segment), so the memo is behind a lock: an unguarded write of a `String` into the array
+/// raced another thread's and corrupted the heap.
+///
+/// A 100k-commit cache holds over a million strings, most never read in a given run: each costs
+/// four bytes here (where its bytes start; the length is the varint before them), and the memo is
+/// made a block at a time, where a string is first read. Two eight-byte arrays and a memo of every
+/// string made the table four times the size of the file (docs/benchmarks.md).
 final class StringTable: @unchecked Sendable {
     private let bytes: [UInt8]
-    /// Where each string is: fixed when the table is read, so only the memo needs the lock.
-    private let offsets: [Int]
-    private let lengths: [Int]
-    private var decoded: [String?]
+    /// Where each string's length varint starts: fixed when the table is read.
+    private let starts: [UInt32]
+    private var memo: [[String?]?]
     private let lock = NSLock()
+    private static let block = 1024
 
-    init(bytes: [UInt8], offsets: [Int] = [], lengths: [Int] = []) {
+    init(bytes: [UInt8], starts: [UInt32] = []) {
         self.bytes = bytes
-        self.offsets = offsets
-        self.lengths = lengths
-        decoded = [String?](repeating: nil, count: offsets.count)
+        self.starts = starts
+        memo = Array(repeating: nil, count: (starts.count + Self.block - 1) / Self.block)
     }
 
-    var count: Int { offsets.count }
+    var count: Int { starts.count }
 
     func string(_ index: Int) -> String {
-        let offset = offsets[index], length = lengths[index]
-        if let known = lock.withLock({ decoded[index] }) { return known }
-        let value = bytes.withUnsafeBufferPointer { buffer in
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[offset..<(offset + length)]), as: UTF8.self)
+        // The varint was checked when the table was read.
+        var offset = Int(starts[index]), length = 0, shift = 0
+        while true {
+            let byte = bytes[offset]
+            offset += 1
+            length |= Int(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { break }
+            shift += 7
         }
-        lock.withLock { decoded[index] = value }
+        let make = {
+            self.bytes.withUnsafeBufferPointer { buffer in
+                String(decoding: UnsafeBufferPointer(rebasing: buffer[offset..<(offset + length)]), as: UTF8.self)
+            }
+        }
+        // A string this short is held inside its `String` (no allocation to share): made each time,
+        // without the two lock round trips the memo costs.
+        if length <= 15 { return make() }
+        let block = index / Self.block, slot = index % Self.block
+        if let known = lock.withLock({ memo[block]?[slot] }) { return known }
+        let value = make()
+        lock.withLock {
+            if memo[block] == nil { memo[block] = Array(repeating: nil, count: Self.block) }
+            memo[block]![slot] = value
+        }
         return value
     }
 }
@@ -209,16 +230,16 @@ struct BinaryReader {
     /// Reads a string table written as count, then length-prefixed UTF-8.
     mutating func readTable() throws {
         let count = try self.count()
-        var offsets: [Int] = [], lengths: [Int] = []
-        offsets.reserveCapacity(min(count, bytes.count))
-        lengths.reserveCapacity(min(count, bytes.count))
+        // Offsets are kept in 32 bits: a file of 4 GiB or more is not a cache this reads.
+        guard bytes.count <= Int(UInt32.max) else { throw Malformed() }
+        var starts: [UInt32] = []
+        starts.reserveCapacity(min(count, end - position))
         for _ in 0..<count {
+            starts.append(UInt32(position))
             let length = try self.count()
-            offsets.append(position)
-            lengths.append(length)
             try skip(length)
         }
-        table = StringTable(bytes: bytes, offsets: offsets, lengths: lengths)
+        table = StringTable(bytes: bytes, starts: starts)
     }
 }
 

@@ -49,6 +49,8 @@ enum HistoryCacheCodec {
             let recordsAt = reader
             try reader.skip(recordsLength)
             let parsedCount = try reader.count()
+            // Each entry takes at least 24 bytes (id and length): a count the rest cannot hold is not reserved for.
+            parsed.reserve(min(parsedCount, (end - reader.position) / 24))
             for _ in 0..<parsedCount {
                 let blob = try id(&reader)
                 let entryLength = Int(try reader.uint32())

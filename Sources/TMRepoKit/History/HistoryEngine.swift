@@ -370,7 +370,7 @@ public final class HistoryEngine {
     /// A threat file by blob id, from the parses this engine already holds (the gate reads other
     /// commits' versions through it, so a blob is parsed once per run).
     func parse(blob: ObjectID, path: String, idPrefix: String) throws -> ParsedThreatFile {
-        if let known = parsed[blob] { return known.moved(to: path) }
+        if let known = parsed.file(blob, at: path) { return known }
         let result = ThreatParser.parse(path: path, bytes: try location.repository.blob(blob), idPrefix: idPrefix)
         parsed.add(blob, result)
         return result

@@ -196,20 +196,21 @@ enum ParsedFileCodec {
         MaterialDigest(high: try reader.uint64(), low: try reader.uint64())
     }
 
-    static func readParsed(_ reader: inout BinaryReader) throws -> ParsedThreatFile {
+    /// The whole parse, as the file at `path` (the cache keeps parses by blob, without a path).
+    static func readParsed(_ reader: inout BinaryReader, path: String = "") throws -> ParsedThreatFile {
         let digest = try readDigestSkippingFacts(&reader)
         let diagnosticCount = try reader.count()
         var diagnostics: [Diagnostic] = []
         for _ in 0..<diagnosticCount {
             let line = try reader.int(), column = try reader.int()
             let level: Diagnostic.Level = try reader.byte() == 0 ? .error : .warning
-            diagnostics.append(Diagnostic(path: "", line: line, column: column, severity: level, rule: try reader.string(),
+            diagnostics.append(Diagnostic(path: path, line: line, column: column, severity: level, rule: try reader.string(),
                                           message: try reader.string()))
         }
         guard try reader.byte() == 1 else {
-            return ParsedThreatFile(path: "", threat: nil, diagnostics: diagnostics, materialDigest: digest)
+            return ParsedThreatFile(path: path, threat: nil, diagnostics: diagnostics, materialDigest: digest)
         }
-        var threat = Threat(id: try reader.string(), path: "")
+        var threat = Threat(id: try reader.string(), path: path)
         threat.title = try reader.string()
         let strideCount = try reader.count(limit: 6)
         for _ in 0..<strideCount {
@@ -257,6 +258,6 @@ enum ParsedFileCodec {
         }
         threat.locations = locations
         threat.vulnerabilities = try readVulnerabilities(&reader)
-        return ParsedThreatFile(path: "", threat: threat, diagnostics: diagnostics, materialDigest: digest)
+        return ParsedThreatFile(path: path, threat: threat, diagnostics: diagnostics, materialDigest: digest)
     }
 }

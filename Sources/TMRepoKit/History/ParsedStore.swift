@@ -20,28 +20,38 @@ final class ParsedStore: @unchecked Sendable {
 
     var added: [(ObjectID, ParsedThreatFile)] { lock.withLock { addedEntries.map { ($0.0, $0.1.file) } } }
 
+    /// Room for `count` more cached entries, so that remembering them does not rehash as it grows.
+    func reserve(_ count: Int) {
+        lock.withLock { lazy.reserveCapacity(lazy.count + count) }
+    }
+
     func remember(_ blob: ObjectID, reader: BinaryReader) {
         lock.withLock {
             if lazy[blob] == nil && decoded[blob] == nil { lazy[blob] = reader }
         }
     }
 
-    subscript(blob: ObjectID) -> ParsedThreatFile? {
-        let pending: BinaryReader? = lock.withLock {
-            if decoded[blob] != nil { return nil }
-            return lazy[blob]
+    /// The parse of `blob`, with whatever path it was made or first read for.
+    subscript(blob: ObjectID) -> ParsedThreatFile? { file(blob, at: nil) }
+
+    /// The parse of `blob` as the file at `path`. One read from the cache is decoded on first use,
+    /// with that path (so the usual caller, the HEAD model, gets it without a second copy to move
+    /// it), and kept.
+    func file(_ blob: ObjectID, at path: String?) -> ParsedThreatFile? {
+        let (known, pending): (ParsedThreatFile?, BinaryReader?) = lock.withLock {
+            if let entry = decoded[blob] { return (entry.file, nil) }
+            return (nil, lazy[blob])
         }
-        if var reader = pending {
-            // Decoded outside the lock; two threads decoding the same entry get equal results. An
-            // entry not read exactly whole is damaged: the blob is parsed again from git instead.
-            guard let file = try? ParsedFileCodec.readParsed(&reader), reader.isAtEnd else { return nil }
-            lock.withLock {
-                decoded[blob] = Entry(file)
-                lazy[blob] = nil
-            }
-            return file
+        if let known { return path.map { known.moved(to: $0) } ?? known }
+        guard var reader = pending else { return nil }
+        // Decoded outside the lock; two threads decoding the same entry get equal results. An
+        // entry not read exactly whole is damaged: the blob is parsed again from git instead.
+        guard let file = try? ParsedFileCodec.readParsed(&reader, path: path ?? ""), reader.isAtEnd else { return nil }
+        lock.withLock {
+            decoded[blob] = Entry(file)
+            lazy[blob] = nil
         }
-        return lock.withLock { decoded[blob]?.file }
+        return file
     }
 
     func contains(_ blob: ObjectID) -> Bool { lock.withLock { decoded[blob] != nil || lazy[blob] != nil } }
