@@ -3,7 +3,8 @@ import Yams
 /// The result of reading one threat file: the threat (when its id could be read) and every problem found.
 public struct ParsedThreatFile: Sendable {
     public let path: String
-    public let threat: Threat?
+    /// Settable here only so that `Model` can move it out of a parse it consumes.
+    public internal(set) var threat: Threat?
     public let diagnostics: [Diagnostic]
     /// A digest of the file's values without its `reviewed` block (see `MaterialDigest`).
     public var materialDigest: MaterialDigest = .none
