@@ -34,7 +34,9 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     private var byPath: [String: [Int]] = [:]
     /// `byPath`'s keys, sorted (built on first use).
     private lazy var paths: [String] = byPath.keys.sorted()
-    private var firstParents: [ObjectID?] = []
+    /// Each commit's first parent by position (-1: none, or one outside the index). Always an
+    /// earlier position, so walking the chain down always ends.
+    private var firstParents: [Int] = []
     /// `changes(matching:)` per glob pattern; emptied when commits are appended.
     private var changesByPattern: [String: Changes] = [:]
     /// `containment(of:)` per commit off the chain; emptied when commits are appended.
@@ -84,7 +86,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     }
 
     var state: State {
-        State(ids: ids, times: times, parents: parents, firstParents: firstParents.map { $0.flatMap { indexOf[$0] } ?? -1 }, byPath: byPath)
+        State(ids: ids, times: times, parents: parents, firstParents: firstParents, byPath: byPath)
     }
 
     /// The index `state` was taken from.
@@ -96,7 +98,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         parents = state.parents
         generations.reserveCapacity(ids.count)
         for own in parents { generations.append(Self.generation(parents: own, generations)) }
-        firstParents = state.firstParents.map { $0 >= 0 && $0 < state.ids.count ? state.ids[$0] : nil }
+        firstParents = state.firstParents.enumerated().map { position, first in first >= 0 && first < position ? first : -1 }
         byPath = state.byPath
         computeGraph()
     }
@@ -121,7 +123,8 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
             let own = record.parents.compactMap { indexOf[$0] }
             parents.append(own)
             generations.append(Self.generation(parents: own, generations))
-            firstParents.append(record.parents.first)
+            // Parents come first, so a first parent in the index already has its position.
+            firstParents.append(record.parents.first.flatMap { indexOf[$0] } ?? -1)
             for path in record.changedPaths { byPath[path, default: []].append(index) }
         }
     }
@@ -136,7 +139,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         var cursor: Int? = ids.count - 1
         while let current = cursor, current >= known {
             chain.append(current)
-            cursor = firstParents[current].flatMap { indexOf[$0] }
+            cursor = firstParents[current] >= 0 ? firstParents[current] : nil
         }
         guard cursor == known - 1 else { return false }
         mainline += [Int?](repeating: nil, count: ids.count - known)
@@ -158,7 +161,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         var cursor = ids.isEmpty ? nil : ids.count - 1
         while let current = cursor {
             chain.append(current)
-            cursor = firstParents[current].flatMap { indexOf[$0] }
+            cursor = firstParents[current] >= 0 ? firstParents[current] : nil
         }
         chain.reverse()
         for (position, index) in chain.enumerated() { mainline[index] = position }
@@ -169,6 +172,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
 
     /// Gives the commits a chain commit's other parents bring in (and not yet merged) its position.
     private func markMerged(into index: Int, position: Int) {
+        guard parents[index].count > 1 else { return }   // most commits merge nothing
         var stack = parents[index].dropFirst().filter { mainline[$0] == nil && mergedAt[$0] == nil }
         while let next = stack.popLast() {
             guard mergedAt[next] == nil else { continue }
