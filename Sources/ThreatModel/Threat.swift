@@ -91,7 +91,7 @@ public struct Threat: Hashable, Sendable {
     /// The Markdown after the front matter.
     public var body: String
     /// Where each top-level field starts, for diagnostics that involve other files.
-    public var locations: [String: SourceLocation]
+    public var locations: FieldLocations
     /// The findings linked to this threat and their assessment (`vulnerabilities:`).
     public var vulnerabilities: [VulnerabilityLink] = []
 
@@ -99,7 +99,7 @@ public struct Threat: Hashable, Sendable {
                 assets: [String] = [], severity: Severity? = nil, status: ThreatStatus? = nil, owner: String? = nil,
                 reviewEvery: Cadence? = nil, reviewed: ReviewClaim? = nil, mitigations: [Mitigation] = [],
                 statement: ThreatStatement? = nil, tags: [String] = [], extraKeys: [String] = [], body: String = "",
-                locations: [String: SourceLocation] = [:]) {
+                locations: FieldLocations = [:]) {
         self.id = id
         self.path = path
         self.title = title

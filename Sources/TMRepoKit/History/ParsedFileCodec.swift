@@ -109,7 +109,7 @@ enum ParsedFileCodec {
         writer.strings(threat.extraKeys)
         writer.string(threat.body)
         writer.varint(UInt64(threat.locations.count))
-        for (field, location) in threat.locations.sorted(by: { $0.key < $1.key }) {
+        for (field, location) in threat.locations.entries {
             writer.string(field)
             writer.int(location.line)
             writer.int(location.column)
@@ -248,10 +248,9 @@ enum ParsedFileCodec {
         }
         threat.extraKeys = try reader.strings()
         threat.body = try reader.string()
-        // Built whole and assigned once: growing the threat's own dictionary entry by entry rehashed it.
+        // Built whole and assigned once; written sorted, so each is appended.
         let locationCount = try reader.count(limit: 100_000)
-        var locations: [String: SourceLocation] = [:]
-        locations.reserveCapacity(locationCount)
+        var locations = FieldLocations()
         for _ in 0..<locationCount {
             let field = try reader.string()
             locations[field] = SourceLocation(line: try reader.int(), column: try reader.int())
