@@ -2,9 +2,9 @@
 public enum Linter {
     public static func crossCheck(threats: [Threat], config: ModelConfig, elements: [Element]?, assets: [Asset]?) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        func report(_ threat: Threat, _ field: String, _ level: Diagnostic.Level, _ rule: LintRule, _ message: String) {
-            let at = threat.location(of: field)
-            out.append(Diagnostic(path: threat.path, line: at.line, column: at.column, severity: level, rule: rule.rawValue, message: message))
+        func report(_ index: Int, _ field: String, _ level: Diagnostic.Level, _ rule: LintRule, _ message: String) {
+            let at = threats[index].location(of: field)
+            out.append(Diagnostic(path: threats[index].path, line: at.line, column: at.column, severity: level, rule: rule.rawValue, message: message))
         }
         // Indexed once, so the checks stay linear in the number of threats.
         let keys = threats.map { ThreatID.key($0.id) }
@@ -14,34 +14,35 @@ public enum Linter {
         for index in threats.indices where uses[keys[index]]! > 1 { pathsByKey[keys[index], default: []].append(threats[index].path) }
         let elementIDs = elements.map { Set($0.map(\.id)) }
         let assetIDs = assets.map { Set($0.map(\.id)) }
-        // By index: a `Threat` is large, and a loop over copies of it costs more than the checks.
+        // Fields read in place (`threats[index].id`): a `Threat` is large, and copying each one
+        // whole (every field's storage touched) cost more than the checks.
         for index in threats.indices {
-            let threat = threats[index]
+            let id = threats[index].id, path = threats[index].path
             if let paths = pathsByKey[keys[index]] {
-                let elsewhere = paths.filter { $0 != threat.path }.sorted().joined(separator: ", ")
-                report(threat, "id", .error, .duplicateId, "id: '\(threat.id)' is also used by \(elsewhere)")
+                let elsewhere = paths.filter { $0 != path }.sorted().joined(separator: ", ")
+                report(index, "id", .error, .duplicateId, "id: '\(id)' is also used by \(elsewhere)")
             }
-            let named = ThreatParser.idInFileName(fileName(threat.path), prefix: config.idPrefix)
-            if named != threat.id, ThreatParser.isValidID(threat.id, prefix: config.idPrefix) {
+            let named = ThreatParser.idInFileName(fileName(path), prefix: config.idPrefix)
+            if named != id, ThreatParser.isValidID(id, prefix: config.idPrefix) {
                 let hint = named.map { "starts with '\($0)'" } ?? "does not start with an id"
-                report(threat, "id", .error, .idFilenameMismatch,
-                       "id: '\(threat.id)' does not match the file name, which \(hint); name it \(threat.id)-<slug>.md")
+                report(index, "id", .error, .idFilenameMismatch,
+                       "id: '\(id)' does not match the file name, which \(hint); name it \(id)-<slug>.md")
             }
-            if let elementIDs, let element = threat.element, !elementIDs.contains(element) {
-                report(threat, "element", .error, .unknownElement, "element: '\(element)' is not defined in \(InventoryParser.elementsFile)")
+            if let elementIDs, let element = threats[index].element, !elementIDs.contains(element) {
+                report(index, "element", .error, .unknownElement, "element: '\(element)' is not defined in \(InventoryParser.elementsFile)")
             }
             if let assetIDs {
-                for asset in threat.assets where !assetIDs.contains(asset) {
-                    report(threat, "assets", .error, .unknownAsset, "assets: '\(asset)' is not defined in \(InventoryParser.assetsFile)")
+                for asset in threats[index].assets where !assetIDs.contains(asset) {
+                    report(index, "assets", .error, .unknownAsset, "assets: '\(asset)' is not defined in \(InventoryParser.assetsFile)")
                 }
             }
-            if let owner = threat.owner, !isKnownOwner(owner, config: config) {
-                report(threat, "owner", .warning, .unknownOwner,
+            if let owner = threats[index].owner, !isKnownOwner(owner, config: config) {
+                report(index, "owner", .warning, .unknownOwner,
                        "owner: '\(owner)' is neither a team in \(ModelConfig.fileName) owners nor an email")
             }
-            for mitigation in threat.mitigations {
+            for mitigation in threats[index].mitigations {
                 if let owner = mitigation.owner, !isKnownOwner(owner, config: config) {
-                    report(threat, "mitigations", .warning, .unknownOwner,
+                    report(index, "mitigations", .warning, .unknownOwner,
                            "mitigations[\(mitigation.id)].owner: '\(owner)' is neither a team in \(ModelConfig.fileName) owners nor an email")
                 }
             }

@@ -106,12 +106,12 @@ public struct Model: Sendable {
         let parsed = sources.threatFiles.map { ThreatParser.parse(path: $0.path, bytes: $0.bytes, idPrefix: config.idPrefix) }
         let catalog = sources.catalogFiles.map { CatalogParser.parse(path: $0.file.path, bytes: $0.file.bytes, kind: $0.kind) }
         self.init(config: config, configDiagnostics: configDiagnostics, elementsFile: sources.elements, assetsFile: sources.assets,
-                  parsedThreats: parsed, strays: sources.strays, catalog: catalog)
+                  parsedThreats: consume parsed, strays: sources.strays, catalog: catalog)
     }
 
     /// Builds a model from threat files parsed elsewhere (e.g. memoized by git blob id).
     public init(config: ModelConfig, configDiagnostics: [Diagnostic], elementsFile: ModelFile?, assetsFile: ModelFile?,
-                parsedThreats parsed: [ParsedThreatFile], strays: [StrayEntry] = [], catalog: [ParsedCatalogFile] = [],
+                parsedThreats parsed: consuming [ParsedThreatFile], strays: [StrayEntry] = [], catalog: [ParsedCatalogFile] = [],
                 catalogProblems: [Diagnostic] = []) {
         var diagnostics: [Diagnostic] = []
         var unreadable: [UnreadableThreatFile] = []
@@ -125,7 +125,9 @@ public struct Model: Sendable {
         }
         // By index, and the threats moved out at the end: a `Threat` is large, and copying one
         // touches every field's storage (10k copies cost more than the checks below).
-        var files = parsed
+        // Consumed: a caller that hands its only reference over (`consume`) lets the threats be
+        // moved out below without the whole array being copied first.
+        var files = consume parsed
         for index in files.indices where files[index].threat == nil {
             let file = files[index]
             let problem = file.diagnostics.first { $0.severity == .error }

@@ -84,7 +84,12 @@ public final class HistoryEngine {
         // make the threats on an element due (change-triggered reviews).
         var system = SystemModel.make(found: try templateSearch.value().get(), config: model.config, elements: model.elements ?? [])
         clock.lap("read the system (\(system.templates.count) templates)")
-        let evidence = model.threats.flatMap { $0.mitigations.flatMap(\.evidence) } + system.watchedPaths.map { location.prefix + $0 }
+        // Read in place: a closure over the threats would copy each one whole.
+        var evidence: [String] = []
+        for index in model.threats.indices {
+            for mitigation in model.threats[index].mitigations { evidence += mitigation.evidence }
+        }
+        evidence += system.watchedPaths.map { location.prefix + $0 }
         let filter = HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence)
         let key = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix,
                                    filter: filter.signature)

@@ -83,7 +83,7 @@ public struct ModelReader {
         let (catalog, catalogProblems) = try catalogFiles(config: config)
         return Model(config: config, configDiagnostics: override == nil ? configDiagnostics : [],
                      elementsFile: try modelFile(InventoryParser.elementsFile), assetsFile: try modelFile(InventoryParser.assetsFile),
-                     parsedThreats: parsed, strays: strays,
+                     parsedThreats: consume parsed, strays: strays,
                      catalog: catalog.map { CatalogParser.parse(path: $0.file.path, bytes: $0.file.bytes, kind: $0.kind) },
                      catalogProblems: catalogProblems)
     }
