@@ -311,7 +311,9 @@ public final class HistoryEngine {
         nonisolated(unsafe) let repository = try location.repository.reopen()
         let prefix = location.prefix, settings = config.system
         return BackgroundValue {
-            Result {
+            let started = DispatchTime.now()
+            defer { Trace.note("template search: \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms") }
+            return Result {
                 let source = TreeSource(repository: repository, tree: tree, prefix: prefix, name: "HEAD's tree")
                 return try TemplateFiles(source: source, settings: settings, declaresTemplate: CloudFormationTemplate.looksLikeTemplate).find()
             }

@@ -93,7 +93,9 @@ final class BackgroundListing: @unchecked Sendable {
         let second = try repository.reopen()
         nonisolated(unsafe) let handle = second
         DispatchQueue.global().async(group: group) {
+            let started = DispatchTime.now()
             self.listed = Result { try HistoryWalker.commits(in: handle, head: head, hiding: []) }
+            Trace.note("commit listing: \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms")
         }
     }
 
