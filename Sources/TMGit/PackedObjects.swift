@@ -37,17 +37,20 @@ final class PackedObjects {
     static let residentLimit = 16 << 20
     /// Packs this small together are never let go of: their pages can add no more than their
     /// size to the process, and letting go of them only makes the next reads fault them back in
-    /// (on the 20k-commit repositories, 26 MB of packs, that was 7 % of the walk's time).
+    /// (on the 20k-commit repositories, 26 MB of packs, that was 7 % of the walk's time). They
+    /// also get twice the delta bases: their process stays far from the memory a 100k-commit
+    /// history needs.
     static let smallPacks = 64 << 20
     /// `residentLimit`, or no limit for small packs.
     private let releaseAfter: Int
     private static let pageSize = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
 
     /// The packs in `objectsDirectory/pack` whose index and pack look sound.
-    /// `cacheBytes` of delta bases: on the 20k-commit project repository (long-lived branches
-    /// interleave, so each walker's bases are far apart) 8 MiB walked cold in 3.24–3.34 s, 16 MiB
-    /// in 2.81–2.98 s, 24 in 2.57–2.88; the 100k peak was 374 MiB at 16 and 391 at 24.
-    init(objectsDirectory: String, cacheBytes: Int = 16 << 20) {
+    /// `cacheBytes` of delta bases (nil: 16 MiB, twice that for small packs): on the 20k-commit
+    /// project repository (long-lived branches interleave, so each walker's bases are far apart)
+    /// 8 MiB walked cold in 3.24–3.34 s, 16 MiB in 2.81–2.98 s, 24 in 2.57–2.88, 32 in 2.55–2.66;
+    /// the 100k peak was 374 MiB at 16 and 391 at 24, so large packs keep 16.
+    init(objectsDirectory: String, cacheBytes: Int? = nil) {
         var packs: [PackFile] = []
         let folder = objectsDirectory + "/pack"
         if let directory = opendir(folder) {
@@ -63,8 +66,9 @@ final class PackedObjects {
             }
         }
         self.packs = packs
-        releaseAfter = packs.reduce(0) { $0 + $1.size } <= Self.smallPacks ? .max : Self.residentLimit
-        bases = DeltaBaseCache(limit: cacheBytes)
+        let small = packs.reduce(0) { $0 + $1.size } <= Self.smallPacks
+        releaseAfter = small ? .max : Self.residentLimit
+        bases = DeltaBaseCache(limit: cacheBytes ?? (small ? 32 << 20 : 16 << 20))
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
     }
