@@ -60,6 +60,15 @@ final class RawTree {
     private static func parse(_ bytes: UnsafePointer<UInt8>, _ length: Int, derivedFrom base: RawTree) -> ([Int32], [Int32], [Int32])? {
         let (prefix, suffix) = commonEnds(base.bytes, base.length, bytes, length)
         let first = base.entryIndex(containing: prefix)
+        // The usual case: a file (or folder) below changed, so only one entry's id differs. The
+        // modes, names and their ends are the base's bytes at the base's offsets: its boundaries,
+        // shared (checked when the base was parsed).
+        if length == base.length, first < base.count {
+            let idStart = Int(base.nameEnds[first]) + 1
+            if prefix >= idStart, length - suffix <= idStart + 20 {   // 20: an id's raw bytes
+                return (base.starts, base.nameStarts, base.nameEnds)
+            }
+        }
         let shift = Int32(length - base.length)
         var starts = Array(base.starts[0..<first]), nameStarts = Array(base.nameStarts[0..<first]), nameEnds = Array(base.nameEnds[0..<first])
         var offset = first < base.count ? Int(base.starts[first]) : (first == 0 ? 0 : Int(base.starts[first]))
