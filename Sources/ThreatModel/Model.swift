@@ -123,10 +123,9 @@ public struct Model: Sendable {
             diagnostics.append(problem)
             unreadable.append(UnreadableThreatFile(path: stray.path, idFromFileName: fileNameID(stray.path), problem: problem))
         }
-        // By index, and the threats moved out at the end: a `Threat` is large, and copying one
-        // touches every field's storage (10k copies cost more than the checks below).
-        // Consumed: a caller that hands its only reference over (`consume`) lets the threats be
-        // moved out below without the whole array being copied first.
+        // By index, and the threats moved out at the end: copying a `Threat` touches every field's
+        // storage (10k copies cost more than the checks). A caller that hands its only reference
+        // over (`consume`) lets them move without the array being copied first.
         var files = consume parsed
         for index in files.indices where files[index].threat == nil {
             let file = files[index]

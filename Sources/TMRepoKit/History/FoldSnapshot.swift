@@ -90,7 +90,7 @@ final class RestoredFold: @unchecked Sendable {
         let bodyReader = body
         return RestoredFold(header: header, decoding: BackgroundValue {
             let started = DispatchTime.now()
-            defer { Trace.note("fold snapshot: decoded in \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms") }
+            defer { Trace.note("fold snapshot: decoded in \(Trace.milliseconds(since: started)) ms") }
             return Result {
                 var reader = bodyReader
                 let snapshot = try FoldSnapshotCodec.body(&reader, header: header)

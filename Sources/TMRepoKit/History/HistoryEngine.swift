@@ -312,7 +312,7 @@ public final class HistoryEngine {
         let prefix = location.prefix, settings = config.system
         return BackgroundValue {
             let started = DispatchTime.now()
-            defer { Trace.note("template search: \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms") }
+            defer { Trace.note("template search: \(Trace.milliseconds(since: started)) ms") }
             return Result {
                 let source = TreeSource(repository: repository, tree: tree, prefix: prefix, name: "HEAD's tree")
                 return try TemplateFiles(source: source, settings: settings, declaresTemplate: CloudFormationTemplate.looksLikeTemplate).find()

@@ -45,7 +45,7 @@ struct HistoryWalker: @unchecked Sendable {
                     return try record(for: commits[index], rootTree: trees, repository: repository)
                 }
             }
-            Trace.note("walker \(worker): \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms")
+            Trace.note("walker \(worker): \(Trace.milliseconds(since: started)) ms")
         }
         return try slots.values.flatMap { try $0!.get() }
     }

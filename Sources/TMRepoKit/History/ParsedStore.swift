@@ -94,4 +94,9 @@ enum Trace {
         guard enabled else { return }
         FileHandle.standardError.write(Data("tmrepo: \(message())\n".utf8))
     }
+
+    /// Whole milliseconds since `start`, for the notes that time a step.
+    static func milliseconds(since start: DispatchTime) -> UInt64 {
+        (DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000
+    }
 }

@@ -40,7 +40,6 @@ final class SpeculativeFold: @unchecked Sendable {
                     ThreatParser.parse(path: path, bytes: try handle.blob(blob), idPrefix: idPrefix)
                 }
                 let started = DispatchTime.now()
-                func elapsed() -> UInt64 { (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000 }
                 let records: [CommitRecord]
                 do {
                     records = try HistoryCache.records(of: likely.segments)
@@ -50,9 +49,9 @@ final class SpeculativeFold: @unchecked Sendable {
                 }
                 fold.decoded = records
                 fold.recordsReady.signal()
-                Trace.note("speculative fold: \(records.count) cached records decoded after \(elapsed()) ms")
+                Trace.note("speculative fold: \(records.count) cached records decoded after \(Trace.milliseconds(since: started)) ms")
                 try folder.fold(records)
-                Trace.note("speculative fold: folded after \(elapsed()) ms")
+                Trace.note("speculative fold: folded after \(Trace.milliseconds(since: started)) ms")
                 return (folder, records)
             }
         }
@@ -66,7 +65,7 @@ final class SpeculativeFold: @unchecked Sendable {
         recordsReady.wait()
         let started = DispatchTime.now()
         let index = decoded.map { EvidenceIndex(records: $0) }
-        Trace.note("speculative index: built in \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms")
+        Trace.note("speculative index: built in \(Trace.milliseconds(since: started)) ms")
         indexed = .some(index)
         return index
     }
@@ -95,7 +94,7 @@ final class BackgroundListing: @unchecked Sendable {
         DispatchQueue.global().async(group: group) {
             let started = DispatchTime.now()
             self.listed = Result { try HistoryWalker.commits(in: handle, head: head, hiding: []) }
-            Trace.note("commit listing: \((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000) ms")
+            Trace.note("commit listing: \(Trace.milliseconds(since: started)) ms")
         }
     }
 
