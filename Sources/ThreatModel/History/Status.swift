@@ -142,60 +142,49 @@ public struct StatusReport: Sendable {
                 lastActivity: [String: Int64], evidence: EvidenceOracle, historyProblems: [Diagnostic] = [],
                 unreadableSince: [String: CommitRef] = [:], elementChanges: ElementChangeOracle? = nil,
                 system: SystemDrift? = nil, systemProblems: [Diagnostic] = [], catalog: CatalogFacts? = nil) {
-        self.system = system
-        if let catalog { self.assumptions = AssumptionStatusEntry.entries(model: model, facts: catalog, asOf: asOf) }
-        let elementsByID = Dictionary((model.elements ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let config = model.config
+        let facts = StatusFacts(model: model, histories: histories, asOf: asOf, lastActivity: lastActivity, evidence: evidence,
+                                historyProblems: historyProblems, unreadableSince: unreadableSince, elementChanges: elementChanges,
+                                system: system, systemProblems: systemProblems, catalog: catalog)
+        self.init(facts: facts, config: model.config, head: head, asOf: asOf,
+                  assumptions: catalog.map { AssumptionStatusEntry.entries(model: model, facts: $0, asOf: asOf) } ?? [])
+    }
+
+    /// The report at `asOf`, which must lie in the facts' window (the facts were gathered for a
+    /// moment in it): what depends on the day (due, overdue, expired verifications, inactive owners)
+    /// is decided here.
+    public init(facts: StatusFacts, config: ModelConfig, head: String, asOf: Int64, assumptions: [AssumptionStatusEntry] = []) {
+        precondition(facts.window.contains(asOf), "status facts used outside their review window")
+        self.system = facts.system
+        self.assumptions = assumptions
         let today = Day(unixTime: asOf)
         var entries: [ThreatStatusEntry] = []
+        entries.reserveCapacity(facts.threats.count)
         var timeProblems: [Diagnostic] = []
-        for threat in model.threats {
-            let history = histories[threat.id]
-            let lastReview = history?.lastReview(asOf: asOf)
-            for review in history?.reviewsAfter(asOf) ?? [] {
-                timeProblems.append(Diagnostic(
-                    path: threat.path, line: 0, column: 0, severity: .warning, rule: LintRule.reviewAfterAsOf.rawValue,
-                    message: "\(threat.id): the review in commit \(review.ref.commit.prefix(12)) is dated \(Day(unixTime: review.ref.time)), after \(Day(unixTime: asOf)); a review from the future does not count"))
-            }
-            let cadence = config.cadence(for: threat)
-            let schedule = Self.schedule(threat: threat, config: config, lastReview: lastReview, created: history?.created, today: today)
-
-            var stale: [StaleMitigation] = []
-            // Staleness is reported whatever the threat's status (the format's definition has no
-            // exception): a closed threat whose mitigation's code moved on may need reopening.
-            for mitigation in threat.mitigations where mitigation.status != .dropped && mitigation.status != .planned {
-                // A shared mitigation (`ref:`) was verified in its catalog file: its history says when.
-                let shared = mitigation.ref.map { catalog?[$0] ?? CatalogItemFacts() }
-                let verifiedRef = shared.map { mitigation.verified == nil ? nil : $0.verifiedSetBy }
-                    ?? mitigation.verified.flatMap { history?.verifiedSetBy[mitigation.id]?[$0] }
-                let implementedRef = shared.map(\.implementedSetBy) ?? history?.implementedSetBy[mitigation.id]
-                if let cadence, let since = mitigation.verified ?? implementedRef.map({ Day(unixTime: $0.time) }),
-                   cadence.after(since) < today {
-                    stale.append(StaleMitigation(id: mitigation.id, reason: .verificationExpired, commit: nil,
-                                                 verifiedIn: (verifiedRef ?? implementedRef)?.commit))
+        // Read in place: a copy of each threat's facts would retain (and later release) every field.
+        facts.threats.withUnsafeBufferPointer { threats in
+            for index in threats.indices {
+                let threat = threats[index].threat, lastReview = threats[index].lastReview, created = threats[index].created
+                for review in threats[index].laterReviews {
+                    timeProblems.append(Diagnostic(
+                        path: threat.path, line: 0, column: 0, severity: .warning, rule: LintRule.reviewAfterAsOf.rawValue,
+                        message: "\(threat.id): the review in commit \(review.ref.commit.prefix(12)) is dated \(Day(unixTime: review.ref.time)), after \(today); a review from the future does not count"))
                 }
-                if let verifiedRef, !mitigation.evidence.isEmpty,
-                   let changed = evidence.firstChange(matching: mitigation.evidence, after: verifiedRef.commit) {
-                    stale.append(StaleMitigation(id: mitigation.id, reason: .evidenceChanged, commit: changed, verifiedIn: verifiedRef.commit))
+                let cadence = config.cadence(for: threat)
+                let schedule = Self.schedule(threat: threat, config: config, lastReview: lastReview, created: created, today: today)
+                var stale: [StaleMitigation] = []
+                for mitigation in threats[index].mitigations {
+                    if let cadence, let since = mitigation.verifiedSince, cadence.after(since) < today {
+                        stale.append(StaleMitigation(id: mitigation.id, reason: .verificationExpired, commit: nil, verifiedIn: mitigation.verifiedIn))
+                    }
+                    if let since = mitigation.evidenceSince, let changed = mitigation.evidenceChange {
+                        stale.append(StaleMitigation(id: mitigation.id, reason: .evidenceChanged, commit: changed, verifiedIn: since))
+                    }
                 }
+                entries.append(ThreatStatusEntry(threat: threat, created: created, lastReview: lastReview, reviewDue: schedule.due,
+                                                 overdue: schedule.overdue, daysOverdue: schedule.daysOverdue, dueSoon: schedule.dueSoon,
+                                                 staleMitigations: stale, ownershipProblem: threats[index].ownershipProblem,
+                                                 elementChanged: threats[index].elementChanged))
             }
-            var ownership: String?
-            if threat.status?.needsOwner ?? true {
-                if let owner = threat.owner {
-                    if !Linter.isKnownOwner(owner, config: config) { ownership = "owner '\(owner)' is neither a configured team nor an email" }
-                } else {
-                    ownership = "no owner"
-                }
-            }
-            // A closed threat needs no review; any other is due once its element changed since it was last looked at.
-            var changed: ElementChange?
-            if threat.status != .closed, let elementChanges, let element = threat.element.flatMap({ elementsByID[$0] }),
-               let since = lastReview?.ref.commit ?? history?.created?.commit {
-                changed = elementChanges.firstChange(of: element, after: since)
-            }
-            entries.append(ThreatStatusEntry(threat: threat, created: history?.created, lastReview: lastReview, reviewDue: schedule.due,
-                                             overdue: schedule.overdue, daysOverdue: schedule.daysOverdue, dueSoon: schedule.dueSoon,
-                                             staleMitigations: stale, ownershipProblem: ownership, elementChanged: changed))
         }
         // Most urgent first: overdue by severity then days, then changed elements, due soon, stale, the rest.
         func urgency(_ entry: ThreatStatusEntry) -> (Int, Int, Int, String) {
@@ -215,28 +204,14 @@ public struct StatusReport: Sendable {
         let cutoff = asOf - Int64(Self.inactiveAfterDays) * 86_400
         for (team, members) in config.owners {
             for email in members {
-                let last = lastActivity[email.lowercased()]
+                let last = facts.lastActivity[email.lowercased()]
                 if last == nil || last! < cutoff { inactive.append((team, email, last)) }
             }
         }
         self.inactiveOwners = inactive
         self.asOf = asOf
         self.head = head
-        self.problems = (model.diagnostics + historyProblems + timeProblems + systemProblems).sorted(by: Diagnostic.sortKey)
-        // The threat a file held: the live one still at its path (an unreadable version carries no
-        // facts), else one retired from that path (a file replaced by a folder or a link).
-        var byPath: [String: (id: String, retired: CommitRef?)] = [:]
-        for history in histories.values {
-            guard let path = history.path else { continue }
-            if let held = byPath[path] {
-                guard let heldRetired = held.retired else { continue }   // a live threat wins
-                if let retired = history.retired, retired.time <= heldRetired.time { continue }
-            }
-            byPath[path] = (history.id, history.retired)
-        }
-        self.unreadable = model.unreadable.map { file in
-            let held = byPath[file.path]
-            return UnreadableThreatStatus(file: file, threatID: held?.id ?? file.idFromFileName, since: unreadableSince[file.path] ?? held?.retired)
-        }
+        self.problems = (facts.problems + timeProblems + facts.systemProblems).sorted(by: Diagnostic.sortKey)
+        self.unreadable = facts.unreadable
     }
 }
