@@ -59,29 +59,25 @@ enum FoldSnapshotCodec {
         writer.varint(UInt64(reducer.histories.count))
         for history in reducer.histories.values {
             writer.string(history.id)
-            write(history.created, into: &writer)
-            write(history.retired, into: &writer)
+            writer.optionalRef(history.created)
+            writer.optionalRef(history.retired)
             writer.optionalString(history.path)
             writer.varint(UInt64(history.reviews.count))
-            for review in history.reviews {
-                write(review.ref, into: &writer)
-                writer.byte(review.via == .trailer ? 0 : 1)
-                writer.string(review.reviewer)
-            }
-            write(history.lastMaterialChange, into: &writer)
+            for review in history.reviews { writer.review(review) }
+            writer.optionalRef(history.lastMaterialChange)
             writer.varint(UInt64(history.verifiedSetBy.count))
             for (mitigation, byDay) in history.verifiedSetBy {
                 writer.string(mitigation)
                 writer.varint(UInt64(byDay.count))
                 for (day, ref) in byDay {
                     writer.int(day.daysSinceEpoch)
-                    write(ref, into: &writer)
+                    writer.ref(ref)
                 }
             }
             writer.varint(UInt64(history.implementedSetBy.count))
             for (mitigation, ref) in history.implementedSetBy {
                 writer.string(mitigation)
-                write(ref, into: &writer)
+                writer.ref(ref)
             }
         }
         writer.varint(UInt64(reducer.problems.count))
@@ -106,7 +102,7 @@ enum FoldSnapshotCodec {
         writer.varint(UInt64(folder.unreadableSince.count))
         for (path, ref) in folder.unreadableSince {
             writer.string(path)
-            write(ref, into: &writer)
+            writer.ref(ref)
         }
     }
 
@@ -116,29 +112,20 @@ enum FoldSnapshotCodec {
         histories.reserveCapacity(historyCount)
         for _ in 0..<historyCount {
             let id = try reader.string()
-            let created = try readOptionalRef(&reader), retired = try readOptionalRef(&reader)
+            let created = try reader.optionalRef(), retired = try reader.optionalRef()
             let path = try reader.optionalString()
             var reviews: [Review] = []
-            for _ in 0..<(try reader.count()) {
-                let ref = try readRef(&reader)
-                let via: Review.Via
-                switch try reader.byte() {
-                case 0: via = .trailer
-                case 1: via = .reviewedBlock
-                default: throw BinaryReader.Malformed()
-                }
-                reviews.append(Review(persisted: ref, via: via, reviewer: try reader.string()))
-            }
-            let lastMaterialChange = try readOptionalRef(&reader)
+            for _ in 0..<(try reader.count()) { reviews.append(try reader.review()) }
+            let lastMaterialChange = try reader.optionalRef()
             var verifiedSetBy: [String: [Day: CommitRef]] = [:]
             for _ in 0..<(try reader.count()) {
                 let mitigation = try reader.string()
                 var byDay: [Day: CommitRef] = [:]
-                for _ in 0..<(try reader.count()) { byDay[Day(daysSinceEpoch: try reader.int())] = try readRef(&reader) }
+                for _ in 0..<(try reader.count()) { byDay[Day(daysSinceEpoch: try reader.int())] = try reader.ref() }
                 verifiedSetBy[mitigation] = byDay
             }
             var implementedSetBy: [String: CommitRef] = [:]
-            for _ in 0..<(try reader.count()) { implementedSetBy[try reader.string()] = try readRef(&reader) }
+            for _ in 0..<(try reader.count()) { implementedSetBy[try reader.string()] = try reader.ref() }
             histories[id] = ThreatHistory(id: id, created: created, retired: retired, path: path, reviews: reviews,
                                           lastMaterialChange: lastMaterialChange, verifiedSetBy: verifiedSetBy,
                                           implementedSetBy: implementedSetBy)
@@ -159,36 +146,10 @@ enum FoldSnapshotCodec {
             lastKnown[id] = version
         }
         var unreadableSince: [String: CommitRef] = [:]
-        for _ in 0..<(try reader.count()) { unreadableSince[try reader.string()] = try readRef(&reader) }
+        for _ in 0..<(try reader.count()) { unreadableSince[try reader.string()] = try reader.ref() }
         return HistoryFolder.State(
             reducer: ReducerState(histories: histories, problems: problems, activity: activity, canonicalID: canonicalID),
             lastKnown: lastKnown, unreadableSince: unreadableSince)
-    }
-
-    private static func write(_ ref: CommitRef, into writer: inout BinaryWriter) {
-        writer.string(ref.commit)
-        writer.int64(ref.time)
-        writer.string(ref.author.name)
-        writer.string(ref.author.email)
-    }
-
-    private static func write(_ ref: CommitRef?, into writer: inout BinaryWriter) {
-        guard let ref else { return writer.byte(0) }
-        writer.byte(1)
-        write(ref, into: &writer)
-    }
-
-    private static func readRef(_ reader: inout BinaryReader) throws -> CommitRef {
-        CommitRef(commit: try reader.string(), time: try reader.int64(),
-                  author: Identity(name: try reader.string(), email: try reader.string()))
-    }
-
-    private static func readOptionalRef(_ reader: inout BinaryReader) throws -> CommitRef? {
-        switch try reader.byte() {
-        case 0: return nil
-        case 1: return try readRef(&reader)
-        default: throw BinaryReader.Malformed()
-        }
     }
 
     // MARK: The staleness index's inputs

@@ -63,6 +63,11 @@ enum ParsedFileCodec {
             return
         }
         writer.byte(1)
+        writeThreat(threat, into: &writer)
+    }
+
+    /// A threat, every field (the path aside: a parse is kept by blob, read for a path).
+    static func writeThreat(_ threat: Threat, into writer: inout BinaryWriter) {
         writer.string(threat.id)
         writer.string(threat.title)
         writer.varint(UInt64(threat.stride.count))
@@ -210,6 +215,12 @@ enum ParsedFileCodec {
         guard try reader.byte() == 1 else {
             return ParsedThreatFile(path: path, threat: nil, diagnostics: diagnostics, materialDigest: digest)
         }
+        let threat = try readThreat(&reader, path: path)
+        return ParsedThreatFile(path: path, threat: threat, diagnostics: diagnostics, materialDigest: digest)
+    }
+
+    /// A threat as `writeThreat` wrote it, as the file at `path`.
+    static func readThreat(_ reader: inout BinaryReader, path: String) throws -> Threat {
         var threat = Threat(id: try reader.string(), path: path)
         threat.title = try reader.string()
         let strideCount = try reader.count(limit: 6)
@@ -257,6 +268,6 @@ enum ParsedFileCodec {
         }
         threat.locations = locations
         threat.vulnerabilities = try readVulnerabilities(&reader)
-        return ParsedThreatFile(path: path, threat: threat, diagnostics: diagnostics, materialDigest: digest)
+        return threat
     }
 }
