@@ -68,7 +68,16 @@ enum Console {
         out(text + "\n")
     }
 
+    /// Bytes as they are (a JSON report can be megabytes: written from the array, not a copy of it).
     static func out(_ bytes: [UInt8]) {
-        FileHandle.standardOutput.write(Data(bytes))
+        bytes.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count {
+                let count = Glibc.write(STDOUT_FILENO, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return }
+                written += count
+            }
+        }
     }
 }

@@ -43,20 +43,18 @@ struct StatusCommand: ParsableCommand {
         let asOf = try history.moment()
         var clock = PhaseClock()
         let location = try model.location()
-        let analysis = try HistoryEngine(location: location).analyze(timelines: false)
-        clock.lap("history analysed")
-        let report = try analysis.status(asOf: asOf)
+        let result = try HistoryEngine(location: location).status(asOf: asOf, sarif: try sarif.logs())
         clock.lap("status computed")
-        let scan = analysis.scan(asOf: asOf, sarif: try sarif.logs())
-        let assessment = try analysis.assessment(findings: scan.findings, asOf: asOf, location: location)
-        clock.lap("assessment computed")
+        let report = result.report, assessment = result.assessment
         var entries = report.entries
         if let owner {
-            entries = entries.filter { ThreatFilter.isOwned($0.threat, by: owner, config: analysis.model.config) }
+            entries = entries.filter { ThreatFilter.isOwned($0.threat, by: owner, config: result.config) }
         }
         switch format {
-        case .json: Console.out(StatusFormatter.jsonBytes(report, entries: entries, assessment: assessment) + [0x0A])
-        case .text: Console.out(StatusFormatter.text(report, entries: entries, commitCount: analysis.commitCount, style: .forStandardOutput(),
+        case .json:
+            Console.out(StatusFormatter.jsonBytes(report, entries: entries, assessment: assessment))
+            Console.out([0x0A])
+        case .text: Console.out(StatusFormatter.text(report, entries: entries, commitCount: result.commitCount, style: .forStandardOutput(),
                                                       assessment: assessment))
         }
         clock.lap("report written")

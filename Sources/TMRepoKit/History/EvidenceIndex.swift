@@ -273,8 +273,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
         while position < paths.count, paths[position].hasPrefix(prefix) {
             let path = paths[position]
             position += 1
-            guard prefix.isEmpty || path.count == prefix.count || path.dropFirst(prefix.count).first == "/",
-                  glob.matches(path) else { continue }
+            guard Self.changedPath(path, matches: glob, below: prefix) else { continue }
             found += byPath[path]!
         }
         found.sort()
@@ -308,6 +307,13 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
                               unplaced: unplaced)
         changesByPattern[pattern] = changes
         return changes
+    }
+
+    /// Whether a changed path (as a record has it: a file, or a watched folder in summary) counts
+    /// as a change of `glob`, whose literal prefix is `prefix`. The status memo asks the same.
+    static func changedPath(_ path: String, matches glob: Glob, below prefix: String) -> Bool {
+        path.hasPrefix(prefix) && (prefix.isEmpty || path.count == prefix.count || path.dropFirst(prefix.count).first == "/")
+            && glob.matches(path)
     }
 
     private func lowerBound(_ prefix: String) -> Int {

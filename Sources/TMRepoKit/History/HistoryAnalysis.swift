@@ -19,6 +19,10 @@ public struct HistoryAnalysis {
     public let system: SystemModel
     /// When elements' resources and code changed (nil: no templates).
     let templateHistory: TemplateHistory?
+    /// What the walk watched (the threats folder and the evidence globs' filter).
+    let historyKey: HistoryCache.Key
+    /// The paths the HEAD model was read from, repository-relative (see `RecordingSource`).
+    let modelInputs: Set<String>
     /// The catalog's history (nil: the model has no catalog).
     public internal(set) var catalog: CatalogFacts? = nil
     /// Every threat id ever seen in history (live and retired).
@@ -32,12 +36,18 @@ public struct HistoryAnalysis {
     /// The review status as of a moment, with the system's drift and the threats due because their
     /// element changed. Throws when the templates' history cannot be read (never "no change").
     public func status(asOf: Int64) throws -> StatusReport {
-        let report = StatusReport(model: model, histories: histories, head: head.hex, asOf: asOf, lastActivity: lastActivity,
-                                  evidence: evidence, historyProblems: problems, unreadableSince: unreadableSince,
-                                  elementChanges: templateHistory, system: system.isEmpty ? nil : system.drift,
-                                  systemProblems: system.problems, catalog: catalog)
+        try statusAndFacts(asOf: asOf).report
+    }
+
+    /// The report and the facts it was made from (what a status memo keeps).
+    func statusAndFacts(asOf: Int64) throws -> (report: StatusReport, facts: StatusFacts) {
+        let facts = StatusFacts(model: model, histories: histories, asOf: asOf, lastActivity: lastActivity, evidence: evidence,
+                                historyProblems: problems, unreadableSince: unreadableSince, elementChanges: templateHistory,
+                                system: system.isEmpty ? nil : system.drift, systemProblems: system.problems, catalog: catalog)
+        let report = StatusReport(facts: facts, config: model.config, head: head.hex, asOf: asOf,
+                                  assumptions: catalog.map { AssumptionStatusEntry.entries(model: model, facts: $0, asOf: asOf) } ?? [])
         try templateHistory?.check()
-        return report
+        return (report, facts)
     }
 
     /// The changelog: every threat's severity and status moves, creations and retirements, and the

@@ -12,6 +12,8 @@ public final class HistoryEngine {
     public let useCache: Bool
     /// Whether the last run continued from a fold snapshot (for tests and traces).
     private(set) var restoredSnapshot = false
+    /// Whether the last `status` was brought forward from the status memo (for tests and traces).
+    var answeredFromStatusMemo = false
 
     public init(location: ModelLocation, useCache: Bool = ProcessInfo.processInfo.environment["TMREPO_NO_CACHE"] == nil) {
         self.location = location
@@ -73,7 +75,7 @@ public final class HistoryEngine {
         let snapshotPath = useCache && !timelines && collecting.isEmpty ? FoldSnapshot.location(for: repository) : nil
         let background = try startBackgroundWork(head: head, cache: cache, snapshotPath: trustCache ? snapshotPath : nil,
                                                  idPrefix: config.idPrefix, timelines: timelines, collecting: collecting)
-        let model = try readModel(tree: headCommit.tree, config: config)
+        let (model, modelInputs) = try readModel(tree: headCommit.tree, config: config)
         clock.lap("read HEAD model (\(model.threats.count) threats)")
         let speculativeIndex = background.speculation?.index()
         let listedResult = Result { try background.listing?.commits() }
@@ -135,7 +137,8 @@ public final class HistoryEngine {
         var analysis = HistoryAnalysis(head: head, model: model, histories: reducer.histories, lastActivity: reducer.lastActivity,
                                        problems: problems,
                                        evidence: index, commitCount: commitCount, collected: folder.collected,
-                                       unreadableSince: folder.unreadableSince, system: system, templateHistory: templateHistory)
+                                       unreadableSince: folder.unreadableSince, system: system, templateHistory: templateHistory,
+                                       historyKey: key, modelInputs: modelInputs)
         if !model.sharedMitigations.isEmpty || !model.assumptions.isEmpty {
             analysis.catalog = try CatalogHistory.facts(repository: repository, head: head, prefix: location.prefix, model: model)
             clock.lap("catalog history")
@@ -343,13 +346,18 @@ public final class HistoryEngine {
         return config
     }
 
-    /// The model as committed in `tree`, threat files parsed once per blob id.
-    func readModel(tree: ObjectID, config: ModelConfig) throws -> Model {
-        try ModelReader(source: source(tree: tree)).read(config: config) { entries, config in
+    /// The model as committed in `tree`, threat files parsed once per blob id, and the paths it was
+    /// read from (repository-relative: files, folders listed, files looked for; the configuration's too).
+    func readModel(tree: ObjectID, config: ModelConfig) throws -> (model: Model, inputs: Set<String>) {
+        let recording = RecordingSource(source(tree: tree))
+        let model = try ModelReader(source: recording).read(config: config) { entries, config in
             let blobs = entries.compactMap(\.object)
             try self.parseAll(Set(blobs), idPrefix: config.idPrefix)
             return try zip(entries, blobs).map { entry, blob in try self.parse(blob: blob, path: entry.path, idPrefix: config.idPrefix) }
         }
+        let root = String(location.prefix.dropLast(location.prefix.hasSuffix("/") ? 1 : 0))
+        let inputs = (recording.paths + [ModelConfig.fileName]).map { $0.isEmpty ? root : location.prefix + $0 }
+        return (model, Set(inputs))
     }
 
     /// Parses blobs not parsed yet, split across the machine's cores (each with its own handle).

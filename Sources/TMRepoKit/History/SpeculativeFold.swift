@@ -119,4 +119,11 @@ final class BackgroundValue<Value>: @unchecked Sendable {
         group.wait()
         return result!
     }
+
+    /// The value, given up by this holder: the caller's copy is the only one, so changing it copies nothing.
+    func take() -> Value {
+        group.wait()
+        defer { result = nil }
+        return result!
+    }
 }
