@@ -150,6 +150,22 @@ struct StatusMemoTests {
         rendered.components(separatedBy: "\"stale_mitigations\": ").dropFirst().first?.prefix { $0 != "," && $0 != "\n" }.description ?? ""
     }
 
+    /// `system.templates` may name files of any name: a later commit adding one must reach the
+    /// report (its system and findings), so such a model keeps no memo at all.
+    @Test func aModelThatNamesItsTemplatesKeepsNoMemo() throws {
+        let repo = try ModelRepo(config: ModelRepo.config + "system:\n  templates: [\"infra/*.cfn\"]\n")
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001"))
+        try repo.commit("Model", "2026-01-01T10:00:00Z")
+        _ = try answer(repo.root, asOf: "2026-02-01", cache: true)
+        #expect(!FileManager.default.fileExists(atPath: repo.root + "/.git/tmrepo/status.memo"))
+        try repo.write("infra/stack.cfn", "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n")
+        try repo.commit("A stack", "2026-01-02T10:00:00Z")
+        let cached = try answer(repo.root, asOf: "2026-02-01", cache: true)
+        #expect(!cached.fromMemo)
+        #expect(cached.rendered == (try answer(repo.root, asOf: "2026-02-01", cache: false)).rendered)
+        #expect(cached.rendered.contains("AWS::S3::Bucket") || cached.rendered.contains("Bucket"), "the template is in the report")
+    }
+
     @Test func aDamagedMemoIsIgnoredAndReplaced() throws {
         let dir = try TempDir("status-memo-damaged")
         let root = dir.path + "/repo"

@@ -8,8 +8,9 @@ import ThreatModel
 /// (`StatusMemoAdvance`). Kept at `<git common dir>/tmrepo/status.memo`, written whole and
 /// atomically by a full run; one that is damaged, of another build, or does not apply is ignored.
 ///
-/// Kept only for models whose report needs nothing else: no system templates, no shared
-/// catalog, no vulnerability links, no unreadable threat file, no element-triggered reviews.
+/// Kept only for models whose report needs nothing else: no system templates (found, or named
+/// in `system.templates`), no shared catalog, no vulnerability links, no unreadable threat file,
+/// no element-triggered reviews.
 /// Any other model always takes the full path.
 struct StatusMemo {
     struct Header: Equatable {
@@ -48,7 +49,10 @@ struct StatusMemo {
 
     /// The memo of a full run's status, or nil when its model is not one a memo may stand for.
     init?(analysis: HistoryAnalysis, facts: StatusFacts) {
-        guard analysis.system.isEmpty, facts.system == nil, analysis.catalog == nil, facts.unreadable.isEmpty,
+        // Templates named in the configuration may match files of any name: a later commit adding
+        // one would not look like a template to `StatusMemoAdvance`, so such a model keeps no memo.
+        guard analysis.system.isEmpty, analysis.model.config.system.templates.isEmpty, facts.system == nil, analysis.catalog == nil,
+              facts.unreadable.isEmpty,
               analysis.model.threats.allSatisfy({ $0.vulnerabilities.isEmpty }),
               facts.threats.allSatisfy({ $0.elementChanged == nil }),
               let index = analysis.evidence as? EvidenceIndex else { return nil }
