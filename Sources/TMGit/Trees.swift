@@ -239,7 +239,8 @@ extension Repository {
     public func changes(from old: ObjectID?, to new: ObjectID?, within filter: PathFilter) throws -> [TreeChange] {
         if old == new { return [] }
         if filter.coversEverything { return try changes(from: old, to: new) }
-        var out: [TreeChange] = []
+        // A summary of the root ("" given): the tree changed, reported once as the path "".
+        var out: [TreeChange] = filter.root.summary ? [TreeChange(path: "", oldID: old, newID: new)] : []
         let oldTree = try old.map { try rawTree($0) }
         try filtered(oldTree, try new.map { try rawTree($0, base: oldTree) }, prefix: "", node: filter.root, into: &out)
         return out

@@ -1,6 +1,7 @@
 /// Evidence paths and globs: `*` matches within one path segment, `?` one character,
 /// `**` any number of segments. A pattern without wildcards also matches everything below it
-/// when it names a folder (`services/authorizer` covers `services/authorizer/src/a.ts`).
+/// when it names a folder (`services/authorizer` covers `services/authorizer/src/a.ts`; `.` the
+/// whole repository).
 public struct Glob: Hashable, Sendable {
     public let pattern: String
     private let segments: [Substring]
@@ -10,7 +11,8 @@ public struct Glob: Hashable, Sendable {
         while trimmed.hasPrefix("./") { trimmed.removeFirst(2) }
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.pattern = trimmed
-        segments = trimmed.split(separator: "/", omittingEmptySubsequences: true)
+        // "." names the folder it is in, as for git (`src/auth/.` is `src/auth`; `.` the whole tree).
+        segments = trimmed.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
     }
 
     /// The folder every match lies in: the segments before the first wildcard ("" for the whole tree).

@@ -72,6 +72,20 @@ struct RepositoryTests {
         #expect(try reopened.files(in: tree, entering: enter, keeping: keep).map(\.path) == found)
     }
 
+    /// A summary of the root (evidence `.`: the whole repository) reports once that the tree
+    /// changed, beside the other paths the filter asks for; nothing when the trees are equal.
+    @Test func aRootSummaryReportsThatTheTreeChanged() throws {
+        let fixture = try sample()
+        let repository = fixture.repository
+        let trees = (try repository.commit(fixture.first).tree, try repository.commit(fixture.second).tree)
+        let root = PathFilter(detail: [], summary: [""])
+        #expect(try repository.changes(from: trees.0, to: trees.1, within: root).map(\.path) == [""])
+        #expect(try repository.changes(from: trees.0, to: trees.0, within: root).isEmpty)
+        let all = try repository.changes(from: trees.0, to: trees.1).map(\.path)
+        let both = PathFilter(detail: [""], summary: [""])
+        #expect(try repository.changes(from: trees.0, to: trees.1, within: both).map(\.path) == all, "a detail of the root is the whole diff")
+    }
+
     @Test func treeChangesMatchGitDiff() throws {
         let fixture = try sample()
         let git = fixture.git; let repository = fixture.repository; let first = fixture.first; let second = fixture.second

@@ -79,6 +79,24 @@ struct HistoryCacheEquivalenceTests {
         return (try analysis.status(asOf: ISOTime.parse(asOf)!).entries.first?.staleMitigations ?? [], analysis.commitCount)
     }
 
+    /// Evidence `.` (the whole repository) and `src/auth/.` (that folder) go stale when code
+    /// changes after the verification, cached and uncached, as `git log V.. -- .` would say.
+    @Test(arguments: [".", "src/auth/.", "./src/auth/"])
+    func evidenceNamedWithADotGoesStale(evidence: String) throws {
+        let repo = try ModelRepo()
+        try repo.writeRoot("src/auth/login.ts", "a\n")
+        try repo.write("threats/T-0001-a.md", ModelRepo.threat("T-0001", mitigations: [(id: "M-1", status: "verified", evidence: "\"\(evidence)\"",
+                                                                                       verified: "2026-01-01")]))
+        let verified = try repo.commit("Verified", "2026-01-01T10:00:00Z")
+        #expect(try staleness(repo, cache: false, asOf: "2026-01-20").stale.isEmpty)
+        try repo.writeRoot("src/auth/login.ts", "b\n")
+        let changed = try repo.commit("Code", "2026-01-05T10:00:00Z")
+        for cache in [false, true] {
+            let stale = try staleness(repo, cache: cache, asOf: "2026-01-20").stale
+            #expect(stale.map(\.commit) == [changed] && stale.first?.verifiedIn == verified, "cache \(cache): \(stale)")
+        }
+    }
+
     /// The cached tip's clock went backwards: the walk of what is new since it must not bring back
     /// (and append a second time) commits the cache holds, or the root would count as a change
     /// after verification.
