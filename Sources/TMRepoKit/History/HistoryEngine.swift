@@ -77,11 +77,6 @@ public final class HistoryEngine {
                                                  idPrefix: config.idPrefix, timelines: timelines, collecting: collecting)
         let (model, modelInputs) = try readModel(tree: headCommit.tree, config: config)
         clock.lap("read HEAD model (\(model.threats.count) threats)")
-        let speculativeIndex = background.speculation?.index()
-        let listedResult = Result { try background.listing?.commits() }
-        let speculatedResult = Result { try background.speculation?.result() }
-        var listed = try listedResult.get()
-
         // The system's templates and the code they deploy are watched like evidence: their changes
         // make the threats on an element due (change-triggered reviews).
         var system = SystemModel.make(found: try templateSearch.value().get(), config: model.config, elements: model.elements ?? [])
@@ -97,6 +92,13 @@ public final class HistoryEngine {
                                    filter: filter.signature)
         let walker = HistoryWalker(repository: repository, threatsFolder: threatsFolder, modelPrefix: location.prefix, filter: filter)
         clock.lap("watched paths (\(evidence.count))")
+
+        // What the other core was doing, needed only from here on (waited for after the work above).
+        let speculativeIndex = background.speculation?.index()
+        let listedResult = Result { try background.listing?.commits() }
+        let speculatedResult = Result { try background.speculation?.result() }
+        var listed = try listedResult.get()
+        clock.lap("the other core's work")
 
         let chain = try cache?.chain(for: head, key: key) { try repository.isDescendant(head, of: $0) }
         let start = try foldStart(chain: chain, key: key, restoring: background.restoring,

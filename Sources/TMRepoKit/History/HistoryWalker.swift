@@ -32,17 +32,24 @@ struct HistoryWalker: @unchecked Sendable {
         }
         let trees = rootTree
         let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4, max(1, commits.count / 500))
-        let chunk = (commits.count + workers - 1) / max(1, workers)
-        let slots = Slots<Result<[CommitRecord], Error>>(count: workers)
+        // Runs of consecutive commits (which share most trees, so each handle's tree cache serves
+        // them), handed out as workers free up: an even split left one core idle while the other
+        // finished a costlier half.
+        let run = max(256, commits.count / (workers * 8))
+        let runs = (commits.count + run - 1) / run
+        let slots = Slots<Result<[CommitRecord], Error>>(count: runs)
+        let next = RunCounter()
         nonisolated(unsafe) let main = repository
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let started = DispatchTime.now()
-            slots[worker] = Result {
-                let repository = worker == 0 ? main : try main.reopen()
-                let range = (worker * chunk)..<min(commits.count, (worker + 1) * chunk)
-                return try range.map { index in
-                    if let known = reuse[commits[index].id] { return known }
-                    return try record(for: commits[index], rootTree: trees, repository: repository)
+            let repository = Result { worker == 0 ? main : try main.reopen() }
+            while let taken = next.take(below: runs) {
+                slots[taken] = Result {
+                    let repository = try repository.get()
+                    return try (taken * run..<min(commits.count, (taken + 1) * run)).map { index in
+                        if let known = reuse[commits[index].id] { return known }
+                        return try record(for: commits[index], rootTree: trees, repository: repository)
+                    }
                 }
             }
             Trace.note("walker \(worker): \(Trace.milliseconds(since: started)) ms")
@@ -150,7 +157,21 @@ struct HistoryWalker: @unchecked Sendable {
     }
 }
 
-/// One result slot per worker thread; each slot is written by exactly one thread and read
+/// Hands out 0, 1, 2… to whichever thread asks next.
+final class RunCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard value < limit else { return nil }
+            defer { value += 1 }
+            return value
+        }
+    }
+}
+
+/// One result slot per piece of work; each slot is written by exactly one thread and read
 /// after all of them finished, so no lock is needed.
 final class Slots<Value>: @unchecked Sendable {
     private var storage: [Value?]
