@@ -95,11 +95,6 @@ final class StringTable: @unchecked Sendable {
 
     var count: Int { starts.count }
 
-    /// The same strings with a memo of its own, for a reader on another thread (no lock contended).
-    func separateMemo() -> StringTable {
-        StringTable(bytes: bytes, starts: starts)
-    }
-
     func string(_ index: Int) -> String {
         // The varint was checked when the table was read.
         var offset = Int(starts[index]), length = 0, shift = 0

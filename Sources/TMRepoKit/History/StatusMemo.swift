@@ -30,7 +30,7 @@ struct StatusMemo {
     let facts: StatusFacts
 
     /// Bump when the layout in `StatusMemoCodec` changes.
-    static let formatVersion: UInt64 = 1
+    static let formatVersion: UInt64 = 2
 
     /// This build: its version and formats, and its executable's size and time (a rebuilt or
     /// upgraded binary never reads facts an earlier one gathered).

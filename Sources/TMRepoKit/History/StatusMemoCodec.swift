@@ -3,10 +3,11 @@ import TMGit
 import ThreatModel
 
 /// The binary format of a `StatusMemo`: a `BinaryFrame` (magic `TMSM`) whose payload holds the
-/// header, the report-wide facts, then the threats in blocks of known length, which are decoded
-/// on several threads. Pure byte work: no files, no git.
+/// header, the report-wide facts, then the threats in blocks, each a frame of its own (`TMSB`,
+/// with its own strings), encoded and decoded on several threads. Pure byte work: no files, no git.
 enum StatusMemoCodec {
     static let magic: [UInt8] = Array("TMSM".utf8)
+    static let blockMagic: [UInt8] = Array("TMSB".utf8)
     static let threatsPerBlock = 2_048
 
     static func encode(_ memo: StatusMemo) -> [UInt8] {
@@ -30,10 +31,18 @@ enum StatusMemoCodec {
         write(facts.problems, into: &writer)
         write(facts.systemProblems, into: &writer)
         writer.varint(UInt64(facts.threats.count))
-        for start in stride(from: 0, to: facts.threats.count, by: threatsPerBlock) {
-            let mark = writer.reserveLength()
-            for threat in facts.threats[start..<min(start + threatsPerBlock, facts.threats.count)] { write(threat, into: &writer) }
-            writer.patchLength(at: mark)
+        // Each block is a frame of its own (its own strings), encoded and later decoded side by side.
+        let blockCount = (facts.threats.count + threatsPerBlock - 1) / threatsPerBlock
+        let blocks = Slots<[UInt8]>(count: blockCount)
+        let threats = facts.threats
+        DispatchQueue.concurrentPerform(iterations: blockCount) { block in
+            var part = BinaryWriter()
+            for threat in threats[(block * threatsPerBlock)..<min((block + 1) * threatsPerBlock, threats.count)] { write(threat, into: &part) }
+            blocks[block] = BinaryFrame.encode(magic: blockMagic, version: StatusMemo.formatVersion, part)
+        }
+        for block in blocks.values {
+            writer.varint(UInt64(block!.count))
+            writer.raw(block!)
         }
         return BinaryFrame.encode(magic: magic, version: StatusMemo.formatVersion, writer)
     }
@@ -73,20 +82,18 @@ enum StatusMemoCodec {
         let problems = try readDiagnostics(&reader)
         let systemProblems = try readDiagnostics(&reader)
         let threatCount = try reader.count()
-        var blocks: [BinaryReader] = []
+        var blocks: [[UInt8]] = []
         for _ in stride(from: 0, to: threatCount, by: threatsPerBlock) {
-            let length = Int(try reader.uint32())
-            var block = try reader.limited(to: length)
-            block.table = reader.table.separateMemo()
-            blocks.append(block)
-            try reader.skip(length)
+            blocks.append(Array(try reader.raw(try reader.count(limit: Int(UInt32.max)))))
         }
         guard reader.isAtEnd else { throw BinaryReader.Malformed() }
         let slots = Slots<Result<[ThreatStatusFacts], Error>>(count: blocks.count)
         let readers = blocks
         DispatchQueue.concurrentPerform(iterations: readers.count) { block in
             slots[block] = Result {
-                var reader = readers[block]
+                guard let (opened, end) = BinaryFrame.open(readers[block], at: 0, magic: blockMagic, version: StatusMemo.formatVersion),
+                      end == readers[block].count else { throw BinaryReader.Malformed() }
+                var reader = opened
                 let count = min(threatsPerBlock, threatCount - block * threatsPerBlock)
                 var threats: [ThreatStatusFacts] = []
                 threats.reserveCapacity(count)
