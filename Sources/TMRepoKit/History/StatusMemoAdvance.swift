@@ -3,11 +3,11 @@ import TMGit
 import ThreatModel
 
 /// Brings a status memo from the commit it was made at to HEAD, or says it cannot. It can when
-/// HEAD is that commit, or follows it by a chain of ordinary commits (one parent each) that
-/// touch no path the model was read from, nothing under the threats folder, no file named like
-/// a template and nothing under `.tmrepo`, and whose messages name no threat reviewed. Such commits change
-/// no threat's history: only the evidence they touched (a mitigation verified before them goes
-/// stale on the first that changed it, the order every run agrees on since each descends from the
+/// HEAD is that commit, or follows it by a chain of ordinary commits (one parent each) that touch
+/// no path the model was read from, nothing under the threats folder, no file named like a
+/// template and nothing under `.tmrepo`, and that review no threat. Such commits change no
+/// threat's history: only the evidence they touched (a mitigation verified before them goes stale
+/// on the first that changed it, the order every run agrees on since each descends from the
 /// last) and who was last active.
 struct StatusMemoAdvance {
     let repository: Repository
@@ -31,25 +31,33 @@ struct StatusMemoAdvance {
         }
         let started = DispatchTime.now()
         guard let past = try commitsPast(header.head, to: head), try past.allSatisfy({ try leavesModelAlone($0, header: header) }) else {
-            _ = decoding.value()
             return nil
         }
         Trace.note("status memo: \(past.count) commits past it checked in \(Trace.milliseconds(since: started)) ms")
         var facts = try decoding.take().get()
-        guard facts.threats.allSatisfy({ $0.mitigations.map(\.id) == $0.threat.mitigations.filter(\.canGoStale).map(\.id) }) else { return nil }
+        guard facts.threats.allSatisfy({ $0.mitigations.map(\.id) == $0.threat.mitigations.filter(\.canGoStale).map(\.id) }),
+              let records = try records(of: past, head: head, header: header, threats: facts.threats) else { return nil }
+        Self.bringForward(&facts, records: records)
+        return (facts, header.commitCount + records.count)
+    }
+
+    /// The commits past the memo as a full run records them (the same filter, so the same changed
+    /// paths); nil when the memo's filter is not the one its threats give, or a commit reviews a threat.
+    private func records(of past: [(commit: CommitInfo, parentTree: ObjectID)], head: ObjectID, header: StatusMemo.Header,
+                         threats: [ThreatStatusFacts]) throws -> [CommitRecord]? {
         var evidence: [String] = []
-        for known in facts.threats {
+        for known in threats {
             for mitigation in known.threat.mitigations { evidence += mitigation.evidence }
         }
-        let filter = HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence)
+        let filter = HistoryWalker.filter(threatsFolder: header.key.threatsFolder, evidence: evidence)
         guard filter.signature == header.key.filter else { return nil }
-        let walker = HistoryWalker(repository: repository, threatsFolder: threatsFolder, modelPrefix: location.prefix, filter: filter)
-        let records = past.isEmpty ? [] : try walker.records(head: head, hiding: [header.head], knownTrees: [:])
+        guard !past.isEmpty else { return [] }
+        let walker = HistoryWalker(repository: repository, threatsFolder: header.key.threatsFolder, modelPrefix: location.prefix, filter: filter)
+        let records = try walker.records(head: head, hiding: [header.head], knownTrees: [:])
         guard records.map(\.id) == past.map(\.commit.id), records.allSatisfy({ $0.threatFiles.isEmpty && $0.reviewedIDs.isEmpty }) else {
             return nil
         }
-        Self.bringForward(&facts, records: records)
-        return (facts, header.commitCount + records.count)
+        return records
     }
 
     /// The commits from `memoHead` (excluded) to `head`, oldest first, with their parents' trees;
