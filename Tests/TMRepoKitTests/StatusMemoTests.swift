@@ -55,7 +55,8 @@ struct StatusMemoTests {
 
     /// One step of the generated sequence, and whether a memo may answer the run after it.
     enum Step: CaseIterable {
-        case code, codeByAnotherAuthor, codeDatedEarly, yamlFile, reviewTrailer, futureReview, threatEdit, configEdit, merge, empty
+        case code, codeByAnotherAuthor, codeDatedEarly, yamlFile, reviewTrailer, futureReview, threatEdit, configEdit, merge, empty,
+             catalogFile
 
         var memoMayAnswer: Bool { [.code, .codeByAnotherAuthor, .codeDatedEarly, .empty].contains(self) }
     }
@@ -98,6 +99,13 @@ struct StatusMemoTests {
             try repo.git(["branch", "-q", "-D", "side"])
         case .empty:
             try repo.git(["commit", "-q", "--allow-empty", "-m", "Nothing"])
+        case .catalogFile:
+            // A shared assumption: a Markdown file in a folder the model reads (found only by the memo's record of it).
+            let path = "assumptions/ASM-0001-tls.md"
+            let exists = FileManager.default.fileExists(atPath: repo.root + "/" + path)
+            try repo.append(path, exists ? "\nMore words.\n" : "---\nid: ASM-0001\nstatement: All traffic is TLS.\nowner: t@example.com\nreview_every: 90d\n---\n")
+            try repo.git(["add", "-A"])
+            try repo.git(["commit", "-qm", "An assumption"])
         }
     }
 
@@ -118,15 +126,21 @@ struct StatusMemoTests {
 
         var random = SeededGenerator(seed: UInt64(seed))
         // Every kind at least twice, in an order the seed picks, with code changes in between.
-        var steps = (Step.allCases + Step.allCases + Array(repeating: Step.code, count: 8)).shuffled(using: &random)
+        let kinds = Step.allCases.filter { $0 != .catalogFile }
+        var steps = (kinds + kinds + Array(repeating: Step.code, count: 8)).shuffled(using: &random)
         steps.insert(.code, at: 0)
+        // Last: a shared catalog appears (a model with one keeps no memo), then more code.
+        steps += [.catalogFile, .code, .catalogFile, .code]
+        var catalogAdded = false
         var memoAnswers = 0, staleChangesFromMemo = 0
         var previous = try answer(root, asOf: "2026-11-01", cache: true)
         #expect(!previous.fromMemo, "the first run has no memo to read")
         for (number, step) in steps.enumerated() {
             try apply(step, to: repo, random: &random, code: code, threats: threats)
+            catalogAdded = catalogAdded || step == .catalogFile
             // Before and after the review from the future; the memo holds for one of them at most.
-            let moments = number % 3 == 2 ? ["2027-06-01", "2026-11-01"] : ["2026-11-01"]
+            let twoMoments = number % 3 == 2 && step != .catalogFile
+            let moments = twoMoments ? ["2027-06-01", "2026-11-01"] : ["2026-11-01"]
             for (round, asOf) in zip(moments.indices, moments) {
                 let fresh = try answer(root, asOf: asOf, cache: false)
                 let cached = try answer(root, asOf: asOf, cache: true)
@@ -136,7 +150,7 @@ struct StatusMemoTests {
                     #expect(step.memoMayAnswer || round > 0, "step \(number) (\(step)): a memo answered after a commit that can change the answer")
                     memoAnswers += 1
                     if asOf == "2026-11-01", Self.staleCount(cached.rendered) != Self.staleCount(previous.rendered) { staleChangesFromMemo += 1 }
-                } else if step.memoMayAnswer && asOf == "2026-11-01" && number % 3 != 2 {
+                } else if step.memoMayAnswer && asOf == "2026-11-01" && !twoMoments && !catalogAdded {
                     Issue.record("step \(number) (\(step)): only code changed, yet the memo was not used")
                 }
                 if asOf == "2026-11-01" { previous = cached }
