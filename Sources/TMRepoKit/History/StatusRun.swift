@@ -36,13 +36,15 @@ extension HistoryEngine {
             answeredFromStatusMemo = true
             return result
         }
+        var clock = PhaseClock()
         let analysis = try analyze(timelines: false)
+        clock.lap("history analysed")
         let (report, facts) = try analysis.statusAndFacts(asOf: asOf)
+        clock.lap("status facts and report")
         let scan = analysis.scan(asOf: asOf, sarif: sarif)
         let assessment = try analysis.assessment(findings: scan.findings, asOf: asOf, location: location)
         if let memoPath, Self.mayWriteCache {
             if scan.findings.isEmpty, let memo = StatusMemo(analysis: analysis, facts: facts) {
-                var clock = PhaseClock()
                 memo.save(to: memoPath)
                 clock.lap("save status memo")
             } else {
