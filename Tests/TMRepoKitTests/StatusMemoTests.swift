@@ -198,6 +198,26 @@ struct StatusMemoTests {
         #expect(try answer(root, asOf: "2026-11-01", cache: true).fromMemo, "the full run wrote a new memo")
     }
 
+    /// Sound frames declaring fifty million threats in empty blocks (a byte each): refused, without
+    /// first making room for what the file only claims to hold.
+    @Test func aMemoThatDeclaresMoreThreatsThanItHoldsIsRefused() {
+        var writer = BinaryWriter()
+        writer.string(StatusMemo.currentTool)
+        writer.raw([UInt8](repeating: 7, count: 20))
+        writer.varint(1)
+        for part in ["threats/", "", "T-", "f"] { writer.string(part) }
+        writer.byte(0)
+        writer.byte(0)
+        writer.strings([])
+        for _ in 0..<3 { writer.varint(0) }   // last activity, problems, system problems
+        let declared = 50_000_000
+        writer.varint(UInt64(declared))
+        for _ in stride(from: 0, to: declared, by: StatusMemoCodec.threatsPerBlock) { writer.varint(0) }
+        let bytes = BinaryFrame.encode(magic: StatusMemoCodec.magic, version: StatusMemo.formatVersion, writer)
+        #expect(StatusMemoCodec.header(bytes) != nil, "the header is sound")
+        #expect(StatusMemoCodec.decode(bytes) == nil)
+    }
+
     @Test func theCodecGivesBackWhatItWasGiven() throws {
         let ref = CommitRef(commit: String(repeating: "a", count: 40), time: 1_700_000_000, author: Identity(name: "A", email: "a@example.com"))
         var threat = Threat(id: "T-0001", path: "threats/T-0001-x.md")

@@ -16,7 +16,8 @@ import ThreatModel
 struct HistoryCache {
     /// Bump when the record format or what a parse produces changes. 15: earlier files may hold
     /// a commit twice, appended by a walk that dates going backwards let leak (`Repository.walk`).
-    static let formatVersion: UInt64 = 16
+    /// 17: a watched root (evidence `./`) is recorded as the path "", which earlier records lack.
+    static let formatVersion: UInt64 = 17
     static let magic: [UInt8] = Array("TMRS".utf8)
     /// After this many segments the file is rewritten as one (increments and other branches' chains add up).
     static let compactAfterSegments = 32

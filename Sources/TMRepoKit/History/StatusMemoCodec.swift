@@ -102,9 +102,11 @@ enum StatusMemoCodec {
                 return threats
             }
         }
+        // Room for what the blocks hold, not for the count the file declares (a hostile one declares billions).
+        let decoded = try slots.values.map { try $0!.get() }
         var threats: [ThreatStatusFacts] = []
-        threats.reserveCapacity(threatCount)
-        for slot in slots.values { threats += try slot!.get() }
+        threats.reserveCapacity(decoded.reduce(0) { $0 + $1.count })
+        for block in decoded { threats += block }
         return StatusFacts(threats: threats, lastActivity: lastActivity, problems: problems, systemProblems: systemProblems,
                            unreadable: [], system: nil, window: header.window)
     }
