@@ -81,17 +81,12 @@ public final class HistoryEngine {
         // make the threats on an element due (change-triggered reviews).
         var system = SystemModel.make(found: try templateSearch.value().get(), config: model.config, elements: model.elements ?? [])
         clock.lap("read the system (\(system.templates.count) templates)")
-        // Read in place: a closure over the threats would copy each one whole.
-        var evidence: [String] = []
-        for index in model.threats.indices {
-            for mitigation in model.threats[index].mitigations { evidence += mitigation.evidence }
-        }
-        evidence += system.watchedPaths.map { location.prefix + $0 }
-        let filter = HistoryWalker.filter(threatsFolder: threatsFolder, evidence: evidence)
+        let filter = HistoryWalker.filter(threatsFolder: threatsFolder, mitigations: model.threats.lazy.map(\.mitigations),
+                                          watched: system.watchedPaths.map { location.prefix + $0 })
         let key = HistoryCache.Key(threatsFolder: threatsFolder, modelPrefix: location.prefix, idPrefix: config.idPrefix,
                                    filter: filter.signature)
         let walker = HistoryWalker(repository: repository, threatsFolder: threatsFolder, modelPrefix: location.prefix, filter: filter)
-        clock.lap("watched paths (\(evidence.count))")
+        clock.lap("watched paths")
 
         // What the other core was doing, needed only from here on (waited for after the work above).
         let speculativeIndex = background.speculation?.index()

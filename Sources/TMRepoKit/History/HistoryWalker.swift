@@ -140,6 +140,17 @@ struct HistoryWalker: @unchecked Sendable {
         } ?? message.lowercased().contains("reviewed-threat")
     }
 
+    /// The filter for a model's history: its threats folder, every mitigation's evidence (whatever
+    /// its status: a later status change must find the changes already recorded) and `watched`
+    /// (the system's code and templates). The full run and the status memo both make it here.
+    static func filter(threatsFolder: String, mitigations: some Sequence<[Mitigation]>, watched: [String]) -> PathFilter {
+        var evidence = watched
+        for list in mitigations {
+            for mitigation in list { evidence += mitigation.evidence }
+        }
+        return filter(threatsFolder: threatsFolder, evidence: evidence)
+    }
+
     /// The filter for a model: its threats folder in detail; each evidence glob's literal folder
     /// in summary when the glob takes everything below it, else in detail.
     static func filter(threatsFolder: String, evidence globs: [String]) -> PathFilter {

@@ -45,11 +45,8 @@ struct StatusMemoAdvance {
     /// paths); nil when the memo's filter is not the one its threats give, or a commit reviews a threat.
     private func records(of past: [(commit: CommitInfo, parentTree: ObjectID)], head: ObjectID, header: StatusMemo.Header,
                          threats: [ThreatStatusFacts]) throws -> [CommitRecord]? {
-        var evidence: [String] = []
-        for known in threats {
-            for mitigation in known.threat.mitigations { evidence += mitigation.evidence }
-        }
-        let filter = HistoryWalker.filter(threatsFolder: header.key.threatsFolder, evidence: evidence)
+        // A memo's model has no system, so nothing else is watched.
+        let filter = HistoryWalker.filter(threatsFolder: header.key.threatsFolder, mitigations: threats.lazy.map(\.threat.mitigations), watched: [])
         guard filter.signature == header.key.filter else { return nil }
         guard !past.isEmpty else { return [] }
         let walker = HistoryWalker(repository: repository, threatsFolder: header.key.threatsFolder, modelPrefix: location.prefix, filter: filter)
