@@ -21,16 +21,16 @@ public enum FileSystem {
         return bytes
     }
 
-    /// A file's bytes read straight into one array (no intermediate `Data` and copy: the history
-    /// cache is tens of megabytes); nil when it cannot be opened or read.
+    /// A regular file's bytes read straight into one array (no intermediate `Data` and copy: the
+    /// history cache is tens of megabytes); nil when it cannot be opened or read, or is not a
+    /// regular file (a FIFO or a device put where a cache belongs would block or never end; opened
+    /// without blocking, then refused).
     public static func contents(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            return FileManager.default.contents(atPath: path).map { [UInt8]($0) }
-        }
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         var failed = false
         var bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, count in
             while count < buffer.count {
