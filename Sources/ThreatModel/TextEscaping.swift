@@ -20,6 +20,8 @@ public enum TextEscaping {
     /// ends (CSV) and, when `keepingColor` (tmrepo colors this output), its own few color codes;
     /// escapes everything else.
     public static func terminalOutput(_ text: String, keepingColor: Bool = false) -> String {
+        // Printable ASCII, newlines and tabs (a whole plain report, usually) pass as they are.
+        if text.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }) { return text }
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = String.UnicodeScalarView()
         let scalars = Array(text.unicodeScalars)
@@ -53,6 +55,8 @@ public enum TextEscaping {
     }
 
     private static func escape(_ text: String, keeping: (Unicode.Scalar) -> Bool) -> String {
+        // Printable ASCII, nearly every value, needs no look at its scalars.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         guard text.unicodeScalars.contains(where: { needsEscape($0) && !keeping($0) }) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {

@@ -36,6 +36,15 @@ struct OutputEscapingTests {
         #expect(table == "a     b\nx\\ny  " + red("z\\u{1B}[31m"))
     }
 
+    /// Columns line up by characters, and no cell is cut short: a width counted in UTF-16 units
+    /// once truncated a title of emoji to half of it.
+    @Test func tablesPadByCharactersAndKeepWholeCells() {
+        let lines = TextTable.indentedRows([["🔥🔥", "x"], ["abc", "y"], ["é", "z", "tail"]])
+        #expect(lines == ["  🔥🔥   x", "  abc  y", "  é    z  tail"])
+        #expect(TextEscaping.terminalOutput("plain\tlines\n") == "plain\tlines\n")
+        #expect(TextEscaping.terminalOutput("ünï\u{9B}\n") == "ünï\\u{9B}\n")
+    }
+
     @Test(arguments: [("=1+1", "\"'=1+1\""), ("+1", "\"'+1\""), ("-1", "\"'-1\""), ("@x", "\"'@x\""), ("\tx", "\"'\tx\""),
                       ("\rx", "\"'\rx\""), ("\r\nx", "\"'\r\nx\""), ("＝1", "\"'＝1\""), ("a=1", "a=1"), ("-", "-"),
                       ("a,b", "\"a,b\""), ("say \"hi\"", "\"say \"\"hi\"\"\""), ("a\r\nb", "\"a\r\nb\""), ("", "")])

@@ -36,22 +36,38 @@ public enum TextTable {
     /// Rows without a header, each indented two spaces: the lists under a report's headings.
     public static func indentedRows(_ rows: [[String]], columnStyles: [Int: (String) -> String] = [:]) -> [String] {
         guard !rows.isEmpty else { return [] }
-        return render(header: rows[0].map { _ in "" }, rows: rows, columnStyles: columnStyles).split(separator: "\n", omittingEmptySubsequences: false)
-            .dropFirst().map { "  " + $0 }
+        return lines(rows.map { $0.map(TextEscaping.field) }, styledFrom: 0, columnStyles: columnStyles).map { "  " + $0 }
     }
 
     /// Every cell is escaped (`TextEscaping.field`), so no cell can start another row or drive the
     /// terminal. Color goes on after padding, per column of the body rows, through `columnStyles`.
     public static func render(header: [String], rows: [[String]], columnStyles: [Int: (String) -> String] = [:]) -> String {
-        let all = ([header] + rows).map { $0.map(TextEscaping.field) }
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.enumerated().map { rowIndex, row in
-            row.enumerated().map { index, cell in
-                let padded = index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                guard rowIndex > 0, let style = columnStyles[index] else { return padded }
-                return style(padded)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        lines(([header] + rows).map { $0.map(TextEscaping.field) }, styledFrom: 1, columnStyles: columnStyles).joined(separator: "\n")
+    }
+
+    /// The rows as lines, each cell but the last padded to its column's width in characters.
+    private static func lines(_ rows: [[String]], styledFrom firstStyled: Int, columnStyles: [Int: (String) -> String]) -> [String] {
+        let widths = rows.map { $0.map(width) }
+        let columns = rows.map(\.count).max() ?? 0
+        let columnWidths = (0..<columns).map { column in widths.map { column < $0.count ? $0[column] : 0 }.max() ?? 0 }
+        return rows.indices.map { rowIndex in
+            var line = ""
+            for (index, cell) in rows[rowIndex].enumerated() {
+                if index > 0 { line += "  " }
+                var padded = cell
+                if index < rows[rowIndex].count - 1 {
+                    padded += String(repeating: " ", count: columnWidths[index] - widths[rowIndex][index])
+                }
+                if rowIndex >= firstStyled, let style = columnStyles[index] { padded = style(padded) }
+                line += padded
+            }
+            return line
+        }
+    }
+
+    /// A cell's width in characters; ASCII text (nearly every cell) is counted by its bytes.
+    private static func width(_ cell: String) -> Int {
+        cell.utf8.allSatisfy { $0 < 0x80 } ? cell.utf8.count : cell.count
     }
 }
 
