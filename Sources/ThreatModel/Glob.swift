@@ -13,20 +13,19 @@ public struct Glob: Hashable, Sendable {
         self.pattern = trimmed
         // "." names the folder it is in, as for git (`src/auth/.` is `src/auth`; `.` the whole tree).
         segments = trimmed.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        let literal = segments.prefix { !$0.contains(where: { "*?[".contains($0) }) }
+        literalPrefix = literal.joined(separator: "/")
+        hasWildcards = literal.count < segments.count
+        takesEverythingBelowPrefix = literal.count == segments.count || (literal.count == segments.count - 1 && segments.last == "**")
     }
 
     /// The folder every match lies in: the segments before the first wildcard ("" for the whole tree).
-    public var literalPrefix: String {
-        segments.prefix { !$0.contains(where: { "*?[".contains($0) }) }.joined(separator: "/")
-    }
+    public let literalPrefix: String
 
     /// Whether every path below the literal prefix matches (`dir`, `dir/**`, or a file path).
-    public var takesEverythingBelowPrefix: Bool {
-        let literal = segments.prefix { !$0.contains(where: { "*?[".contains($0) }) }.count
-        return literal == segments.count || (literal == segments.count - 1 && segments.last == "**")
-    }
+    public let takesEverythingBelowPrefix: Bool
 
-    public var hasWildcards: Bool { segments.contains { $0.contains(where: { "*?[".contains($0) }) } }
+    public let hasWildcards: Bool
 
     public func matches(_ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)

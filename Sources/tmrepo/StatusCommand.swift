@@ -63,9 +63,12 @@ struct StatusCommand: ParsableCommand {
         let overdue = unreadable || entries.contains(where: \.overdue)
         let stale = unreadable || entries.contains { !$0.staleMitigations.isEmpty }
         let unassessed = !assessment.isClean
+        let failed: Bool
         switch failOn {
-        case .overdue where overdue, .stale where stale, .unassessed where unassessed, .any where overdue || stale: Console.finish(1)
-        default: Console.finish(0)
+        case .overdue where overdue, .stale where stale, .unassessed where unassessed, .any where overdue || stale: failed = true
+        default: failed = false
         }
+        // Exit with the result still held: the process ends faster than its teardown.
+        withExtendedLifetime(result) { Console.finish(failed ? 1 : 0) }
     }
 }

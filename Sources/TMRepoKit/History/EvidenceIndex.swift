@@ -313,7 +313,7 @@ final class EvidenceIndex: EvidenceOracle, @unchecked Sendable {
     /// as a change of `glob`, whose literal prefix is `prefix`. The status memo asks the same.
     static func changedPath(_ path: String, matches glob: Glob, below prefix: String) -> Bool {
         path.hasPrefix(prefix) && (prefix.isEmpty || path.count == prefix.count || path.dropFirst(prefix.count).first == "/")
-            && glob.matches(path)
+            && (glob.takesEverythingBelowPrefix || glob.matches(path))
     }
 
     private func lowerBound(_ prefix: String) -> Int {

@@ -11,16 +11,17 @@ public struct StatusResult {
     public let commitCount: Int
     /// The configuration committed at HEAD.
     public let config: ModelConfig
-    /// What the report was made from, kept to the end of the run: releasing ten thousand threats'
-    /// facts one by one costs more than making the report, and the process ends right after.
-    let facts: StatusFacts?
+    /// What the report was made from (the engine, the facts, the analysed history on a full run), kept to
+    /// the end of the run: releasing ten thousand threats' facts and every version of every threat
+    /// one by one costs more than making the report, and the process ends right after.
+    let madeFrom: Any
 
-    init(report: StatusReport, assessment: AssessmentReport, commitCount: Int, config: ModelConfig, facts: StatusFacts? = nil) {
+    init(report: StatusReport, assessment: AssessmentReport, commitCount: Int, config: ModelConfig, madeFrom: Any) {
         self.report = report
         self.assessment = assessment
         self.commitCount = commitCount
         self.config = config
-        self.facts = facts
+        self.madeFrom = madeFrom
     }
 }
 
@@ -51,7 +52,8 @@ extension HistoryEngine {
                 StatusMemo.remove(at: memoPath)
             }
         }
-        return StatusResult(report: report, assessment: assessment, commitCount: analysis.commitCount, config: analysis.model.config)
+        return StatusResult(report: report, assessment: assessment, commitCount: analysis.commitCount, config: analysis.model.config,
+                            madeFrom: (self, analysis, facts))
     }
 
     /// The status from the memo, or nil (and a full run) when there is none or it does not carry over.
@@ -74,7 +76,7 @@ extension HistoryEngine {
             // A memo's model has no templates to scan and no threat that links a finding: nothing to assess.
             let linking = facts.threats.filter { !$0.threat.vulnerabilities.isEmpty }.map(\.threat)
             let assessment = AssessmentReport(findings: [], threats: linking, asOf: asOf, writtenIn: { _, _ in nil }, lastReview: { _ in nil })
-            return StatusResult(report: report, assessment: assessment, commitCount: commitCount, config: config, facts: facts)
+            return StatusResult(report: report, assessment: assessment, commitCount: commitCount, config: config, madeFrom: (self, facts))
         } catch {
             Trace.note("status memo not used: \(error)")
             return nil
