@@ -87,9 +87,11 @@ final class PackedObjects {
     }
 
     /// The object's kind and bytes, or nil when this reader cannot answer (see the type's note).
-    func read(_ id: ObjectID) -> (kind: Kind, bytes: ObjectBytes)? {
+    /// `keepingWhole: false` keeps an object stored whole out of the delta bases: a commit read
+    /// once (the history listing reads every one) would only push out the trees' bases.
+    func read(_ id: ObjectID, keepingWhole: Bool = true) -> (kind: Kind, bytes: ObjectBytes)? {
         guard let (pack, offset) = locate(id) else { return nil }
-        let object = object(pack: pack, offset: offset)
+        let object = object(pack: pack, offset: offset, keepingWhole: keepingWhole)
         if touched > releaseAfter { releasePages() }
         return object
     }
@@ -116,7 +118,7 @@ final class PackedObjects {
 
     /// Follows the chain down to a cached object or a whole one, then applies the deltas upwards,
     /// keeping each result as a base for the next read.
-    private func object(pack: Int, offset: Int) -> (kind: Kind, bytes: ObjectBytes)? {
+    private func object(pack: Int, offset: Int, keepingWhole: Bool) -> (kind: Kind, bytes: ObjectBytes)? {
         var links: [Link] = []
         var pack = pack, offset = offset
         var bottom: (kind: Kind, bytes: ObjectBytes)
@@ -130,7 +132,7 @@ final class PackedObjects {
             case 1...4:
                 guard let bytes = inflated(pack: pack, from: header.dataStart, size: header.size) else { return nil }
                 bottom = (Kind(rawValue: header.type)!, bytes)
-                bases.put(pack: pack, offset: offset, kind: bottom.kind, bytes: bytes)
+                if keepingWhole || !links.isEmpty { bases.put(pack: pack, offset: offset, kind: bottom.kind, bytes: bytes) }
             case 6, 7:
                 links.append(Link(pack: pack, offset: offset, dataStart: header.dataStart, size: header.size))
                 guard let base = header.base else { return nil }

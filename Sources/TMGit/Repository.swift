@@ -45,7 +45,15 @@ final class StringInterner {
     private var strings: [String: String] = [:]
 
     func string(_ pointer: UnsafePointer<CChar>) -> String {
-        let text = String(cString: pointer)
+        interned(String(cString: pointer))
+    }
+
+    /// The same for bytes not ending in a NUL (invalid UTF-8 is repaired as `String(cString:)` does).
+    func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        interned(String(decoding: bytes, as: UTF8.self))
+    }
+
+    private func interned(_ text: String) -> String {
         if let known = strings[text] { return known }
         // Bounded: past this many distinct strings, copies are simply not shared.
         if strings.count < 100_000 { strings[text] = text }
@@ -228,6 +236,15 @@ public final class Repository {
     /// (reverse topological order, ties broken by commit time).
     public func walk(from tips: [ObjectID], hiding hidden: [ObjectID] = [],
                      _ visit: (CommitInfo) throws -> Void) throws {
+        if tips.count == 1 && hidden.isEmpty {
+            for commit in try commitsReachable(from: tips[0]) { try visit(commit) }
+            return
+        }
+        try revwalk(from: tips, hiding: hidden, visit)
+    }
+
+    /// `walk` through libgit2's revwalk: several tips, or commits to hide.
+    func revwalk(from tips: [ObjectID], hiding hidden: [ObjectID], _ visit: (CommitInfo) throws -> Void) throws {
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, handle), "start a history walk")
         defer { git_revwalk_free(walker) }
