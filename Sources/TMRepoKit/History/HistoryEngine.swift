@@ -106,7 +106,7 @@ public final class HistoryEngine {
             // What only the full walk needed goes now, before parse and fold allocate (the peak at 100k commits).
             listed = nil
             repository.releaseCaches()
-            ProcessMemory.returnFreePages()
+            ProcessMemory.returnFreePages(ifResidentAbove: 256 << 20)
         }
         let commitCount = records.all?.count ?? ((background.restoring?.header.commitCount ?? 0) + records.unfolded.count)
         clock.lap("walk and diff \(chain == nil ? commitCount : records.new.count) commits")
