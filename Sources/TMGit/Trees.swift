@@ -118,12 +118,14 @@ extension Repository {
         return out
     }
 
-    func rawTree(_ id: ObjectID, base: RawTree? = nil) throws -> RawTree {
-        if let cached = rawTrees.get(id) { return cached }
+    /// The tree `id`, from the cache when there. `base`: an earlier version of it, whose entry
+    /// boundaries it likely shares; `path`: its folder's path, a key to the tree last used there.
+    func rawTree(_ id: ObjectID, base: RawTree? = nil, path: String? = nil) throws -> RawTree {
+        if let cached = rawTrees.get(id, at: path) { return cached }
         if let (kind, bytes) = packedObjects?.read(id) {
             guard kind == .tree else { throw GitError(code: .other(-1), operation: "read tree \(id)", message: "the object is not a tree") }
             let tree = try RawTree(buffer: bytes, id: id, base: base)
-            rawTrees.put(id, tree)
+            rawTrees.put(id, tree, at: path)
             return tree
         }
         var odb: OpaquePointer?
@@ -137,7 +139,7 @@ extension Repository {
             throw GitError(code: .other(-1), operation: "read tree \(id)", message: "the object is not a tree")
         }
         let tree = try RawTree(object: object!, id: id, base: base)
-        rawTrees.put(id, tree)
+        rawTrees.put(id, tree, at: path)
         return tree
     }
 
@@ -185,8 +187,8 @@ extension Repository {
         if oldKind == .tree || newKind == .tree {
             if oldID == newID { return }
             // A name sorts differently as a tree and as a file, so a tree pairs with a tree or nothing.
-            let oldTree = oldKind == .tree ? try rawTree(oldID!) : nil
-            try diffEntries(old: oldTree, new: newKind == .tree ? try rawTree(newID!, base: oldTree) : nil, prefix: path + "/", into: &out)
+            let oldTree = oldKind == .tree ? try rawTree(oldID!, path: path) : nil
+            try diffEntries(old: oldTree, new: newKind == .tree ? try rawTree(newID!, base: oldTree, path: path) : nil, prefix: path + "/", into: &out)
         } else if oldID != newID || oldKind != newKind {
             out.append(TreeChange(path: path, oldID: oldID, newID: newID, oldKind: oldKind, newKind: newKind))
         }
@@ -241,8 +243,8 @@ extension Repository {
         if filter.coversEverything { return try changes(from: old, to: new) }
         // A summary of the root ("" given): the tree changed, reported once as the path "".
         var out: [TreeChange] = filter.root.summary ? [TreeChange(path: "", oldID: old, newID: new)] : []
-        let oldTree = try old.map { try rawTree($0) }
-        try filtered(oldTree, try new.map { try rawTree($0, base: oldTree) }, prefix: "", node: filter.root, into: &out)
+        let oldTree = try old.map { try rawTree($0, path: "") }
+        try filtered(oldTree, try new.map { try rawTree($0, base: oldTree, path: "") }, prefix: "", node: filter.root, into: &out)
         return out
     }
 
@@ -259,8 +261,8 @@ extension Repository {
                 out.append(TreeChange(path: path, oldID: oldID, newID: newID))
             }
             if child.detail {
-                let oldRaw = oldTree ? try rawTree(oldID!) : nil
-                try diffEntries(old: oldRaw, new: newTree ? try rawTree(newID!, base: oldRaw) : nil, prefix: path + "/", into: &out)
+                let oldRaw = oldTree ? try rawTree(oldID!, path: path) : nil
+                try diffEntries(old: oldRaw, new: newTree ? try rawTree(newID!, base: oldRaw, path: path) : nil, prefix: path + "/", into: &out)
                 if !oldTree, let oldID {
                     out.append(TreeChange(path: path, oldID: oldID, newID: newTree ? nil : newID,
                                           oldKind: old!.kind(i!), newKind: newTree ? nil : j.map { new!.kind($0) }))
@@ -268,8 +270,8 @@ extension Repository {
                     out.append(TreeChange(path: path, oldID: nil, newID: newID, oldKind: nil, newKind: new!.kind(j!)))
                 }
             } else if !child.children.isEmpty && (oldTree || newTree) {
-                let oldRaw = oldTree ? try rawTree(oldID!) : nil
-                try filtered(oldRaw, newTree ? try rawTree(newID!, base: oldRaw) : nil, prefix: path + "/", node: child, into: &out)
+                let oldRaw = oldTree ? try rawTree(oldID!, path: path) : nil
+                try filtered(oldRaw, newTree ? try rawTree(newID!, base: oldRaw, path: path) : nil, prefix: path + "/", node: child, into: &out)
             }
         }
     }
