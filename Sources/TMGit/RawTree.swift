@@ -18,6 +18,9 @@ final class RawTree {
 
     private let owner: Owner
     let id: ObjectID
+    /// The common prefix and suffix with the base this tree was read against: the diff of the
+    /// two asks for them again (`differingWindow`), and they cost a pass over both trees.
+    private let endsSharedWithBase: (base: ObjectID, ends: (prefix: Int, suffix: Int))?
     let bytes: UnsafePointer<UInt8>
     let length: Int
     /// Entry i occupies bytes starts[i] ..< starts[i+1]; the last element is `length`.
@@ -47,20 +50,23 @@ final class RawTree {
     }
 
     private init(owner: Owner, bytes: UnsafePointer<UInt8>, length: Int, id: ObjectID, base: RawTree?) throws {
-        let parsed = base.flatMap { Self.parse(bytes, length, derivedFrom: $0) } ?? Self.parse(bytes, length)
+        let ends = base.map { (base: $0.id, ends: Self.commonEnds($0.bytes, $0.length, bytes, length)) }
+        let parsed = base.flatMap { Self.parse(bytes, length, derivedFrom: $0, ends: ends!.ends) } ?? Self.parse(bytes, length)
         guard let parsed else {
             throw GitError(code: .other(-1), operation: "read tree \(id)", message: "the tree object is malformed")
         }
         self.owner = owner
         self.id = id
+        endsSharedWithBase = ends
         self.length = length
         self.bytes = bytes
         (starts, nameStarts, nameEnds) = parsed
     }
 
     /// Entry boundaries from `base`'s where the bytes are shared; nil when they do not line up.
-    private static func parse(_ bytes: UnsafePointer<UInt8>, _ length: Int, derivedFrom base: RawTree) -> ([Int32], [Int32], [Int32])? {
-        let (prefix, suffix) = commonEnds(base.bytes, base.length, bytes, length)
+    private static func parse(_ bytes: UnsafePointer<UInt8>, _ length: Int, derivedFrom base: RawTree,
+                              ends: (prefix: Int, suffix: Int)) -> ([Int32], [Int32], [Int32])? {
+        let (prefix, suffix) = ends
         let first = base.entryIndex(containing: prefix)
         // The usual case: a file (or folder) below changed, so only one entry's id differs. The
         // modes, names and their ends are the base's bytes at the base's offsets: its boundaries,
@@ -139,9 +145,12 @@ final class RawTree {
     }
 
     /// The lengths of the common prefix and (non-overlapping) common suffix of two byte strings.
-    static func commonEnds(_ a: UnsafePointer<UInt8>, _ aLength: Int, _ b: UnsafePointer<UInt8>, _ bLength: Int) -> (Int, Int) {
+    static func commonEnds(_ a: UnsafePointer<UInt8>, _ aLength: Int, _ b: UnsafePointer<UInt8>, _ bLength: Int) -> (prefix: Int, suffix: Int) {
         let shortest = min(aLength, bLength)
         var prefix = 0
+        // Blocks first (the C library's vector compare), then words, then bytes.
+        let block = 256
+        while prefix + block <= shortest && memcmp(a + prefix, b + prefix, block) == 0 { prefix += block }
         while prefix + 8 <= shortest {
             if UnsafeRawPointer(a + prefix).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + prefix).loadUnaligned(as: UInt64.self) { break }
             prefix += 8
@@ -149,6 +158,7 @@ final class RawTree {
         while prefix < shortest && a[prefix] == b[prefix] { prefix += 1 }
         var suffix = 0
         let maxSuffix = shortest - prefix
+        while suffix + block <= maxSuffix && memcmp(a + aLength - suffix - block, b + bLength - suffix - block, block) == 0 { suffix += block }
         while suffix + 8 <= maxSuffix {
             if UnsafeRawPointer(a + aLength - suffix - 8).loadUnaligned(as: UInt64.self)
                 != UnsafeRawPointer(b + bLength - suffix - 8).loadUnaligned(as: UInt64.self) { break }
@@ -265,7 +275,8 @@ final class RawTree {
     /// The ranges of entries that may differ between `old` and `new`; entries outside them are
     /// identical and in the same order on both sides.
     static func differingWindow(_ old: RawTree, _ new: RawTree) -> (old: Range<Int>, new: Range<Int>) {
-        let (prefix, suffix) = commonEnds(old.bytes, old.length, new.bytes, new.length)
+        let shared = new.endsSharedWithBase.flatMap { $0.base == old.id ? $0.ends : nil }
+        let (prefix, suffix) = shared ?? commonEnds(old.bytes, old.length, new.bytes, new.length)
 
         // Entries wholly inside the common prefix start at the same offsets on both sides.
         let first = min(old.entryIndex(containing: prefix), new.entryIndex(containing: prefix))

@@ -54,4 +54,32 @@ struct RawTreeDerivationTests {
             entries = next
         }
     }
+
+    /// The common prefix and suffix of two byte strings, whichever byte differs: the block and
+    /// word steps must stop exactly where the bytes part.
+    @Test func commonEndsStopAtTheFirstAndLastDifference() {
+        let length = 1_100
+        var random = SeededGenerator(seed: 7)
+        let base = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+        for position in 0..<length {
+            var other = base
+            other[position] &+= 1
+            let (prefix, suffix) = base.withUnsafeBufferPointer { a in
+                other.withUnsafeBufferPointer { b in RawTree.commonEnds(a.baseAddress!, length, b.baseAddress!, length) }
+            }
+            #expect(prefix == position && suffix == length - position - 1, "difference at \(position)")
+            // And a second difference at the start: the suffix alone must find this one.
+            other[0] &+= 1
+            let suffixOnly = base.withUnsafeBufferPointer { a in
+                other.withUnsafeBufferPointer { b in RawTree.commonEnds(a.baseAddress!, length, b.baseAddress!, length).suffix }
+            }
+            #expect(suffixOnly == (position == 0 ? length - 1 : length - position - 1), "second difference at \(position)")
+        }
+        // Different lengths: the suffix never overlaps the prefix.
+        let longer = base + base
+        let (prefix, suffix) = base.withUnsafeBufferPointer { a in
+            longer.withUnsafeBufferPointer { b in RawTree.commonEnds(a.baseAddress!, length, b.baseAddress!, 2 * length) }
+        }
+        #expect(prefix == length && suffix == 0)
+    }
 }

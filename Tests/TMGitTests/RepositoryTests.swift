@@ -86,6 +86,25 @@ struct RepositoryTests {
         #expect(try repository.changes(from: trees.0, to: trees.1, within: both).map(\.path) == all, "a detail of the root is the whole diff")
     }
 
+    /// A tree read against one version of its folder (and kept) is later diffed against another:
+    /// the second diff must not reuse what the first learnt about the bytes the two share.
+    @Test func aTreeKeptFromOneDiffIsComparedAfreshWithAnotherVersion() throws {
+        let dir = try TempDir("tmgit-versions")
+        let git = try GitDriver.initialize(dir.path)
+        for index in 0..<40 { try dir.write("threats/T-\(100 + index).md", "threat \(index)\n") }
+        let first = try git.commitAll("A", date: "2026-01-01T10:00:00Z")
+        try dir.write("threats/T-110.md", "threat 10, changed\n")
+        let second = try git.commitAll("B", date: "2026-01-02T10:00:00Z")
+        try dir.write("threats/T-130.md", "threat 30, changed\n")
+        let third = try git.commitAll("C", date: "2026-01-03T10:00:00Z")
+        let repository = try Repository.open(at: dir.path)
+        let trees = try [first, second, third].map { try repository.commit(try #require(ObjectID(hex: $0))).tree }
+        let threats = PathFilter(detail: ["threats"], summary: [])
+        #expect(try repository.changes(from: trees[1], to: trees[2], within: threats).map(\.path) == ["threats/T-130.md"])
+        #expect(try repository.changes(from: trees[0], to: trees[2], within: threats).map(\.path) == ["threats/T-110.md", "threats/T-130.md"])
+        #expect(try repository.changes(from: trees[0], to: trees[2]).map(\.path) == ["threats/T-110.md", "threats/T-130.md"])
+    }
+
     @Test func treeChangesMatchGitDiff() throws {
         let fixture = try sample()
         let git = fixture.git; let repository = fixture.repository; let first = fixture.first; let second = fixture.second
