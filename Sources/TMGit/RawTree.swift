@@ -310,8 +310,9 @@ final class RawTreeCache {
     private var trees: [ObjectID: RawTree] = [:]
     private var latest: [String: RawTree] = [:]
     private var latestBytes = 0
-    /// The per-path trees' bytes; past it (or past `latestPaths` paths) they are all let go.
-    private let latestBudget = 16 << 20
+    /// The per-path trees' bytes and their paths'; past it (or past `latestPaths` paths) they
+    /// are all let go.
+    private let latestBudget: Int
     private let latestPaths = 1 << 16
     /// Oldest first; evicted from the front.
     private var order: [ObjectID] = []
@@ -320,9 +321,10 @@ final class RawTreeCache {
     private let capacity: Int
     private let byteBudget: Int
 
-    init(capacity: Int = 48, byteBudget: Int = 8 << 20) {
+    init(capacity: Int = 48, byteBudget: Int = 8 << 20, pathBudget: Int = 16 << 20) {
         self.capacity = capacity
         self.byteBudget = byteBudget
+        latestBudget = pathBudget
     }
 
     /// The tree with this id; `path` (the folder's, as the caller names it) also finds the tree
@@ -361,12 +363,17 @@ final class RawTreeCache {
         }
     }
 
+    /// Counts each path's bytes too: a hostile history's folders can nest deep.
     private func remember(_ tree: RawTree, at path: String) {
-        if let replaced = latest.updateValue(tree, forKey: path) { latestBytes -= replaced.footprint }
+        if let replaced = latest.updateValue(tree, forKey: path) {
+            latestBytes -= replaced.footprint
+        } else {
+            latestBytes += path.utf8.count
+        }
         latestBytes += tree.footprint
         if latestBytes > latestBudget || latest.count > latestPaths {
             latest = [path: tree]
-            latestBytes = tree.footprint
+            latestBytes = tree.footprint + path.utf8.count
         }
     }
 }

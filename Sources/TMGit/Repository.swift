@@ -54,7 +54,9 @@ final class StringInterner {
     }
 
     private func interned(_ text: String) -> String {
-        if let known = strings[text] { return known }
+        // String equality is canonical equivalence: "é" and "e" + U+0301 are one key, but each
+        // commit keeps its own bytes.
+        if let known = strings[text] { return known.utf8.elementsEqual(text.utf8) ? known : text }
         // Bounded: past this many distinct strings, copies are simply not shared.
         if strings.count < 100_000 { strings[text] = text }
         return text

@@ -94,6 +94,23 @@ struct CommitListingTests {
         try expectSameListing(in: dir.path, count: bodies.count)
     }
 
+    /// Past libgit2's 16-bit counts there is no order of its own to give (libgit2 refuses more
+    /// than 65,535 parents, and a child count past that wraps in its sort): nil, and the caller
+    /// lets libgit2's walk answer.
+    @Test func countsPastSixteenBitsHaveNoOrderOfTheirOwn() {
+        let many = RevwalkOrder.countLimit + 1
+        let times = [Int64](repeating: 1, count: many + 1)
+        var distinctParents = [[Int]](repeating: [], count: many + 1)
+        distinctParents[0] = Array(1...many)
+        #expect(RevwalkOrder.parentsFirst(times: times, parents: distinctParents) == nil)
+        distinctParents[0].removeLast()
+        #expect(RevwalkOrder.parentsFirst(times: Array(times.dropLast()), parents: Array(distinctParents.dropLast()))?.count == many)
+        // One parent named by as many children as the count holds.
+        var children = [[Int]](repeating: [0], count: many)
+        children[0] = []
+        #expect(RevwalkOrder.parentsFirst(times: [Int64](repeating: 1, count: many), parents: children) == nil)
+    }
+
     private func expectSameListing(in path: String, count: Int) throws {
         let repository = try Repository.open(at: path)
         let head = try #require(try repository.headCommit())

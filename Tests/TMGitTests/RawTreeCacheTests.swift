@@ -29,4 +29,15 @@ struct RawTreeCacheTests {
         cache.removeAll()
         #expect(cache.get(other.id, at: "services") == nil)
     }
+
+    /// The per-path trees are bounded in bytes, their paths' bytes included: a hostile history's
+    /// folders can nest deep.
+    @Test func longPathsCountAgainstTheBudget() throws {
+        let one = try Self.tree("a", id: 1), two = try Self.tree("b", id: 2)
+        let cache = RawTreeCache(capacity: 1, pathBudget: 2 * one.footprint + 100)
+        cache.put(one.id, one, at: "short")
+        cache.put(two.id, two, at: String(repeating: "deep/", count: 40))
+        #expect(cache.get(two.id, at: String(repeating: "deep/", count: 40)) === two)
+        #expect(cache.get(one.id, at: "short") == nil, "the long path's bytes pushed the budget over")
+    }
 }
