@@ -106,39 +106,24 @@ struct CommitTextHostileTests {
         #expect(accepted == [0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 27, 28, 29, 30, 31, 32, 33, 34, 36], "\(accepted)")
     }
 
-    /// libgit2 keeps a commit's child count in a uint16_t (`in_degree`): a commit listed 65535
-    /// times as a parent wraps it to 0, and libgit2's topological sort never emits that parent.
-    /// Git writes no such commit, but one can be written; the listing must not disagree.
-    @Test func parentListed65535TimesAsLibgit2Has() throws {
-        let dir = try TempDir("hostile-inDegree")
+    /// libgit2 counts in 16 bits: a commit named 65,535 times as a parent wraps its child count
+    /// (`in_degree`) to 0, and libgit2's sort never emits it; past 65,535 parents its revwalk
+    /// fails ("commit has more than 2^16 parents"). Git writes no such commit, but one can be
+    /// written; the listing must not disagree.
+    @Test(arguments: [65_535, 65_536])
+    func aParentNamedPastSixteenBitsListsAsLibgit2Does(times: Int) throws {
+        let dir = try TempDir("hostile-degree")
         let git = try GitDriver.initialize(dir.path)
         let root = try hashObject(dir, git, Array("tree \(Self.tree)\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1 +0000\n\nroot\n".utf8))
         var text = "tree \(Self.tree)\n"
-        text += String(repeating: "parent \(root)\n", count: 65535)
-        text += "author A <a@b> 2 +0000\ncommitter A <a@b> 2 +0000\n\nmany parents\n"
-        let tip = try hashObject(dir, git, Array(text.utf8))
-        try git.run(["update-ref", "refs/heads/main", tip])
-        try git.run(["repack", "-adq"])
-        let repository = try Repository.open(at: dir.path)
-        let ours = try repository.commitsReachable(from: try #require(ObjectID(hex: tip)))
-        var theirs: [ObjectID] = []
-        try repository.revwalk(from: [try #require(ObjectID(hex: tip))], hiding: []) { theirs.append($0.id) }
-        #expect(ours.map(\.id) == theirs, "ours \(ours.count) commits, libgit2 \(theirs.count)")
-    }
-
-    /// Past 65535 parents libgit2's revwalk fails ("commit has more than 2^16 parents").
-    @Test func moreThan65535ParentsFailsAsLibgit2Fails() throws {
-        let dir = try TempDir("hostile-outDegree")
-        let git = try GitDriver.initialize(dir.path)
-        let root = try hashObject(dir, git, Array("tree \(Self.tree)\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1 +0000\n\nroot\n".utf8))
-        var text = "tree \(Self.tree)\n"
-        text += String(repeating: "parent \(root)\n", count: 65536)
+        text += String(repeating: "parent \(root)\n", count: times)
         text += "author A <a@b> 2 +0000\ncommitter A <a@b> 2 +0000\n\nmany parents\n"
         let tip = try hashObject(dir, git, Array(text.utf8))
         try git.run(["update-ref", "refs/heads/main", tip])
         try git.run(["repack", "-adq"])
         let (ours, theirs) = try compare(dir.path, from: try #require(ObjectID(hex: tip)))
-        #expect(ours.hasPrefix("error") == theirs.hasPrefix("error"), "ours: \(ours.prefix(200))\nlibgit2: \(theirs.prefix(200))")
+        #expect(ours == theirs || (ours.hasPrefix("error") && theirs.hasPrefix("error")),
+                "ours: \(ours.prefix(200))\nlibgit2: \(theirs.prefix(200))")
     }
 
     /// With a commit-graph file (git gc writes one by default), libgit2 1.5.1's revwalk takes each
