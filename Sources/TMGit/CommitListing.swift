@@ -69,12 +69,7 @@ extension Repository {
     /// A commit the packs read here do not hold, read raw through libgit2 and parsed by
     /// `CommitText`; nil when it is missing, not a commit or not written as git writes commits.
     private func looseCommit(_ id: ObjectID, names: StringInterner) throws -> CommitInfo? {
-        var odb: OpaquePointer?
-        try check(git_repository_odb(&odb, handle), "open the object database")
-        defer { git_odb_free(odb) }
-        var oid = id.raw
-        var object: OpaquePointer?
-        guard git_odb_read(&object, odb, &oid) == 0 else { return nil }
+        guard let object = try? odbObject(id, operation: "read commit \(id)") else { return nil }
         defer { git_odb_object_free(object) }
         guard git_odb_object_type(object) == GIT_OBJECT_COMMIT, let data = git_odb_object_data(object) else { return nil }
         let bytes = UnsafeBufferPointer(start: data.assumingMemoryBound(to: UInt8.self), count: git_odb_object_size(object))

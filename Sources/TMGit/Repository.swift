@@ -313,6 +313,18 @@ public final class Repository {
         return leaked
     }
 
+    /// An object's raw bytes as libgit2's object database holds them (loose, packed or in an
+    /// alternate); the caller frees it with `git_odb_object_free`.
+    func odbObject(_ id: ObjectID, operation: String) throws -> OpaquePointer {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "open the object database")
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        var object: OpaquePointer?
+        try check(git_odb_read(&object, odb, &oid), operation)
+        return object!
+    }
+
     /// Whether `ancestor` is reachable from `descendant` (a commit is not its own descendant).
     public func isDescendant(_ descendant: ObjectID, of ancestor: ObjectID) throws -> Bool {
         var a = descendant.raw, b = ancestor.raw

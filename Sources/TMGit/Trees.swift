@@ -128,17 +128,12 @@ extension Repository {
             rawTrees.put(id, tree, at: path)
             return tree
         }
-        var odb: OpaquePointer?
-        try check(git_repository_odb(&odb, handle), "open the object database")
-        defer { git_odb_free(odb) }
-        var oid = id.raw
-        var object: OpaquePointer?
-        try check(git_odb_read(&object, odb, &oid), "read tree \(id)")
+        let object = try odbObject(id, operation: "read tree \(id)")
         guard git_odb_object_type(object) == GIT_OBJECT_TREE else {
             git_odb_object_free(object)
             throw GitError(code: .other(-1), operation: "read tree \(id)", message: "the object is not a tree")
         }
-        let tree = try RawTree(object: object!, id: id, base: base)
+        let tree = try RawTree(object: object, id: id, base: base)
         rawTrees.put(id, tree, at: path)
         return tree
     }

@@ -50,11 +50,10 @@ struct StatusMemoAdvance {
         guard filter.signature == header.key.filter else { return nil }
         guard !past.isEmpty else { return [] }
         let walker = HistoryWalker(repository: repository, threatsFolder: header.key.threatsFolder, modelPrefix: location.prefix, filter: filter)
-        let records = try walker.records(head: head, hiding: [header.head], knownTrees: [:])
-        guard records.map(\.id) == past.map(\.commit.id), records.allSatisfy({ $0.threatFiles.isEmpty && $0.reviewedIDs.isEmpty }) else {
-            return nil
-        }
-        return records
+        // The chain is already read: no second listing of it.
+        let records = try walker.records(head: head, hiding: [header.head], knownTrees: [header.head: past[0].parentTree],
+                                         commits: past.map(\.commit))
+        return records.allSatisfy({ $0.threatFiles.isEmpty && $0.reviewedIDs.isEmpty }) ? records : nil
     }
 
     /// The commits from `memoHead` (excluded) to `head`, oldest first, with their parents' trees;
@@ -119,8 +118,7 @@ struct StatusMemoAdvance {
         }
         for record in records {
             for email in [record.author.email, record.committer.email] {
-                let key = email.lowercased()
-                if facts.lastActivity[key].map({ $0 < record.time }) ?? true { facts.lastActivity[key] = record.time }
+                HistoryReducer.note(activityOf: email, at: record.time, in: &facts.lastActivity)
             }
         }
     }

@@ -15,14 +15,6 @@ public struct StatusResult {
     /// the end of the run: releasing ten thousand threats' facts and every version of every threat
     /// one by one costs more than making the report, and the process ends right after.
     let madeFrom: Any
-
-    init(report: StatusReport, assessment: AssessmentReport, commitCount: Int, config: ModelConfig, madeFrom: Any) {
-        self.report = report
-        self.assessment = assessment
-        self.commitCount = commitCount
-        self.config = config
-        self.madeFrom = madeFrom
-    }
 }
 
 extension HistoryEngine {

@@ -98,11 +98,14 @@ public struct HistoryReducer: Sendable {
     /// The last commit time seen per author and committer email (lower-cased), for activity checks.
     public var lastActivity: [String: Int64] {
         var out: [String: Int64] = [:]
-        for (email, time) in activity {
-            let key = email.lowercased()
-            if out[key].map({ $0 < time }) ?? true { out[key] = time }
-        }
+        for (email, time) in activity { Self.note(activityOf: email, at: time, in: &out) }
         return out
+    }
+
+    /// Keeps the latest time per email, lower-cased: the one rule for `lastActivity`, wherever it is gathered.
+    public static func note(activityOf email: String, at time: Int64, in lastActivity: inout [String: Int64]) {
+        let key = email.lowercased()
+        if lastActivity[key].map({ $0 < time }) ?? true { lastActivity[key] = time }
     }
     /// The same, keyed by the email as written (folded to lower case once, at the end).
     var activity: [String: Int64] = [:]
